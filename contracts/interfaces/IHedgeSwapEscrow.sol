@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.33;
+
+import {Timelocks} from "../types/Timelocks.sol";
+
+/**
+ * @title IHedgeSwapEscrow
+ * @notice One escrow per chain holding many *legs*: one transfer of one asset from its escrower to its
+ * redeemer, released by a sha256 hashlock before a timeout, optionally guarded by a premium that the
+ * redeemer deposits first (Xue & Herlihy, PODC 2021). A premium of 0 makes the leg a plain HTLC.
+ *
+ * The contract stores one word per leg, keyed by the leg id, the EIP-712 hash of every parameter
+ * under a domain that binds the chain id and this contract. Callers pass the parameters back; a
+ * caller with wrong parameters finds no leg. Every parameter is emitted when a leg is created, so
+ * any leg can be rebuilt from logs alone.
+ *
+ * A leg's windows (an action "by D" is valid while `block.timestamp <= D`; a settlement "after D"
+ * once `block.timestamp > D`):
+ *
+ * ```
+ *            premiumDeadline        escrowDeadline                            timeout
+ *  ---------------|----------------------|----------------------------------------|------------->
+ *  depositPremium |                      |                                        |
+ *  (redeemer)  <==]                      |                                        |
+ *  escrow (escrower, once the premium is in)                                      |
+ *              <=========================]                                        |
+ *  redeem (anyone, with the secret; principal to the redeemer)                    |
+ *              <==============================================================]   |
+ *  abort (escrower, with the redeemer's EIP-712 signature)                        |
+ *              <==============================================================]   |
+ *  settle, premium in but never escrowed: premium back to the redeemer           |
+ *                                        (=====================================================>
+ *  settle, escrowed but never redeemed: principal and premium to the escrower     |
+ *                                                                                 (============>
+ * ```
+ *
+ * Premium destinations (the leg's own state decides; the contract sees only its own chain):
+ *
+ * | outcome                               | hedge premium   | option premium  |
+ * |---------------------------------------|-----------------|-----------------|
+ * | never escrowed by escrowDeadline      | redeemer        | redeemer        |
+ * | escrowed and redeemed by timeout      | redeemer        | escrower        |
+ * | escrowed, not redeemed by timeout     | escrower        | escrower        |
+ * | cooperative abort                     | redeemer        | redeemer        |
+ *
+ * No payout can be blocked by its recipient: a native-coin or token transfer that fails is credited
+ * to the recipient, who withdraws it later with {withdraw}.
+ */
+interface IHedgeSwapEscrow {
+    /**
+     * @notice The parameters of a leg. All of them are fixed when the leg is created and all of
+     * them are part of its id.
+     * @param escrower     who locks the principal; gets it back on refund or abort
+     * @param redeemer     who receives the principal when the hashlock opens; deposits the premium
+     * @param hashlock     sha256 of the 32-byte secret
+     * @param token        the principal's asset; address(0) for the native coin
+     * @param amount       the principal, > 0
+     * @param premiumToken the premium's asset; address(0) for the native coin (and for no premium)
+     * @param premiumAmount the premium; 0 makes the leg a plain HTLC
+     * @param timelocks    the three deadlines and the premium mode, see {Timelocks}
+     */
+    struct Leg {
+        address escrower;
+        address redeemer;
+        bytes32 hashlock;
+        address token;
+        uint256 amount;
+        address premiumToken;
+        uint256 premiumAmount;
+        Timelocks timelocks;
+    }
+
+    /**
+     * @notice The one stored word of a leg. A leg that was redeemed or settled is deleted (its word
+     * goes back to `None`); an aborted leg stays `Aborted` so that its signature cannot be replayed.
+     */
+    enum LegState {
+        None,
+        PremiumDeposited,
+        Escrowed,
+        Aborted
+    }
+
+    // ---------------------------------------------------------------- events
+
+    /// @notice The redeemer deposited the premium; this creates a premium leg and carries every
+    /// parameter of it.
+    event LegPremiumDeposited(
+        bytes32 indexed legId,
+        address indexed escrower,
+        address indexed redeemer,
+        bytes32 hashlock,
+        address token,
+        uint256 amount,
+        address premiumToken,
+        uint256 premiumAmount,
+        Timelocks timelocks
+    );
+
+    /// @notice The escrower locked the principal. Carries every parameter, so a plain leg (which
+    /// this creates) and a premium leg alike can be rebuilt from this event alone.
+    event LegEscrowed(
+        bytes32 indexed legId,
+        address indexed escrower,
+        address indexed redeemer,
+        bytes32 hashlock,
+        address token,
+        uint256 amount,
+        address premiumToken,
+        uint256 premiumAmount,
+        Timelocks timelocks
+    );
+
+    /// @notice The leg was redeemed with `secret`; the principal went to the redeemer.
+    event LegRedeemed(bytes32 indexed legId, bytes32 secret);
+
+    /// @notice The leg was escrowed and not redeemed by its timeout: principal and premium went to
+    /// the escrower.
+    event LegRefunded(bytes32 indexed legId);
+
+    /// @notice The premium was deposited but the principal never escrowed: the premium went back to
+    /// the redeemer.
+    event LegPremiumRefunded(bytes32 indexed legId);
+
+    /// @notice The escrower aborted the leg with the redeemer's signature: principal back to the
+    /// escrower, premium back to the redeemer.
+    event LegAborted(bytes32 indexed legId);
+
+    /// @notice A payout to `account` failed and was credited to it instead; see {withdraw}.
+    event PayoutCredited(address indexed account, address indexed token, uint256 amount);
+
+    /// @notice `account` withdrew its credit of `token` to `to`.
+    event CreditWithdrawn(address indexed account, address indexed token, address to, uint256 amount);
+
+    // ---------------------------------------------------------------- errors
+
+    /// @notice The leg is in `current`, which the called function does not accept.
+    error LegUnexpectedState(bytes32 legId, LegState current);
+
+    /// @notice Only the escrower may call this function for the leg.
+    error LegCallerNotEscrower(bytes32 legId, address caller, address escrower);
+
+    /// @notice Only the redeemer may call this function for the leg.
+    error LegCallerNotRedeemer(bytes32 legId, address caller, address redeemer);
+
+    /// @notice The escrower or the redeemer is the zero address.
+    error LegZeroAddress(bytes32 legId, address escrower, address redeemer);
+
+    /// @notice The escrower and the redeemer are the same account.
+    error LegEscrowerIsRedeemer(bytes32 legId, address account);
+
+    /// @notice The principal amount is zero.
+    error LegZeroAmount(bytes32 legId);
+
+    /// @notice {depositPremium} was called for a leg whose premium is zero (a plain HTLC).
+    error LegNoPremium(bytes32 legId);
+
+    /// @notice A plain leg (premium 0) names a premium token or the option mode.
+    error LegPremiumTermsWithoutPremium(bytes32 legId, address premiumToken, Timelocks timelocks);
+
+    /// @notice The timelocks word has bits set outside its layout.
+    error LegMalformedTimelocks(bytes32 legId, Timelocks timelocks);
+
+    /// @notice The deadlines are not `premiumDeadline <= escrowDeadline < timeout`.
+    error LegDeadlinesUnordered(bytes32 legId, uint256 premiumDeadline, uint256 escrowDeadline, uint256 timeout);
+
+    /// @notice The timeout is further away than {MAX_TIMELOCK_HORIZON} allows.
+    error LegTimeoutTooFar(bytes32 legId, uint256 timeout, uint256 latestTimeout);
+
+    /// @notice The action's deadline has passed (`now > deadline`).
+    error LegDeadlinePassed(bytes32 legId, uint256 deadline, uint256 currentTime);
+
+    /// @notice The settlement's deadline has not passed yet (`now <= deadline`).
+    error LegNotExpired(bytes32 legId, uint256 deadline, uint256 currentTime);
+
+    /// @notice `sha256(secret)` is not the leg's hashlock.
+    error LegWrongSecret(bytes32 legId, bytes32 hashlock, bytes32 secretHash);
+
+    /// @notice The cooperative-abort signature is not the redeemer's for this leg.
+    error LegInvalidAbortSignature(bytes32 legId, address redeemer);
+
+    /// @notice A permit variant was called for a native-coin deposit.
+    error LegPermitForNativeCoin(bytes32 legId);
+
+    /// @notice The native coin sent with the call is not the amount the step needs.
+    error NativeValueMismatch(uint256 expected, uint256 received);
+
+    /// @notice The escrow's balance of `token` did not grow by exactly the amount transferred in
+    /// (a fee-on-transfer or otherwise non-standard token).
+    error TokenAmountMismatch(address token, uint256 expected, uint256 received);
+
+    /// @notice A batch's arrays differ in length.
+    error BatchLengthMismatch(uint256 legs, uint256 secrets);
+
+    /// @notice A batch call with no leg.
+    error BatchEmpty();
+
+    /// @notice `account` has no credit of `token`.
+    error NothingToWithdraw(address account, address token);
+
+    /// @notice Sending a withdrawn native-coin credit to `to` failed.
+    error WithdrawFailed(address to, uint256 amount);
+
+    // ---------------------------------------------------------------- steps
+
+    /**
+     * @notice Step 1: the redeemer deposits the premium and so creates the leg.
+     * @dev Caller must be `leg.redeemer`, by `premiumDeadline`. Pays `premiumAmount` of
+     * `premiumToken` (as `msg.value` for the native coin, else by `transferFrom`). Validates every
+     * parameter (ordered deadlines in the future under the horizon, non-zero amounts, distinct
+     * non-zero parties).
+     * @return legId the id of the new leg
+     */
+    function depositPremium(Leg calldata leg) external payable returns (bytes32 legId);
+
+    /**
+     * @notice {depositPremium} for an ERC-2612 token, approving with a permit in the same call. A
+     * permit that fails (e.g. was front-run) falls back to an allowance that already exists.
+     */
+    function depositPremiumWithPermit(
+        Leg calldata leg,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (bytes32 legId);
+
+    /**
+     * @notice Step 2: the escrower locks the principal. Creates a plain leg (premium 0); for a
+     * premium leg it needs the premium in first.
+     * @dev Caller must be `leg.escrower`, by `escrowDeadline`.
+     * @return legId the id of the leg
+     */
+    function escrow(Leg calldata leg) external payable returns (bytes32 legId);
+
+    /// @notice {escrow} for an ERC-2612 token, approving with a permit in the same call (falls back
+    /// to an existing allowance when the permit fails).
+    function escrowWithPermit(
+        Leg calldata leg,
+        uint256 permitDeadline,
+        uint8 v,
+        bytes32 r,
+        bytes32 s
+    ) external returns (bytes32 legId);
+
+    /**
+     * @notice Step 3: anyone presents the secret by `timeout`. The principal goes to the redeemer,
+     * never to the caller; the premium goes to the redeemer (hedge) or the escrower (option).
+     */
+    function redeem(Leg calldata leg, bytes32 secret) external;
+
+    /// @notice {redeem} for many legs at once; payouts of one token to one recipient are summed
+    /// into one transfer. Reverts as a whole if any leg cannot be redeemed.
+    function redeemBatch(Leg[] calldata legs, bytes32[] calldata secrets) external;
+
+    /**
+     * @notice Step 4: anyone finishes a leg after its deadline. A leg escrowed and not redeemed by
+     * `timeout` pays principal and premium to the escrower; a leg whose premium is in but whose
+     * principal was never escrowed pays the premium back to the redeemer once `escrowDeadline` has
+     * passed.
+     */
+    function settle(Leg calldata leg) external;
+
+    /// @notice {settle} for many legs at once, with payouts summed as in {redeemBatch}.
+    function settleBatch(Leg[] calldata legs) external;
+
+    /**
+     * @notice Cooperative abort, by `timeout`: the escrower calls with the redeemer's EIP-712
+     * signature of `CooperativeAbort(Leg leg)` (an ECDSA signature, or an ERC-1271 contract
+     * wallet's). Principal back to the escrower, premium back to the redeemer. The leg stays
+     * `Aborted` for ever, so a signature works once.
+     */
+    function abort(Leg calldata leg, bytes calldata redeemerSignature) external;
+
+    /// @notice Pays the caller's credit of `token` (address(0): native coin) to `to`.
+    /// @return amount what was paid
+    function withdraw(address token, address to) external returns (uint256 amount);
+
+    // ---------------------------------------------------------------- views
+
+    /// @notice The id of `leg` on this chain and contract.
+    function hashLeg(Leg calldata leg) external view returns (bytes32);
+
+    /// @notice The EIP-712 digest the redeemer signs to allow the cooperative abort of `leg`.
+    function hashAbort(Leg calldata leg) external view returns (bytes32);
+
+    /// @notice The stored state of a leg.
+    function legState(bytes32 legId) external view returns (LegState);
+
+    /// @notice What `account` can withdraw of `token` (address(0): native coin).
+    function credits(address account, address token) external view returns (uint256);
+}

@@ -1,0 +1,234 @@
+/**
+ * `npm run gas`: gasUsed of every escrow operation, from transaction receipts, in steady state
+ * (the escrow already holds the asset for other legs and keeps some after the operation; the
+ * recipient already holds the asset; approvals are unlimited and not counted; the secret is 32
+ * bytes without a zero byte). Writes `benchmarks/gas.json` (operation -> gas) and prints a table
+ * against the targets of the leanest production HTLC (Boltz EtherSwap / ERC20Swap, same compiler
+ * settings).
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { ethers, network } from "hardhat";
+import type { ContractTransactionResponse, Signer } from "ethers";
+
+import { hashlockOf, NATIVE, toLegStruct, type LegStruct } from "../src/sdk/leg";
+import { PremiumMode } from "../src/sdk/timelocks";
+import type { HedgeSwapEscrow, TestToken } from "../typechain-types";
+
+/** Targets: Boltz's measured costs for the plain HTLC operations; the hedged-swap ceilings. */
+export const GAS_TARGETS: Record<string, number> = {
+  "plain.lock.native": 47_589,
+  "plain.redeem.native": 32_488,
+  "plain.refund.native": 31_632,
+  "plain.lock.erc20": 67_277,
+  "plain.redeem.erc20": 42_183,
+  "plain.refund.erc20": 41_405,
+  "plain.redeemBatch10.native": 97_689,
+  "hedged.swap.native.total": 240_000,
+  "hedged.swap.erc20.total": 330_000,
+};
+
+const HOUR = 3600n;
+let secretCounter = 0;
+
+/** A fresh 32-byte secret with no zero byte. */
+function secret(): string {
+  secretCounter += 1;
+  const bytes = ethers.getBytes(ethers.keccak256(ethers.toUtf8Bytes(`hedgeswap gas ${secretCounter}`)));
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) bytes[i] = 0x5a;
+  return ethers.hexlify(bytes);
+}
+
+async function now(): Promise<bigint> {
+  const block = await ethers.provider.getBlock("latest");
+  return BigInt(block!.timestamp);
+}
+
+async function gasOf(tx: Promise<ContractTransactionResponse>): Promise<number> {
+  const receipt = await (await tx).wait();
+  return Number(receipt!.gasUsed);
+}
+
+async function increaseTime(seconds: bigint): Promise<void> {
+  await network.provider.send("evm_increaseTime", [Number(seconds)]);
+  await network.provider.send("evm_mine", []);
+}
+
+interface Ctx {
+  escrow: HedgeSwapEscrow;
+  tokenA: TestToken;
+  tokenB: TestToken;
+  alice: Signer;
+  bob: Signer;
+  aliceAddr: string;
+  bobAddr: string;
+}
+
+async function plainLeg(ctx: Ctx, token: string, s: string, amount = ethers.parseEther("1.5")): Promise<LegStruct> {
+  const t = await now();
+  return toLegStruct({
+    escrower: ctx.aliceAddr,
+    redeemer: ctx.bobAddr,
+    hashlock: hashlockOf(s),
+    token,
+    amount,
+    premiumToken: NATIVE,
+    premiumAmount: 0n,
+    timelocks: { premiumDeadline: 0n, escrowDeadline: t + HOUR, timeout: t + 2n * HOUR, mode: PremiumMode.Hedge },
+  });
+}
+
+async function measurePlain(ctx: Ctx, kind: "native" | "erc20", out: Record<string, number>): Promise<void> {
+  const token = kind === "native" ? NATIVE : await ctx.tokenA.getAddress();
+  const value = (leg: LegStruct) => (kind === "native" ? leg.amount : 0n);
+  const escrowA = ctx.escrow.connect(ctx.alice);
+
+  // Background leg: the escrow holds this asset before and after every measured operation.
+  const bg = await plainLeg(ctx, token, secret());
+  await escrowA.escrow(bg, { value: value(bg) });
+
+  const s1 = secret();
+  const leg1 = await plainLeg(ctx, token, s1);
+  out[`plain.lock.${kind}`] = await gasOf(escrowA.escrow(leg1, { value: value(leg1) }));
+  out[`plain.redeem.${kind}`] = await gasOf(ctx.escrow.connect(ctx.bob).redeem(leg1, s1));
+
+  const leg2 = await plainLeg(ctx, token, secret());
+  await escrowA.escrow(leg2, { value: value(leg2) });
+  await increaseTime(2n * HOUR + 1n);
+  out[`plain.refund.${kind}`] = await gasOf(escrowA.settle(leg2));
+}
+
+async function measureBatch(ctx: Ctx, out: Record<string, number>): Promise<void> {
+  const escrowA = ctx.escrow.connect(ctx.alice);
+  const bg = await plainLeg(ctx, NATIVE, secret());
+  await escrowA.escrow(bg, { value: bg.amount });
+  const legs: LegStruct[] = [];
+  const secrets: string[] = [];
+  for (let i = 0; i < 10; i++) {
+    const s = secret();
+    const leg = await plainLeg(ctx, NATIVE, s, ethers.parseEther("1") + BigInt(i));
+    await escrowA.escrow(leg, { value: leg.amount });
+    legs.push(leg);
+    secrets.push(s);
+  }
+  out["plain.redeemBatch10.native"] = await gasOf(ctx.escrow.connect(ctx.bob).redeemBatch(legs, secrets));
+}
+
+/** The six transactions of a two-party hedged swap (PROTOCOLS.md §3), both legs of one kind. */
+async function measureHedged(ctx: Ctx, kind: "native" | "erc20", out: Record<string, number>): Promise<void> {
+  const [escrowOnA, escrowOnB] = [ctx.escrow, await deployEscrow()];
+  const tokA = kind === "native" ? NATIVE : await ctx.tokenA.getAddress();
+  const tokB = kind === "native" ? NATIVE : await ctx.tokenB.getAddress();
+  if (kind === "erc20") {
+    await ctx.tokenB.connect(ctx.alice).approve(await escrowOnB.getAddress(), ethers.MaxUint256);
+    await ctx.tokenB.connect(ctx.bob).approve(await escrowOnB.getAddress(), ethers.MaxUint256);
+  }
+  const s = secret();
+  const h = hashlockOf(s);
+  const a = ethers.parseEther("100");
+  const b = ethers.parseEther("100");
+  const pa = ethers.parseEther("2");
+  const pb = ethers.parseEther("1");
+  const delta = HOUR;
+  const t0 = await now();
+  const legA = toLegStruct({
+    escrower: ctx.aliceAddr,
+    redeemer: ctx.bobAddr,
+    hashlock: h,
+    token: tokA,
+    amount: a,
+    premiumToken: tokA,
+    premiumAmount: pb,
+    timelocks: { premiumDeadline: t0 + 2n * delta, escrowDeadline: t0 + 3n * delta, timeout: t0 + 6n * delta, mode: PremiumMode.Hedge },
+  });
+  const legB = toLegStruct({
+    escrower: ctx.bobAddr,
+    redeemer: ctx.aliceAddr,
+    hashlock: h,
+    token: tokB,
+    amount: b,
+    premiumToken: tokB,
+    premiumAmount: pa + pb,
+    timelocks: { premiumDeadline: t0 + delta, escrowDeadline: t0 + 4n * delta, timeout: t0 + 5n * delta, mode: PremiumMode.Hedge },
+  });
+  // Background legs keep both escrows holding both assets.
+  for (const [esc, tok] of [
+    [escrowOnA, tokA],
+    [escrowOnB, tokB],
+  ] as const) {
+    const bg = await plainLeg(ctx, tok, secret());
+    await esc.connect(ctx.alice).escrow(bg, { value: tok === NATIVE ? bg.amount : 0n });
+  }
+  const v = (x: bigint) => ({ value: kind === "native" ? x : 0n });
+  const steps = [
+    await gasOf(escrowOnB.connect(ctx.alice).depositPremium(legB, v(legB.premiumAmount))),
+    await gasOf(escrowOnA.connect(ctx.bob).depositPremium(legA, v(legA.premiumAmount))),
+    await gasOf(escrowOnA.connect(ctx.alice).escrow(legA, v(a))),
+    await gasOf(escrowOnB.connect(ctx.bob).escrow(legB, v(b))),
+    await gasOf(escrowOnB.connect(ctx.alice).redeem(legB, s)),
+    await gasOf(escrowOnA.connect(ctx.bob).redeem(legA, s)),
+  ];
+  const names = ["depositPremium", "depositPremium2", "escrow", "escrow2", "redeem", "redeem2"];
+  steps.forEach((g, i) => (out[`hedged.step${i + 1}.${names[i]}.${kind}`] = g));
+  out[`hedged.swap.${kind}.total`] = steps.reduce((x, y) => x + y, 0);
+}
+
+async function deployEscrow(): Promise<HedgeSwapEscrow> {
+  const f = await ethers.getContractFactory("HedgeSwapEscrow");
+  const c = await f.deploy();
+  await c.waitForDeployment();
+  const [alice, bob] = await ethers.getSigners();
+  for (const name of ["tokenA", "tokenB"] as const) {
+    void name;
+  }
+  void alice;
+  void bob;
+  return c;
+}
+
+async function main(): Promise<void> {
+  const [alice, bob] = await ethers.getSigners();
+  const factory = await ethers.getContractFactory("HedgeSwapEscrow");
+  const deployTx = await factory.deploy();
+  const deployReceipt = await deployTx.deploymentTransaction()!.wait();
+  const escrow = deployTx as unknown as HedgeSwapEscrow;
+  const tokenFactory = await ethers.getContractFactory("TestToken");
+  const tokenA = (await tokenFactory.deploy("Apricot", "APR")) as unknown as TestToken;
+  const tokenB = (await tokenFactory.deploy("Banana", "BAN")) as unknown as TestToken;
+  const ctx: Ctx = { escrow, tokenA, tokenB, alice: alice!, bob: bob!, aliceAddr: await alice!.getAddress(), bobAddr: await bob!.getAddress() };
+  for (const token of [tokenA, tokenB]) {
+    for (const who of [alice!, bob!]) {
+      await token.mint(await who.getAddress(), ethers.parseEther("1000000"));
+      await token.connect(who).approve(await escrow.getAddress(), ethers.MaxUint256);
+    }
+  }
+
+  const out: Record<string, number> = { deploy: Number(deployReceipt!.gasUsed) };
+  await measurePlain(ctx, "native", out);
+  await measurePlain(ctx, "erc20", out);
+  await measureBatch(ctx, out);
+  await measureHedged(ctx, "native", out);
+  await measureHedged(ctx, "erc20", out);
+
+  const dir = join(__dirname, "..", "benchmarks");
+  mkdirSync(dir, { recursive: true });
+  const sorted = Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(join(dir, "gas.json"), JSON.stringify(sorted, null, 2) + "\n");
+
+  let failed = 0;
+  console.log("operation".padEnd(36), "gas".padStart(9), "target".padStart(9), "");
+  for (const [op, gas] of Object.entries(sorted)) {
+    const target = GAS_TARGETS[op];
+    const ok = target === undefined || gas <= target;
+    if (!ok) failed++;
+    console.log(op.padEnd(36), String(gas).padStart(9), String(target ?? "").padStart(9), target === undefined ? "" : ok ? "ok" : "OVER");
+  }
+  console.log(`\nwrote benchmarks/gas.json; ${failed} target(s) missed`);
+  if (failed > 0) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

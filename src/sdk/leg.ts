@@ -1,0 +1,103 @@
+/**
+ * A leg's parameters and the pure helpers that mirror the escrow contract: leg id, hashlock,
+ * EIP-712 typed data. No I/O; checked against `test/vectors/leg-ids.json`.
+ */
+import { TypedDataEncoder, ZeroAddress, getAddress, sha256, type TypedDataDomain } from "ethers";
+
+import { packTimelocks, type Timelocks } from "./timelocks";
+
+/** The native coin, as the contract names it in `token` and `premiumToken`. */
+export const NATIVE = ZeroAddress;
+
+/** The escrow's EIP-712 domain name. */
+export const ESCROW_DOMAIN_NAME = "HedgeSwapEscrow";
+
+/** The escrow version (and EIP-712 domain version) these helpers implement. */
+export const ESCROW_VERSION = "1.0.0";
+
+/**
+ * A leg as the contract takes it (`IHedgeSwapEscrow.Leg`): the `timelocks` word is packed.
+ * Amounts are in the asset's smallest unit.
+ */
+export interface LegStruct {
+  readonly escrower: string;
+  readonly redeemer: string;
+  readonly hashlock: string;
+  readonly token: string;
+  readonly amount: bigint;
+  readonly premiumToken: string;
+  readonly premiumAmount: bigint;
+  readonly timelocks: bigint;
+}
+
+/** A leg with its deadlines unpacked, as planners build it. */
+export interface LegTerms extends Omit<LegStruct, "timelocks"> {
+  readonly timelocks: Timelocks;
+}
+
+/** Where a leg lives: the chain and the escrow contract, which together form the EIP-712 domain. */
+export interface EscrowLocation {
+  readonly chainId: bigint;
+  readonly escrow: string;
+}
+
+/** The EIP-712 `Leg` type; the leg id is its typed-data hash. */
+export const LEG_TYPES = {
+  Leg: [
+    { name: "escrower", type: "address" },
+    { name: "redeemer", type: "address" },
+    { name: "hashlock", type: "bytes32" },
+    { name: "token", type: "address" },
+    { name: "amount", type: "uint256" },
+    { name: "premiumToken", type: "address" },
+    { name: "premiumAmount", type: "uint256" },
+    { name: "timelocks", type: "uint256" },
+  ],
+} as const;
+
+/** The EIP-712 type the redeemer signs to allow a cooperative abort. */
+export const ABORT_TYPES = {
+  CooperativeAbort: [{ name: "leg", type: "Leg" }],
+  Leg: LEG_TYPES.Leg,
+} as const;
+
+/** Packs a leg's deadlines into the contract's form. */
+export function toLegStruct(terms: LegTerms): LegStruct {
+  return { ...terms, timelocks: packTimelocks(terms.timelocks) };
+}
+
+/** The EIP-712 domain of an escrow deployment. */
+export function escrowDomain(at: EscrowLocation): TypedDataDomain {
+  return { name: ESCROW_DOMAIN_NAME, version: ESCROW_VERSION, chainId: at.chainId, verifyingContract: getAddress(at.escrow) };
+}
+
+function typedLeg(leg: LegStruct): Record<string, unknown> {
+  return { ...leg };
+}
+
+/** The leg id the contract computes: the EIP-712 hash of the leg under the escrow's domain. */
+export function legId(leg: LegStruct, at: EscrowLocation): string {
+  return TypedDataEncoder.hash(escrowDomain(at), { Leg: [...LEG_TYPES.Leg] }, typedLeg(leg));
+}
+
+/** The EIP-712 digest the redeemer signs to allow the cooperative abort of `leg`. */
+export function abortDigest(leg: LegStruct, at: EscrowLocation): string {
+  return TypedDataEncoder.hash(escrowDomain(at), copyTypes(ABORT_TYPES), { leg: typedLeg(leg) });
+}
+
+/** The typed data (domain, types, message) a wallet signs to allow the cooperative abort of `leg`. */
+export function abortTypedData(leg: LegStruct, at: EscrowLocation) {
+  return { domain: escrowDomain(at), types: copyTypes(ABORT_TYPES), message: { leg: typedLeg(leg) } };
+}
+
+/** `sha256(secret)` for a 32-byte secret given as 0x-prefixed hex. */
+export function hashlockOf(secret: string): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(secret)) throw new TypeError("a secret is exactly 32 bytes of 0x-prefixed hex");
+  return sha256(secret);
+}
+
+function copyTypes<T extends Record<string, readonly { name: string; type: string }[]>>(types: T) {
+  const out: Record<string, { name: string; type: string }[]> = {};
+  for (const [k, v] of Object.entries(types)) out[k] = v.map((f) => ({ ...f }));
+  return out;
+}
