@@ -9,8 +9,8 @@ import {Timelocks} from "../types/Timelocks.sol";
  * redeemer, released by a sha256 hashlock before a timeout, optionally guarded by a premium that the
  * redeemer deposits first (Xue & Herlihy, PODC 2021). A premium of 0 makes the leg a plain HTLC.
  *
- * The contract stores one word per leg, keyed by the leg id, the EIP-712 hash of every parameter
- * under a domain that binds the chain id and this contract. Callers pass the parameters back; a
+ * The contract stores one word per leg, keyed by the leg id, `keccak256(abi.encode(chainid, escrow,
+ * leg))`: a hash of every parameter, the chain id and this contract. Callers pass the parameters back; a
  * caller with wrong parameters finds no leg. Every parameter is emitted when a leg is created, so
  * any leg can be rebuilt from logs alone.
  *
@@ -71,6 +71,22 @@ interface IHedgeSwapEscrow {
     }
 
     /**
+     * @notice One plain leg (premium 0) that the caller, its redeemer, claims in {claimBatch}.
+     * @param escrower the leg's escrower
+     * @param token    the leg's asset (address(0): native coin)
+     * @param amount   the leg's principal
+     * @param timelocks the leg's timelocks
+     * @param secret   the preimage of the leg's hashlock
+     */
+    struct PlainClaim {
+        address escrower;
+        address token;
+        uint256 amount;
+        Timelocks timelocks;
+        bytes32 secret;
+    }
+
+    /**
      * @notice The one stored word of a leg. A leg that was redeemed or settled is deleted (its word
      * goes back to `None`); an aborted leg stays `Aborted` so that its signature cannot be replayed.
      */
@@ -83,13 +99,13 @@ interface IHedgeSwapEscrow {
 
     // ---------------------------------------------------------------- events
 
-    /// @notice The redeemer deposited the premium; this creates a premium leg and carries every
-    /// parameter of it.
+    /// @notice The redeemer deposited the premium, creating a premium leg. Carries every parameter of
+    /// the leg (its id is {hashLeg} of them); the hashlock is indexed so that the legs of one swap can
+    /// be found on every chain by it.
     event LegPremiumDeposited(
-        bytes32 indexed legId,
+        bytes32 indexed hashlock,
         address indexed escrower,
         address indexed redeemer,
-        bytes32 hashlock,
         address token,
         uint256 amount,
         address premiumToken,
@@ -97,19 +113,30 @@ interface IHedgeSwapEscrow {
         Timelocks timelocks
     );
 
-    /// @notice The escrower locked the principal. Carries every parameter, so a plain leg (which
-    /// this creates) and a premium leg alike can be rebuilt from this event alone.
-    event LegEscrowed(
-        bytes32 indexed legId,
+    /// @notice The escrower locked a native-coin plain leg (premium 0), creating it. Carries every
+    /// parameter (the token, premium token and premium amount are zero).
+    event NativeLegLocked(
+        bytes32 indexed hashlock,
         address indexed escrower,
         address indexed redeemer,
-        bytes32 hashlock,
-        address token,
         uint256 amount,
-        address premiumToken,
-        uint256 premiumAmount,
         Timelocks timelocks
     );
+
+    /// @notice The escrower locked an ERC-20 plain leg (premium 0), creating it. Carries every parameter
+    /// (the premium token and amount are zero).
+    event LegLocked(
+        bytes32 indexed hashlock,
+        address indexed escrower,
+        address indexed redeemer,
+        address token,
+        uint256 amount,
+        Timelocks timelocks
+    );
+
+    /// @notice The escrower locked the principal of a premium leg (whose parameters
+    /// {LegPremiumDeposited} carried).
+    event LegEscrowed(bytes32 indexed legId);
 
     /// @notice The leg was redeemed with `secret`; the principal went to the redeemer.
     event LegRedeemed(bytes32 indexed legId, bytes32 secret);
@@ -143,8 +170,8 @@ interface IHedgeSwapEscrow {
     /// @notice Only the redeemer may call this function for the leg.
     error LegCallerNotRedeemer(bytes32 legId, address caller, address redeemer);
 
-    /// @notice The escrower or the redeemer is the zero address.
-    error LegZeroAddress(bytes32 legId, address escrower, address redeemer);
+    /// @notice The escrower or the redeemer is the zero address or this contract.
+    error LegInvalidParty(bytes32 legId, address account);
 
     /// @notice The escrower and the redeemer are the same account.
     error LegEscrowerIsRedeemer(bytes32 legId, address account);
@@ -275,6 +302,57 @@ interface IHedgeSwapEscrow {
     /// @notice Pays the caller's credit of `token` (address(0): native coin) to `to`.
     /// @return amount what was paid
     function withdraw(address token, address to) external returns (uint256 amount);
+
+    // ---------------------------------------------------------------- plain HTLC shortcuts
+
+    /*
+     * A plain leg (premium 0, premium token address(0), hedge mode) is an ordinary HTLC. Besides the
+     * general functions above, which take every parameter, it has shortcuts in the shape of the
+     * leanest production HTLCs: the caller is the escrower (lock, refund) or the redeemer (claim), the
+     * hashlock of a claim is the sha256 of its secret, and no premium word is sent. They create and
+     * finish exactly the same legs (same ids, same events) as the general functions.
+     */
+
+    /**
+     * @notice Creates and escrows a plain native-coin leg: the caller is the escrower, `msg.value`
+     * the principal. Same rules as {escrow} of a plain leg.
+     * @return legId the id of the new leg
+     */
+    function lock(address redeemer, bytes32 hashlock, Timelocks timelocks) external payable returns (bytes32 legId);
+
+    /// @notice {lock} for an ERC-20 principal of `amount` `token`.
+    function lockToken(
+        address redeemer,
+        bytes32 hashlock,
+        address token,
+        uint256 amount,
+        Timelocks timelocks
+    ) external returns (bytes32 legId);
+
+    /**
+     * @notice Redeems a native-coin plain leg whose redeemer is the caller, by `timeout`. The
+     * hashlock is `sha256(secret)`, so a wrong secret (like wrong terms) names a leg that does not
+     * exist: {LegUnexpectedState} with `None`. {redeem} tells a wrong secret apart.
+     */
+    function claim(address escrower, uint256 amount, Timelocks timelocks, bytes32 secret) external;
+
+    /// @notice {claim} for an ERC-20 plain leg.
+    function claimToken(address escrower, address token, uint256 amount, Timelocks timelocks, bytes32 secret) external;
+
+    /// @notice {claim} for many plain legs of the caller, in any assets; one transfer per asset.
+    function claimBatch(PlainClaim[] calldata claims) external;
+
+    /// @notice Refunds a native-coin plain leg whose escrower is the caller, once its timeout has passed.
+    function refund(address redeemer, bytes32 hashlock, uint256 amount, Timelocks timelocks) external;
+
+    /// @notice {refund} for an ERC-20 plain leg.
+    function refundToken(
+        address redeemer,
+        bytes32 hashlock,
+        address token,
+        uint256 amount,
+        Timelocks timelocks
+    ) external;
 
     // ---------------------------------------------------------------- views
 

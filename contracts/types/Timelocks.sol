@@ -30,11 +30,12 @@ enum PremiumMode {
  * @notice Packing and reading of {Timelocks}.
  */
 library TimelocksLib {
-    uint256 private constant _DEADLINE_BITS = 40;
-    uint256 private constant _DEADLINE_MASK = (1 << _DEADLINE_BITS) - 1;
+    // Literals, not expressions: a constant expression is evaluated (with overflow checks) at every use.
+    uint256 private constant _DEADLINE_MASK = 0xffffffffff; // 40 bits
     uint256 private constant _ESCROW_SHIFT = 40;
     uint256 private constant _TIMEOUT_SHIFT = 80;
     uint256 private constant _MODE_SHIFT = 120;
+    uint256 private constant _UNUSED_SHIFT = 121;
 
     /// @notice Packs the deadlines and the premium mode. Deadlines above 2^40 - 1 do not fit.
     function pack(
@@ -74,7 +75,7 @@ library TimelocksLib {
 
     /// @notice True when no bit outside the documented layout is set.
     function isWellFormed(Timelocks t) internal pure returns (bool) {
-        return Timelocks.unwrap(t) >> (_MODE_SHIFT + 1) == 0;
+        return Timelocks.unwrap(t) >> _UNUSED_SHIFT == 0;
     }
 }
 

@@ -2,7 +2,7 @@
  * A leg's parameters and the pure helpers that mirror the escrow contract: leg id, hashlock,
  * EIP-712 typed data. No I/O; checked against `test/vectors/leg-ids.json`.
  */
-import { TypedDataEncoder, ZeroAddress, getAddress, sha256, type TypedDataDomain } from "ethers";
+import { AbiCoder, TypedDataEncoder, ZeroAddress, getAddress, keccak256, sha256, type TypedDataDomain } from "ethers";
 
 import { packTimelocks, type Timelocks } from "./timelocks";
 
@@ -41,7 +41,7 @@ export interface EscrowLocation {
   readonly escrow: string;
 }
 
-/** The EIP-712 `Leg` type; the leg id is its typed-data hash. */
+/** The EIP-712 `Leg` type, nested in the cooperative-abort message. */
 export const LEG_TYPES = {
   Leg: [
     { name: "escrower", type: "address" },
@@ -75,9 +75,27 @@ function typedLeg(leg: LegStruct): Record<string, unknown> {
   return { ...leg };
 }
 
-/** The leg id the contract computes: the EIP-712 hash of the leg under the escrow's domain. */
+const LEG_ID_TYPES = ["uint256", "address", "address", "address", "bytes32", "address", "uint256", "address", "uint256", "uint256"];
+
+/**
+ * The leg id the contract computes: `keccak256(abi.encode(chainId, escrow, escrower, redeemer,
+ * hashlock, token, amount, premiumToken, premiumAmount, timelocks))`.
+ */
 export function legId(leg: LegStruct, at: EscrowLocation): string {
-  return TypedDataEncoder.hash(escrowDomain(at), { Leg: [...LEG_TYPES.Leg] }, typedLeg(leg));
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(LEG_ID_TYPES, [
+      at.chainId,
+      at.escrow,
+      leg.escrower,
+      leg.redeemer,
+      leg.hashlock,
+      leg.token,
+      leg.amount,
+      leg.premiumToken,
+      leg.premiumAmount,
+      leg.timelocks,
+    ]),
+  );
 }
 
 /** The EIP-712 digest the redeemer signs to allow the cooperative abort of `leg`. */
