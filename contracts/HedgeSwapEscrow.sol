@@ -27,28 +27,40 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     string public constant VERSION = "1.0.0";
 
     /// @notice How far in the future a leg's timeout may lie when the leg is created.
-    uint256 public constant MAX_TIMELOCK_HORIZON = 180 days;
+    uint256 public constant MAX_TIMELOCK_HORIZON = 15_552_000; // 180 days
 
     /// @notice Gas forwarded with a native-coin payout. A recipient that needs more (or reverts) is
     /// credited instead, so it cannot block or grief the caller.
-    uint256 public constant NATIVE_PAYOUT_GAS = 50_000;
+    uint256 internal constant NATIVE_PAYOUT_GAS = 50_000;
+
+    // Topics of the events the plain shortcuts emit from assembly (literals, so assembly can use them;
+    // a test checks each against the event's signature).
+    bytes32 private constant _NATIVE_LEG_LOCKED = 0xc2b77ca6d1093132a210322c5c04b45d22fafff15c513e4e1b16b96eac878acb;
+    bytes32 private constant _LEG_LOCKED = 0x189ec8d4eb5f0d43d58a9f37ae93a12be9c1c80e43f62bc2b984b31229ff457a;
+    bytes32 private constant _LEG_REDEEMED = 0x8e0884737c7b71d2f6bff0661be2bb9a200b2d2207d539da1c3af1e1a1a0d238;
+    // Bits a plain leg's timelocks may not set: the premium deadline, the mode bit and the unused bits.
+    uint256 private constant _PLAIN_TIMELOCKS_FORBIDDEN =
+        0xffffffffffffffffffffffffffffffffff00000000000000000000ffffffffff;
+    bytes32 private constant _LEG_REFUNDED = 0x05a25cb2c3843468772bf19a6c62aefdeaacf19ebd37d892dfd84488de60e91c;
 
     /// @notice EIP-712 type of a leg, nested in the cooperative-abort message the redeemer signs.
-    bytes32 public constant LEG_TYPEHASH =
+    bytes32 internal constant LEG_TYPEHASH =
         keccak256(
             "Leg(address escrower,address redeemer,bytes32 hashlock,address token,uint256 amount,"
-            "address premiumToken,uint256 premiumAmount,uint256 timelocks)"
+            "uint256 timelocks,address premiumToken,uint256 premiumAmount)"
         );
 
     /// @notice EIP-712 type the redeemer signs to allow a cooperative abort.
-    bytes32 public constant ABORT_TYPEHASH =
+    bytes32 internal constant ABORT_TYPEHASH =
         keccak256(
             "CooperativeAbort(Leg leg)Leg(address escrower,address redeemer,bytes32 hashlock,address token,"
-            "uint256 amount,address premiumToken,uint256 premiumAmount,uint256 timelocks)"
+            "uint256 amount,uint256 timelocks,address premiumToken,uint256 premiumAmount)"
         );
 
-    /// @inheritdoc IHedgeSwapEscrow
-    mapping(bytes32 legId => LegState) public legState;
+    // A leg's state is stored at the storage slot numbered by its id: the id is already a keccak hash of
+    // domain-separated data, as unlikely to meet another slot as a mapping's slot is, and using it saves
+    // the mapping's extra hash on every step. The only other storage is {credits} (and EIP-712's unused
+    // fallback strings at slots 0 and 1).
 
     /// @inheritdoc IHedgeSwapEscrow
     mapping(address account => mapping(address token => uint256)) public credits;
@@ -136,7 +148,7 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     function abort(Leg calldata leg, bytes calldata redeemerSignature) external {
         bytes32 legId = _legId(leg);
         if (msg.sender != leg.escrower) revert LegCallerNotEscrower(legId, msg.sender, leg.escrower);
-        LegState state = legState[legId];
+        LegState state = _stateOf(legId);
         if (state != LegState.Escrowed && state != LegState.PremiumDeposited) {
             revert LegUnexpectedState(legId, state);
         }
@@ -173,21 +185,13 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     // ================================================================ plain HTLC shortcuts
 
     /// @inheritdoc IHedgeSwapEscrow
-    function lock(address redeemer, bytes32 hashlock, Timelocks timelocks) external payable returns (bytes32 legId) {
-        legId = _plainLegId(msg.sender, redeemer, hashlock, address(0), msg.value, timelocks);
-        _createPlain(legId, msg.sender, redeemer, hashlock, address(0), msg.value, timelocks);
+    function lock(address redeemer, bytes32 hashlock, Timelocks timelocks) external payable {
+        _lockPlain(redeemer, hashlock, address(0), msg.value, timelocks);
     }
 
     /// @inheritdoc IHedgeSwapEscrow
-    function lockToken(
-        address redeemer,
-        bytes32 hashlock,
-        address token,
-        uint256 amount,
-        Timelocks timelocks
-    ) external returns (bytes32 legId) {
-        legId = _plainLegId(msg.sender, redeemer, hashlock, token, amount, timelocks);
-        _createPlain(legId, msg.sender, redeemer, hashlock, token, amount, timelocks);
+    function lockToken(address redeemer, bytes32 hashlock, address token, uint256 amount, Timelocks timelocks) external {
+        _lockPlain(redeemer, hashlock, token, amount, timelocks);
         _pullIn(token, amount);
     }
 
@@ -239,6 +243,11 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     // ================================================================ views
 
     /// @inheritdoc IHedgeSwapEscrow
+    function legState(bytes32 legId) external view returns (LegState) {
+        return _stateOf(legId);
+    }
+
+    /// @inheritdoc IHedgeSwapEscrow
     function hashLeg(Leg calldata leg) external view returns (bytes32) {
         return _legId(leg);
     }
@@ -273,7 +282,10 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             if (leg.premiumToken != address(0)) {
                 revert LegPremiumTermsWithoutPremium(legId, leg.premiumToken, timelocks);
             }
-            _createPlain(legId, escrower, leg.redeemer, leg.hashlock, leg.token, leg.amount, timelocks);
+            address redeemer = leg.redeemer;
+            uint256 amount = leg.amount;
+            _checkNewPlainLeg(legId, escrower, redeemer, amount, timelocks);
+            _emitPlainLocked(legId, leg.hashlock, escrower, redeemer, leg.token, amount, timelocks);
         } else {
             _requireNotPassed(legId, timelocks.escrowDeadline());
             _transition(legId, LegState.PremiumDeposited, LegState.Escrowed);
@@ -302,7 +314,7 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     /// @return premiumTo who gets the premium: the escrower (escrowed, expired) or the redeemer
     function _settle(Leg calldata leg) private returns (uint256 principal, address premiumTo) {
         bytes32 legId = _legId(leg);
-        LegState state = legState[legId];
+        LegState state = _stateOf(legId);
         if (state == LegState.Escrowed) {
             _requirePassed(legId, leg.timelocks.timeout());
             _setState(legId, LegState.None);
@@ -318,90 +330,74 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         revert LegUnexpectedState(legId, state);
     }
 
-    /// @dev Creates a plain leg: checks, state, event. The caller then takes the principal in.
-    function _createPlain(
-        bytes32 legId,
-        address escrower,
-        address redeemer,
-        bytes32 hashlock,
-        address token,
-        uint256 amount,
-        Timelocks timelocks
-    ) private {
-        if (!_isValidNewPlainLeg(escrower, redeemer, amount, timelocks)) {
-            _validateNewPlainLeg(legId, escrower, redeemer, amount, timelocks);
-        }
-        _transition(legId, LegState.None, LegState.Escrowed);
-        if (token == address(0)) {
-            bytes32 topic0 = NativeLegLocked.selector;
-            assembly ("memory-safe") {
-                mstore(0x00, amount)
-                mstore(0x20, timelocks)
-                log4(0x00, 0x40, topic0, hashlock, escrower, redeemer)
-            }
-        } else {
-            emit LegLocked(hashlock, escrower, redeemer, token, amount, timelocks);
-        }
-    }
-
-    /// @dev Checks and effects of a claim of a plain leg by its redeemer, the caller.
-    function _claimPlain(address escrower, address token, uint256 amount, Timelocks timelocks, bytes32 secret) private {
-        bytes32 legId = _plainLegId(escrower, msg.sender, _sha256(secret), token, amount, timelocks);
-        _transition(legId, LegState.Escrowed, LegState.None);
-        _requireNotPassed(legId, timelocks.timeout());
-        emit LegRedeemed(legId, secret);
-    }
-
-    /// @dev Checks and effects of a refund of a plain leg to its escrower, the caller.
-    function _refundPlain(address redeemer, bytes32 hashlock, address token, uint256 amount, Timelocks timelocks) private {
-        bytes32 legId = _plainLegId(msg.sender, redeemer, hashlock, token, amount, timelocks);
-        _transition(legId, LegState.Escrowed, LegState.None);
-        _requirePassed(legId, timelocks.timeout());
-        emit LegRefunded(legId);
-    }
-
-    // ================================================================ internal: checks
-
-    /**
-     * @dev Fast path of the rules of a new plain leg: true when {_validateNewPlainLeg} would pass.
-     * Branch-free; it may only be stricter than the reference, never more lenient, because a `false`
-     * runs the reference, which reverts with the precise error (and passes if this was too strict).
+    /*
+     * The plain shortcuts below share one pattern: an assembly block computes the leg id and a single
+     * flag `ok` that holds when every rule of the step is met (a branch-free test); when it does not,
+     * the readable reference checks run, and they revert with the precise error. The effects follow
+     * in one place. The fast test may be stricter than the reference, never more lenient; the tests
+     * drive every rule through both the shortcuts and the general functions.
      */
-    function _isValidNewPlainLeg(
-        address escrower,
-        address redeemer,
-        uint256 amount,
-        Timelocks timelocks
-    ) private view returns (bool ok) {
+
+    /// @dev Creates a plain leg with the caller as escrower: checks, state, event (the caller of this
+    /// function then takes the principal in).
+    function _lockPlain(address redeemer, bytes32 hashlock, address token, uint256 amount, Timelocks timelocks) private {
         uint256 currentTime = _now();
-        uint256 horizon = MAX_TIMELOCK_HORIZON;
+        bytes32 legId;
+        bool ok;
         assembly ("memory-safe") {
-            let t := timelocks
-            let escrowDeadline := and(shr(40, t), 0xffffffffff)
-            let timeout := and(shr(80, t), 0xffffffffff)
+            let ptr := mload(0x40)
+            mstore(ptr, chainid())
+            mstore(add(ptr, 0x20), address())
+            mstore(add(ptr, 0x40), caller())
+            mstore(add(ptr, 0x60), redeemer)
+            mstore(add(ptr, 0x80), hashlock)
+            mstore(add(ptr, 0xa0), token)
+            mstore(add(ptr, 0xc0), amount)
+            mstore(add(ptr, 0xe0), timelocks)
+            legId := keccak256(ptr, 0x100)
+
+            let escrowDeadline := and(shr(40, timelocks), 0xffffffffff)
+            let timeout := shr(80, timelocks) // bits above the timeout are checked zero below
+            // only the escrow deadline and the timeout set (canonical plain leg); escrowDeadline <
+            // timeout; not late; under the horizon; a principal; a redeemer that is not the caller (the
+            // escrower), zero or this contract; a new leg
             ok := and(
                 and(
-                    // no bit at or above the mode bit (plain legs are hedge mode); premium <= escrow < timeout
-                    and(iszero(shr(120, t)), iszero(gt(and(t, 0xffffffffff), escrowDeadline))),
+                    iszero(and(timelocks, _PLAIN_TIMELOCKS_FORBIDDEN)),
                     and(lt(escrowDeadline, timeout), iszero(gt(currentTime, escrowDeadline)))
                 ),
                 and(
-                    and(iszero(gt(timeout, add(currentTime, horizon))), iszero(iszero(amount))),
+                    and(iszero(gt(timeout, add(currentTime, MAX_TIMELOCK_HORIZON))), iszero(iszero(amount))),
                     and(
-                        and(iszero(eq(escrower, redeemer)), iszero(iszero(redeemer))),
-                        and(
-                            and(iszero(eq(redeemer, address())), iszero(iszero(escrower))),
-                            iszero(eq(escrower, address()))
-                        )
+                        and(iszero(eq(caller(), redeemer)), iszero(iszero(redeemer))),
+                        and(iszero(eq(redeemer, address())), iszero(sload(legId)))
                     )
                 )
             )
         }
+        if (!ok) _checkNewPlainLeg(legId, msg.sender, redeemer, amount, timelocks);
+        // The effects, as in {_emitPlainLocked} (inlined: this is the hottest path).
+        assembly ("memory-safe") {
+            sstore(legId, 2) // LegState.Escrowed
+            switch token
+            case 0 {
+                mstore(0x00, amount)
+                mstore(0x20, timelocks)
+                log4(0x00, 0x40, _NATIVE_LEG_LOCKED, hashlock, caller(), redeemer)
+            }
+            default {
+                let ptr := mload(0x40)
+                mstore(ptr, token)
+                mstore(add(ptr, 0x20), amount)
+                mstore(add(ptr, 0x40), timelocks)
+                log4(ptr, 0x60, _LEG_LOCKED, hashlock, caller(), redeemer)
+            }
+        }
     }
 
-    /// @dev The rules of a new plain leg, in order, each with its error (the reference of
-    /// {_isValidNewPlainLeg}).
-    function _validateNewPlainLeg(
+    /// @dev The rules of a new plain leg, each with its error: the reference of {_lockPlain}'s test and
+    /// the checks of {escrow} for a plain leg.
+    function _checkNewPlainLeg(
         bytes32 legId,
         address escrower,
         address redeemer,
@@ -409,9 +405,106 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         Timelocks timelocks
     ) private view {
         if (!timelocks.isWellFormed()) revert LegMalformedTimelocks(legId, timelocks);
-        if (timelocks.isOption()) revert LegPremiumTermsWithoutPremium(legId, address(0), timelocks);
+        if (timelocks.isOption() || timelocks.premiumDeadline() != 0) {
+            revert LegPremiumTermsWithoutPremium(legId, address(0), timelocks);
+        }
         _validateNewLeg(legId, escrower, redeemer, amount, timelocks, timelocks.escrowDeadline());
+        LegState state = _stateOf(legId);
+        if (state != LegState.None) revert LegUnexpectedState(legId, state);
     }
+
+    /// @dev The effects of a new plain leg: its word set to `Escrowed`, and its creation event.
+    function _emitPlainLocked(
+        bytes32 legId,
+        bytes32 hashlock,
+        address escrower,
+        address redeemer,
+        address token,
+        uint256 amount,
+        Timelocks timelocks
+    ) private {
+        assembly ("memory-safe") {
+            sstore(legId, 2) // LegState.Escrowed
+            switch token
+            case 0 {
+                mstore(0x00, amount)
+                mstore(0x20, timelocks)
+                log4(0x00, 0x40, _NATIVE_LEG_LOCKED, hashlock, escrower, redeemer)
+            }
+            default {
+                let ptr := mload(0x40)
+                mstore(ptr, token)
+                mstore(add(ptr, 0x20), amount)
+                mstore(add(ptr, 0x40), timelocks)
+                log4(ptr, 0x60, _LEG_LOCKED, hashlock, escrower, redeemer)
+            }
+        }
+    }
+
+    /// @dev Checks and effects of a claim of a plain leg by its redeemer, the caller.
+    function _claimPlain(address escrower, address token, uint256 amount, Timelocks timelocks, bytes32 secret) private {
+        uint256 currentTime = _now();
+        bytes32 legId;
+        bool ok;
+        assembly ("memory-safe") {
+            mstore(0x00, secret)
+            if iszero(staticcall(gas(), 0x02, 0x00, 0x20, 0x00, 0x20)) {
+                revert(0, 0)
+            }
+            let ptr := mload(0x40)
+            mstore(ptr, chainid())
+            mstore(add(ptr, 0x20), address())
+            mstore(add(ptr, 0x40), escrower)
+            mstore(add(ptr, 0x60), caller())
+            mstore(add(ptr, 0x80), mload(0x00)) // the hashlock: sha256(secret)
+            mstore(add(ptr, 0xa0), token)
+            mstore(add(ptr, 0xc0), amount)
+            mstore(add(ptr, 0xe0), timelocks)
+            legId := keccak256(ptr, 0x100)
+            // escrowed, and by its timeout
+            ok := and(eq(sload(legId), 2), iszero(gt(currentTime, and(shr(80, timelocks), 0xffffffffff))))
+        }
+        if (!ok) {
+            _checkState(legId, LegState.Escrowed);
+            _requireNotPassed(legId, timelocks.timeout());
+        }
+        assembly ("memory-safe") {
+            sstore(legId, 0) // LegState.None
+            mstore(0x00, secret)
+            log2(0x00, 0x20, _LEG_REDEEMED, legId)
+        }
+    }
+
+    /// @dev Checks and effects of a refund of a plain leg to its escrower, the caller.
+    function _refundPlain(address redeemer, bytes32 hashlock, address token, uint256 amount, Timelocks timelocks) private {
+        uint256 currentTime = _now();
+        bytes32 legId;
+        bool ok;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, chainid())
+            mstore(add(ptr, 0x20), address())
+            mstore(add(ptr, 0x40), caller())
+            mstore(add(ptr, 0x60), redeemer)
+            mstore(add(ptr, 0x80), hashlock)
+            mstore(add(ptr, 0xa0), token)
+            mstore(add(ptr, 0xc0), amount)
+            mstore(add(ptr, 0xe0), timelocks)
+            legId := keccak256(ptr, 0x100)
+            // escrowed, and its timeout has passed
+            ok := and(eq(sload(legId), 2), gt(currentTime, and(shr(80, timelocks), 0xffffffffff)))
+        }
+        if (!ok) {
+            _checkState(legId, LegState.Escrowed);
+            _requirePassed(legId, timelocks.timeout());
+        }
+        assembly ("memory-safe") {
+            sstore(legId, 0) // LegState.None
+            log2(0x00, 0x00, _LEG_REFUNDED, legId)
+        }
+    }
+
+    // ================================================================ internal: checks
 
     /// @dev Every rule a new leg must satisfy; `creationDeadline` is the deadline of the step that
     /// creates it (premiumDeadline for a premium leg, escrowDeadline for a plain one).
@@ -442,29 +535,36 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         if (redeemer == address(0) || redeemer == address(this)) revert LegInvalidParty(legId, redeemer);
     }
 
-    /// @dev Moves a leg from state `from` to state `to`, reading and writing its word once. (The enum
-    /// is alone in its slot, so the whole word is written.) Reverts with the state found otherwise.
+    /// @dev Moves a leg from state `from` to state `to`, reading and writing its word once. Reverts with
+    /// the state found otherwise.
     function _transition(bytes32 legId, LegState from, LegState to) private {
-        uint256 slot;
         uint256 current;
         assembly ("memory-safe") {
-            mstore(0x00, legId)
-            mstore(0x20, legState.slot)
-            slot := keccak256(0x00, 0x40)
-            current := sload(slot)
+            current := sload(legId)
         }
         if (current != uint256(from)) revert LegUnexpectedState(legId, LegState(current));
         assembly ("memory-safe") {
-            sstore(slot, to)
+            sstore(legId, to)
         }
+    }
+
+    /// @dev Reverts unless the leg is in state `expected`.
+    function _checkState(bytes32 legId, LegState expected) private view {
+        LegState state = _stateOf(legId);
+        if (state != expected) revert LegUnexpectedState(legId, state);
     }
 
     /// @dev Writes a leg's word, whatever it held (the caller has read it).
     function _setState(bytes32 legId, LegState state) private {
         assembly ("memory-safe") {
-            mstore(0x00, legId)
-            mstore(0x20, legState.slot)
-            sstore(keccak256(0x00, 0x40), state)
+            sstore(legId, state)
+        }
+    }
+
+    /// @dev Reads a leg's word.
+    function _stateOf(bytes32 legId) private view returns (LegState state) {
+        assembly ("memory-safe") {
+            state := sload(legId)
         }
     }
 
@@ -487,15 +587,17 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
 
     // ================================================================ internal: hashing
 
-    /// @dev The leg id: `keccak256(abi.encode(block.chainid, address(this), leg))`. `Leg` is static, so
-    /// its 8 words lie contiguously in calldata and are hashed as they are, after checking that the four
-    /// address words are clean (as the ABI decoder would): one leg has exactly one id, and its words
-    /// can be logged raw.
+    /// @dev The leg id: `keccak256(abi.encode(block.chainid, address(this), leg))`, without the two
+    /// premium words when both are zero (a plain leg): inputs of different lengths, so the mapping
+    /// stays one-to-one. `Leg` is static, so its 8 words lie contiguously in calldata and are hashed as
+    /// they are, after checking that the four address words are clean (as the ABI decoder would): one
+    /// leg has exactly one id, and its words can be logged raw.
     function _legId(Leg calldata leg) private view returns (bytes32 legId) {
         assembly ("memory-safe") {
+            let premiumToken := calldataload(add(leg, 0xc0))
             if or(
                 or(shr(160, calldataload(leg)), shr(160, calldataload(add(leg, 0x20)))),
-                or(shr(160, calldataload(add(leg, 0x60))), shr(160, calldataload(add(leg, 0xa0))))
+                or(shr(160, calldataload(add(leg, 0x60))), shr(160, premiumToken))
             ) {
                 revert(0, 0)
             }
@@ -503,7 +605,8 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             mstore(ptr, chainid())
             mstore(add(ptr, 0x20), address())
             calldatacopy(add(ptr, 0x40), leg, 0x100)
-            legId := keccak256(ptr, 0x140)
+            // 8 words (plain) or 10 (premium)
+            legId := keccak256(ptr, add(0x100, mul(0x40, iszero(iszero(or(premiumToken, calldataload(add(leg, 0xe0))))))))
         }
     }
 
@@ -526,10 +629,8 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             mstore(add(ptr, 0x80), hashlock)
             mstore(add(ptr, 0xa0), token)
             mstore(add(ptr, 0xc0), amount)
-            mstore(add(ptr, 0xe0), 0)
-            mstore(add(ptr, 0x100), 0)
-            mstore(add(ptr, 0x120), timelocks)
-            legId := keccak256(ptr, 0x140)
+            mstore(add(ptr, 0xe0), timelocks)
+            legId := keccak256(ptr, 0x100)
         }
     }
 
@@ -556,7 +657,7 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     }
 
     /// @dev Emits {LegPremiumDeposited}: topics hashlock, escrower, redeemer; data the leg's last five
-    /// words (token, amount, premiumToken, premiumAmount, timelocks), copied from calldata (the address
+    /// words (token, amount, timelocks, premiumToken, premiumAmount), copied from calldata (the address
     /// words were checked clean by {_hashLegStruct}).
     function _emitPremiumDeposited(Leg calldata leg) private {
         bytes32 eventSelector = LegPremiumDeposited.selector;
@@ -584,10 +685,24 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             return;
         }
         if (msg.value != 0) revert NativeValueMismatch(0, msg.value);
-        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        uint256 balanceBefore = _balanceOfSelf(token);
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = IERC20(token).balanceOf(address(this)) - balanceBefore;
+        uint256 received = _balanceOfSelf(token) - balanceBefore;
         if (received != amount) revert TokenAmountMismatch(token, amount, received);
+    }
+
+    /// @dev `token.balanceOf(address(this))` with a plain staticcall (in scratch space); a token that
+    /// reverts or answers with less than a word is refused with {TokenCallFailed}.
+    function _balanceOfSelf(address token) private view returns (uint256 held) {
+        bool ok;
+        assembly ("memory-safe") {
+            mstore(0x00, 0x70a08231) // balanceOf(address)
+            mstore(0x20, address())
+            // Arguments are evaluated right to left: the call runs before returndatasize is read.
+            ok := and(gt(returndatasize(), 0x1f), staticcall(gas(), token, 0x1c, 0x24, 0x00, 0x20))
+            held := mload(0x00)
+        }
+        if (!ok) revert TokenCallFailed(token);
     }
 
     /// @dev Tries the permit; a failure (front-run, unsupported) is ignored so that an allowance

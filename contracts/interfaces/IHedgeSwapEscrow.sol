@@ -10,7 +10,8 @@ import {Timelocks} from "../types/Timelocks.sol";
  * redeemer deposits first (Xue & Herlihy, PODC 2021). A premium of 0 makes the leg a plain HTLC.
  *
  * The contract stores one word per leg, keyed by the leg id, `keccak256(abi.encode(chainid, escrow,
- * leg))`: a hash of every parameter, the chain id and this contract. Callers pass the parameters back; a
+ * leg))` (for a plain leg, without its two zero premium words): a hash of every parameter, the chain
+ * id and this contract. Callers pass the parameters back; a
  * caller with wrong parameters finds no leg. Every parameter is emitted when a leg is created, so
  * any leg can be rebuilt from logs alone.
  *
@@ -55,9 +56,12 @@ interface IHedgeSwapEscrow {
      * @param hashlock     sha256 of the 32-byte secret
      * @param token        the principal's asset; address(0) for the native coin
      * @param amount       the principal, > 0
+     * @param timelocks    the three deadlines and the premium mode, see {Timelocks}
      * @param premiumToken the premium's asset; address(0) for the native coin (and for no premium)
      * @param premiumAmount the premium; 0 makes the leg a plain HTLC
-     * @param timelocks    the three deadlines and the premium mode, see {Timelocks}
+     *
+     * A plain leg (premiumAmount 0) is canonical: premiumToken, premiumDeadline and the mode bit are
+     * zero too. Its id hashes its first six words only; a premium leg's id hashes all eight.
      */
     struct Leg {
         address escrower;
@@ -65,9 +69,9 @@ interface IHedgeSwapEscrow {
         bytes32 hashlock;
         address token;
         uint256 amount;
+        Timelocks timelocks;
         address premiumToken;
         uint256 premiumAmount;
-        Timelocks timelocks;
     }
 
     /**
@@ -87,7 +91,7 @@ interface IHedgeSwapEscrow {
     }
 
     /**
-     * @notice The one stored word of a leg. A leg that was redeemed or settled is deleted (its word
+     * @notice The one stored word of a leg (at the storage slot numbered by the leg id). A leg that was redeemed or settled is deleted (its word
      * goes back to `None`); an aborted leg stays `Aborted` so that its signature cannot be replayed.
      */
     enum LegState {
@@ -108,9 +112,9 @@ interface IHedgeSwapEscrow {
         address indexed redeemer,
         address token,
         uint256 amount,
+        Timelocks timelocks,
         address premiumToken,
-        uint256 premiumAmount,
-        Timelocks timelocks
+        uint256 premiumAmount
     );
 
     /// @notice The escrower locked a native-coin plain leg (premium 0), creating it. Carries every
@@ -182,7 +186,7 @@ interface IHedgeSwapEscrow {
     /// @notice {depositPremium} was called for a leg whose premium is zero (a plain HTLC).
     error LegNoPremium(bytes32 legId);
 
-    /// @notice A plain leg (premium 0) names a premium token or the option mode.
+    /// @notice A plain leg (premium 0) names a premium token, a premium deadline or the option mode.
     error LegPremiumTermsWithoutPremium(bytes32 legId, address premiumToken, Timelocks timelocks);
 
     /// @notice The timelocks word has bits set outside its layout.
@@ -215,6 +219,9 @@ interface IHedgeSwapEscrow {
     /// @notice The escrow's balance of `token` did not grow by exactly the amount transferred in
     /// (a fee-on-transfer or otherwise non-standard token).
     error TokenAmountMismatch(address token, uint256 expected, uint256 received);
+
+    /// @notice `token` did not answer `balanceOf` with a word (not a token, or a reverting one).
+    error TokenCallFailed(address token);
 
     /// @notice A batch's arrays differ in length.
     error BatchLengthMismatch(uint256 legs, uint256 secrets);
@@ -315,19 +322,13 @@ interface IHedgeSwapEscrow {
 
     /**
      * @notice Creates and escrows a plain native-coin leg: the caller is the escrower, `msg.value`
-     * the principal. Same rules as {escrow} of a plain leg.
-     * @return legId the id of the new leg
+     * the principal. Same rules as {escrow} of a plain leg. Its id is {hashLeg} of the leg with the
+     * caller as escrower and zero premium fields.
      */
-    function lock(address redeemer, bytes32 hashlock, Timelocks timelocks) external payable returns (bytes32 legId);
+    function lock(address redeemer, bytes32 hashlock, Timelocks timelocks) external payable;
 
     /// @notice {lock} for an ERC-20 principal of `amount` `token`.
-    function lockToken(
-        address redeemer,
-        bytes32 hashlock,
-        address token,
-        uint256 amount,
-        Timelocks timelocks
-    ) external returns (bytes32 legId);
+    function lockToken(address redeemer, bytes32 hashlock, address token, uint256 amount, Timelocks timelocks) external;
 
     /**
      * @notice Redeems a native-coin plain leg whose redeemer is the caller, by `timeout`. The

@@ -25,9 +25,9 @@ export interface LegStruct {
   readonly hashlock: string;
   readonly token: string;
   readonly amount: bigint;
+  readonly timelocks: bigint;
   readonly premiumToken: string;
   readonly premiumAmount: bigint;
-  readonly timelocks: bigint;
 }
 
 /** A leg with its deadlines unpacked, as planners build it. */
@@ -49,9 +49,9 @@ export const LEG_TYPES = {
     { name: "hashlock", type: "bytes32" },
     { name: "token", type: "address" },
     { name: "amount", type: "uint256" },
+    { name: "timelocks", type: "uint256" },
     { name: "premiumToken", type: "address" },
     { name: "premiumAmount", type: "uint256" },
-    { name: "timelocks", type: "uint256" },
   ],
 } as const;
 
@@ -75,27 +75,19 @@ function typedLeg(leg: LegStruct): Record<string, unknown> {
   return { ...leg };
 }
 
-const LEG_ID_TYPES = ["uint256", "address", "address", "address", "bytes32", "address", "uint256", "address", "uint256", "uint256"];
-
 /**
  * The leg id the contract computes: `keccak256(abi.encode(chainId, escrow, escrower, redeemer,
- * hashlock, token, amount, premiumToken, premiumAmount, timelocks))`.
+ * hashlock, token, amount, timelocks, premiumToken, premiumAmount))`, without the last two words when
+ * both are zero (a plain leg).
  */
 export function legId(leg: LegStruct, at: EscrowLocation): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(LEG_ID_TYPES, [
-      at.chainId,
-      at.escrow,
-      leg.escrower,
-      leg.redeemer,
-      leg.hashlock,
-      leg.token,
-      leg.amount,
-      leg.premiumToken,
-      leg.premiumAmount,
-      leg.timelocks,
-    ]),
-  );
+  const types = ["uint256", "address", "address", "address", "bytes32", "address", "uint256", "uint256"];
+  const values: unknown[] = [at.chainId, at.escrow, leg.escrower, leg.redeemer, leg.hashlock, leg.token, leg.amount, leg.timelocks];
+  if (leg.premiumAmount !== 0n || BigInt(leg.premiumToken) !== 0n) {
+    types.push("address", "uint256");
+    values.push(leg.premiumToken, leg.premiumAmount);
+  }
+  return keccak256(AbiCoder.defaultAbiCoder().encode(types, values));
 }
 
 /** The EIP-712 digest the redeemer signs to allow the cooperative abort of `leg`. */

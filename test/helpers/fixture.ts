@@ -126,12 +126,16 @@ export interface LegOptions {
   premiumToken?: string;
   premiumAmount?: bigint;
   mode?: PremiumMode;
-  premiumDeadline: bigint;
+  /** Defaults to 0, which a plain leg (premium 0) must have. */
+  premiumDeadline?: bigint;
   escrowDeadline: bigint;
   timeout: bigint;
 }
 
-/** Builds a leg in the contract's form. Defaults: native coin, 100 ether, no premium, hedge mode. */
+/**
+ * Builds a leg in the contract's form. Defaults: native coin, 100 ether, no premium, hedge mode,
+ * premiumDeadline 0 (a plain leg is canonical: no premium token, premium deadline or option mode).
+ */
 export function makeLeg(o: LegOptions): LegStruct {
   return toLegStruct({
     escrower: o.escrower,
@@ -142,7 +146,7 @@ export function makeLeg(o: LegOptions): LegStruct {
     premiumToken: o.premiumToken ?? NATIVE,
     premiumAmount: o.premiumAmount ?? 0n,
     timelocks: {
-      premiumDeadline: o.premiumDeadline,
+      premiumDeadline: o.premiumDeadline ?? 0n,
       escrowDeadline: o.escrowDeadline,
       timeout: o.timeout,
       mode: o.mode ?? PremiumMode.Hedge,
