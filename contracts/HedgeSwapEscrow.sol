@@ -41,6 +41,8 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     // Bits a plain leg's timelocks may not set: the premium deadline, the mode bit and the unused bits.
     uint256 private constant _PLAIN_TIMELOCKS_FORBIDDEN =
         0xffffffffffffffffffffffffffffffffff00000000000000000000ffffffffff;
+    bytes32 private constant _LEG_PREMIUM_DEPOSITED = 0xd7621177541e0c1d22e46ca6aa14109619d9c77949d2a9c302a010ed5afc66f3;
+    bytes32 private constant _LEG_ESCROWED = 0x59c8b06b60332eaa53fb12b245cfd680edfa6887a1e1f5c4fba9b3254bd6cf5f;
     bytes32 private constant _LEG_REFUNDED = 0x05a25cb2c3843468772bf19a6c62aefdeaacf19ebd37d892dfd84488de60e91c;
 
     /// @notice EIP-712 type of a leg, nested in the cooperative-abort message the redeemer signs.
@@ -106,7 +108,10 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     /// @inheritdoc IHedgeSwapEscrow
     function redeem(Leg calldata leg, bytes32 secret) external {
         address premiumTo = _redeem(leg, secret);
-        _payPair(leg.token, leg.redeemer, leg.amount, leg.premiumToken, premiumTo, leg.premiumAmount);
+        (address redeemer, address token, uint256 amount, address premiumToken, uint256 premiumAmount) = _payoutWords(
+            leg
+        );
+        _payPair(token, redeemer, amount, premiumToken, premiumTo, premiumAmount);
     }
 
     /// @inheritdoc IHedgeSwapEscrow
@@ -211,14 +216,24 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     function claimBatch(PlainClaim[] calldata claims) external {
         uint256 n = claims.length;
         if (n == 0) revert BatchEmpty();
+        // Everything goes to the caller: sum runs of claims in the same token, and hand a run to the
+        // payout list only when the token changes.
         PayoutList payouts = PayoutListLib.create(n);
+        address runToken;
+        uint256 runAmount;
         for (uint256 i; i < n; ++i) {
             PlainClaim calldata c = claims[i];
             address token = c.token;
             uint256 amount = c.amount;
             _claimPlain(c.escrower, token, amount, c.timelocks, c.secret);
-            payouts.add(token, msg.sender, amount);
+            if (token != runToken) {
+                payouts.add(runToken, msg.sender, runAmount);
+                runToken = token;
+                runAmount = 0;
+            }
+            runAmount += amount;
         }
+        payouts.add(runToken, msg.sender, runAmount);
         _payAll(payouts);
     }
 
@@ -261,13 +276,63 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
 
     function _depositPremium(Leg calldata leg) private returns (bytes32 legId) {
         legId = _legId(leg);
-        address redeemer = leg.redeemer;
-        if (msg.sender != redeemer) revert LegCallerNotRedeemer(legId, msg.sender, redeemer);
-        if (leg.premiumAmount == 0) revert LegNoPremium(legId);
-        Timelocks timelocks = leg.timelocks;
-        _validateNewLeg(legId, leg.escrower, redeemer, leg.amount, timelocks, timelocks.premiumDeadline());
-        _transition(legId, LegState.None, LegState.PremiumDeposited);
-        _emitPremiumDeposited(leg);
+        uint256 currentTime = _now();
+        bool ok;
+        assembly ("memory-safe") {
+            let escrower := calldataload(leg)
+            let redeemer := calldataload(add(leg, 0x20))
+            let timelocks := calldataload(add(leg, 0xa0))
+            let premiumDeadline := and(timelocks, 0xffffffffff)
+            let escrowDeadline := and(shr(40, timelocks), 0xffffffffff)
+            let timeout := and(shr(80, timelocks), 0xffffffffff)
+            // the caller is the redeemer; a premium and a principal; no unknown timelocks bit;
+            // premiumDeadline <= escrowDeadline < timeout; not late; under the horizon; an escrower that
+            // is not the redeemer, zero or this contract (the redeemer is the caller: neither zero nor
+            // this contract); a new leg
+            ok := and(
+                and(
+                    and(eq(caller(), redeemer), iszero(iszero(calldataload(add(leg, 0xe0))))),
+                    and(iszero(iszero(calldataload(add(leg, 0x80)))), iszero(shr(121, timelocks)))
+                ),
+                and(
+                    and(
+                        and(iszero(gt(premiumDeadline, escrowDeadline)), lt(escrowDeadline, timeout)),
+                        and(
+                            iszero(gt(currentTime, premiumDeadline)),
+                            iszero(gt(timeout, add(currentTime, MAX_TIMELOCK_HORIZON)))
+                        )
+                    ),
+                    and(
+                        and(iszero(eq(escrower, redeemer)), iszero(iszero(escrower))),
+                        and(iszero(eq(escrower, address())), iszero(sload(legId)))
+                    )
+                )
+            )
+        }
+        if (!ok) {
+            address redeemer = leg.redeemer;
+            if (msg.sender != redeemer) revert LegCallerNotRedeemer(legId, msg.sender, redeemer);
+            if (leg.premiumAmount == 0) revert LegNoPremium(legId);
+            Timelocks timelocks = leg.timelocks;
+            _validateNewLeg(legId, leg.escrower, redeemer, leg.amount, timelocks, timelocks.premiumDeadline());
+            _checkState(legId, LegState.None);
+        }
+        // Effects: the leg's word, and {LegPremiumDeposited} with topics hashlock, escrower, redeemer and
+        // the leg's last five words as data (token, amount, timelocks, premiumToken, premiumAmount),
+        // copied from calldata (the address words were checked clean by {_legId}).
+        assembly ("memory-safe") {
+            sstore(legId, 1) // LegState.PremiumDeposited
+            let ptr := mload(0x40)
+            calldatacopy(ptr, add(leg, 0x60), 0xa0)
+            log4(
+                ptr,
+                0xa0,
+                _LEG_PREMIUM_DEPOSITED,
+                calldataload(add(leg, 0x40)),
+                calldataload(leg),
+                calldataload(add(leg, 0x20))
+            )
+        }
 
         _pullIn(leg.premiumToken, leg.premiumAmount);
     }
@@ -287,9 +352,20 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             _checkNewPlainLeg(legId, escrower, redeemer, amount, timelocks);
             _emitPlainLocked(legId, leg.hashlock, escrower, redeemer, leg.token, amount, timelocks);
         } else {
-            _requireNotPassed(legId, timelocks.escrowDeadline());
-            _transition(legId, LegState.PremiumDeposited, LegState.Escrowed);
-            emit LegEscrowed(legId);
+            uint256 currentTime = _now();
+            bool ok;
+            assembly ("memory-safe") {
+                // the premium is in, and by the escrow deadline
+                ok := and(eq(sload(legId), 1), iszero(gt(currentTime, and(shr(40, timelocks), 0xffffffffff))))
+            }
+            if (!ok) {
+                _checkState(legId, LegState.PremiumDeposited);
+                _requireNotPassed(legId, timelocks.escrowDeadline());
+            }
+            assembly ("memory-safe") {
+                sstore(legId, 2) // LegState.Escrowed
+                log2(0x00, 0x00, _LEG_ESCROWED, legId)
+            }
         }
         _pullIn(leg.token, leg.amount);
     }
@@ -298,14 +374,33 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     /// @return premiumTo who gets the premium: the redeemer (hedge) or the escrower (option)
     function _redeem(Leg calldata leg, bytes32 secret) private returns (address premiumTo) {
         bytes32 legId = _legId(leg);
-        Timelocks timelocks = leg.timelocks;
-        _transition(legId, LegState.Escrowed, LegState.None);
-        _requireNotPassed(legId, timelocks.timeout());
-        bytes32 secretHash = _sha256(secret);
-        if (secretHash != leg.hashlock) revert LegWrongSecret(legId, leg.hashlock, secretHash);
-        emit LegRedeemed(legId, secret);
-
-        return timelocks.isOption() ? leg.escrower : leg.redeemer;
+        uint256 currentTime = _now();
+        bool ok;
+        assembly ("memory-safe") {
+            mstore(0x00, secret)
+            if iszero(staticcall(gas(), 0x02, 0x00, 0x20, 0x00, 0x20)) {
+                revert(0, 0)
+            }
+            let timelocks := calldataload(add(leg, 0xa0))
+            // escrowed; by the timeout; the secret opens the hashlock
+            ok := and(
+                and(eq(sload(legId), 2), iszero(gt(currentTime, and(shr(80, timelocks), 0xffffffffff)))),
+                eq(mload(0x00), calldataload(add(leg, 0x40)))
+            )
+            // premiumTo: the escrower for an option premium, else the redeemer
+            premiumTo := calldataload(add(leg, mul(0x20, iszero(and(shr(120, timelocks), 1)))))
+        }
+        if (!ok) {
+            _checkState(legId, LegState.Escrowed);
+            _requireNotPassed(legId, leg.timelocks.timeout());
+            bytes32 secretHash = _sha256(secret);
+            revert LegWrongSecret(legId, leg.hashlock, secretHash);
+        }
+        assembly ("memory-safe") {
+            sstore(legId, 0) // LegState.None
+            mstore(0x00, secret)
+            log2(0x00, 0x20, _LEG_REDEEMED, legId)
+        }
     }
 
     /// @dev Checks and effects of one settlement. The principal (0 when it was never escrowed) goes to
@@ -461,8 +556,9 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             mstore(add(ptr, 0xc0), amount)
             mstore(add(ptr, 0xe0), timelocks)
             legId := keccak256(ptr, 0x100)
-            // escrowed, and by its timeout
-            ok := and(eq(sload(legId), 2), iszero(gt(currentTime, and(shr(80, timelocks), 0xffffffffff))))
+            // escrowed, and by its timeout (a canonical plain leg has no bit above its timeout, and any
+            // other word names a leg that does not exist)
+            ok := and(eq(sload(legId), 2), iszero(gt(currentTime, shr(80, timelocks))))
         }
         if (!ok) {
             _checkState(legId, LegState.Escrowed);
@@ -491,8 +587,8 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             mstore(add(ptr, 0xc0), amount)
             mstore(add(ptr, 0xe0), timelocks)
             legId := keccak256(ptr, 0x100)
-            // escrowed, and its timeout has passed
-            ok := and(eq(sload(legId), 2), gt(currentTime, and(shr(80, timelocks), 0xffffffffff)))
+            // escrowed, and its timeout has passed (see {_claimPlain} for the timeout without a mask)
+            ok := and(eq(sload(legId), 2), gt(currentTime, shr(80, timelocks)))
         }
         if (!ok) {
             _checkState(legId, LegState.Escrowed);
@@ -656,26 +752,25 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         }
     }
 
-    /// @dev Emits {LegPremiumDeposited}: topics hashlock, escrower, redeemer; data the leg's last five
-    /// words (token, amount, timelocks, premiumToken, premiumAmount), copied from calldata (the address
-    /// words were checked clean by {_hashLegStruct}).
-    function _emitPremiumDeposited(Leg calldata leg) private {
-        bytes32 eventSelector = LegPremiumDeposited.selector;
+    // ================================================================ internal: assets
+
+    /// @dev The words of `leg` that payouts need, read raw (their address words were checked clean when
+    /// the leg's id was computed).
+    function _payoutWords(
+        Leg calldata leg
+    )
+        private
+        pure
+        returns (address redeemer, address token, uint256 amount, address premiumToken, uint256 premiumAmount)
+    {
         assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            calldatacopy(ptr, add(leg, 0x60), 0xa0)
-            log4(
-                ptr,
-                0xa0,
-                eventSelector,
-                calldataload(add(leg, 0x40)),
-                calldataload(leg),
-                calldataload(add(leg, 0x20))
-            )
+            redeemer := calldataload(add(leg, 0x20))
+            token := calldataload(add(leg, 0x60))
+            amount := calldataload(add(leg, 0x80))
+            premiumToken := calldataload(add(leg, 0xc0))
+            premiumAmount := calldataload(add(leg, 0xe0))
         }
     }
-
-    // ================================================================ internal: assets
 
     /// @dev Takes `amount` of `token` from the caller: the native coin must come as exactly
     /// `msg.value`; a token must raise this contract's balance by exactly `amount`.
@@ -687,7 +782,16 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         if (msg.value != 0) revert NativeValueMismatch(0, msg.value);
         uint256 balanceBefore = _balanceOfSelf(token);
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
-        uint256 received = _balanceOfSelf(token) - balanceBefore;
+        uint256 balanceAfter;
+        assembly ("memory-safe") {
+            // as {_balanceOfSelf}; a token that answered the first call but not this one leaves a
+            // garbage word here, which the equality check below refuses
+            mstore(0x00, 0x70a08231) // balanceOf(address)
+            mstore(0x20, address())
+            pop(staticcall(gas(), token, 0x1c, 0x24, 0x00, 0x20))
+            balanceAfter := mload(0x00)
+        }
+        uint256 received = balanceAfter - balanceBefore;
         if (received != amount) revert TokenAmountMismatch(token, amount, received);
     }
 

@@ -14,7 +14,7 @@ import type { ContractTransactionResponse, Signer } from "ethers";
 
 import { hashlockOf, NATIVE, toLegStruct, type LegStruct } from "../src/sdk/leg";
 import { PremiumMode } from "../src/sdk/timelocks";
-import type { HedgeSwapEscrow, TestToken } from "../typechain-types";
+import type { HedgeSwapEscrow, PlainToken } from "../typechain-types";
 
 /** Targets: Boltz's measured costs for the plain HTLC operations; the hedged-swap ceilings. */
 export const GAS_TARGETS: Record<string, number> = {
@@ -57,8 +57,8 @@ async function increaseTime(seconds: bigint): Promise<void> {
 
 interface Ctx {
   escrow: HedgeSwapEscrow;
-  tokenA: TestToken;
-  tokenB: TestToken;
+  tokenA: PlainToken;
+  tokenB: PlainToken;
   alice: Signer;
   bob: Signer;
   aliceAddr: string;
@@ -207,9 +207,9 @@ async function main(): Promise<void> {
   const deployTx = await factory.deploy();
   const deployReceipt = await deployTx.deploymentTransaction()!.wait();
   const escrow = deployTx as unknown as HedgeSwapEscrow;
-  const tokenFactory = await ethers.getContractFactory("TestToken");
-  const tokenA = (await tokenFactory.deploy("Apricot", "APR")) as unknown as TestToken;
-  const tokenB = (await tokenFactory.deploy("Banana", "BAN")) as unknown as TestToken;
+  // A plain OpenZeppelin ERC-20, as the anchors' own test token is.
+  const tokenA = await ethers.deployContract("PlainToken", ["Apricot", "APR"]);
+  const tokenB = await ethers.deployContract("PlainToken", ["Banana", "BAN"]);
   const ctx: Ctx = { escrow, tokenA, tokenB, alice: alice!, bob: bob!, aliceAddr: await alice!.getAddress(), bobAddr: await bob!.getAddress() };
   for (const token of [tokenA, tokenB]) {
     for (const who of [alice!, bob!]) {
