@@ -344,12 +344,9 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         Timelocks timelocks = leg.timelocks;
         if (leg.premiumAmount == 0) {
             // A plain HTLC: escrowing creates the leg.
-            if (leg.premiumToken != address(0)) {
-                revert LegPremiumTermsWithoutPremium(legId, leg.premiumToken, timelocks);
-            }
             address redeemer = leg.redeemer;
             uint256 amount = leg.amount;
-            _checkNewPlainLeg(legId, escrower, redeemer, amount, timelocks);
+            _checkNewPlainLeg(legId, escrower, redeemer, amount, timelocks, leg.premiumToken);
             _emitPlainLocked(legId, leg.hashlock, escrower, redeemer, leg.token, amount, timelocks);
         } else {
             uint256 currentTime = _now();
@@ -470,7 +467,7 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
                 )
             )
         }
-        if (!ok) _checkNewPlainLeg(legId, msg.sender, redeemer, amount, timelocks);
+        if (!ok) _checkNewPlainLeg(legId, msg.sender, redeemer, amount, timelocks, address(0));
         // The effects, as in {_emitPlainLocked} (inlined: this is the hottest path).
         assembly ("memory-safe") {
             sstore(legId, 2) // LegState.Escrowed
@@ -497,11 +494,12 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         address escrower,
         address redeemer,
         uint256 amount,
-        Timelocks timelocks
+        Timelocks timelocks,
+        address premiumToken
     ) private view {
         if (!timelocks.isWellFormed()) revert LegMalformedTimelocks(legId, timelocks);
-        if (timelocks.isOption() || timelocks.premiumDeadline() != 0) {
-            revert LegPremiumTermsWithoutPremium(legId, address(0), timelocks);
+        if (premiumToken != address(0) || timelocks.isOption() || timelocks.premiumDeadline() != 0) {
+            revert LegPremiumTermsWithoutPremium(legId, premiumToken, timelocks);
         }
         _validateNewLeg(legId, escrower, redeemer, amount, timelocks, timelocks.escrowDeadline());
         LegState state = _stateOf(legId);

@@ -232,7 +232,7 @@ interface IHedgeSwapEscrow {
     /// @notice `account` has no credit of `token`.
     error NothingToWithdraw(address account, address token);
 
-    /// @notice Sending a withdrawn native-coin credit to `to` failed.
+    /// @notice `to` is the zero address, or sending a withdrawn native-coin credit to it failed.
     error WithdrawFailed(address to, uint256 amount);
 
     // ---------------------------------------------------------------- steps
