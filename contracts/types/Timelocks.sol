@@ -18,16 +18,9 @@ pragma solidity 0.8.33;
  */
 type Timelocks is uint256;
 
-/// @notice What happens to a redeemed leg's premium: hedge premiums go back to the redeemer,
-/// option premiums are the fee the escrower earned by delivering.
-enum PremiumMode {
-    Hedge,
-    Option
-}
-
 /**
  * @title TimelocksLib
- * @notice Packing and reading of {Timelocks}.
+ * @notice Reading of {Timelocks} (the SDK packs them: `packTimelocks` in src/sdk/timelocks.ts).
  */
 library TimelocksLib {
     // Literals, not expressions: a constant expression is evaluated (with overflow checks) at every use.
@@ -36,22 +29,6 @@ library TimelocksLib {
     uint256 private constant _TIMEOUT_SHIFT = 80;
     uint256 private constant _MODE_SHIFT = 120;
     uint256 private constant _UNUSED_SHIFT = 121;
-
-    /// @notice Packs the deadlines and the premium mode. Deadlines above 2^40 - 1 do not fit.
-    function pack(
-        uint40 premiumDeadline_,
-        uint40 escrowDeadline_,
-        uint40 timeout_,
-        PremiumMode mode
-    ) internal pure returns (Timelocks) {
-        return
-            Timelocks.wrap(
-                uint256(premiumDeadline_) |
-                    (uint256(escrowDeadline_) << _ESCROW_SHIFT) |
-                    (uint256(timeout_) << _TIMEOUT_SHIFT) |
-                    (uint256(mode) << _MODE_SHIFT)
-            );
-    }
 
     /// @notice The latest time at which the redeemer may deposit the premium.
     function premiumDeadline(Timelocks t) internal pure returns (uint256) {

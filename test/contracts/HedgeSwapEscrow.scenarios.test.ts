@@ -7,14 +7,18 @@
  *   balances, an empty escrow and deleted legs checked. Once with ERC-20 legs, once with native-coin legs.
  * - §4, the HTLC option (leg B's premium in option mode, f = 2, p_b = 1): exercised, abandoned after
  *   step 4, and Bob never escrowing after Alice did. Both asset kinds.
+ * - Premiums in another asset than the principal: S4 and S6 of the §3 matrix with ERC-20 principals
+ *   (APR, BAN) and both premiums in the native coin of their leg's chain, with the creation events
+ *   (every argument) and each party's exact holdings of all four assets.
  * - The deadline boundaries of one premium leg (and of the escrow of a plain leg): every action
  *   succeeds exactly at its deadline and reverts one second later with `LegDeadlinePassed`; every
  *   settlement reverts exactly at its deadline with `LegNotExpired` and succeeds one second later.
  *
- * Native-coin legs: both "chains" are this one Hardhat network, so each party has one account per
- * chain (Alice A / Bob A act on leg A, Alice B / Bob B on leg B). A party's native balance must also pay
- * for gas, which the table does not count, so every such account starts with its table balance plus
- * {@link GAS_FLOAT}; a party's holding is its balance + the fees it paid - GAS_FLOAT, compared exactly.
+ * Native-coin legs (and native-coin premiums): both "chains" are this one Hardhat network, so each
+ * party has one account per chain (Alice A / Bob A act on leg A, Alice B / Bob B on leg B). A party's
+ * native balance must also pay for gas, which the table does not count, so every such account starts
+ * with its table balance plus {@link GAS_FLOAT}; a party's holding is its balance + the fees it paid
+ * - GAS_FLOAT, compared exactly.
  */
 import { expect } from "chai";
 import { ethers } from "hardhat";
@@ -22,7 +26,8 @@ import { loadFixture, setBalance } from "@nomicfoundation/hardhat-network-helper
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse } from "ethers";
 
-import { abortTypedData, legId } from "../../src/sdk/leg";
+import { abortTypedData, hashlockOf, legId } from "../../src/sdk/leg";
+import { packTimelocks } from "../../src/sdk/timelocks";
 import {
   DELTA,
   NATIVE,
@@ -57,7 +62,12 @@ async function chainLocation(f: Fixture): Promise<{ chainId: bigint; escrow: str
 
 // ==================================================================== the two-party swap driver
 
-type AssetKind = "ERC-20" | "native";
+/**
+ * What the legs are made of: principal and premium both in APR / BAN ("ERC-20") or both in the
+ * native coin ("native") — the two kinds of the matrix —, or ERC-20 principals with native-coin
+ * premiums ("ERC-20 + native premium").
+ */
+type AssetKind = "ERC-20" | "native" | "ERC-20 + native premium";
 const ASSET_KINDS: readonly AssetKind[] = ["ERC-20", "native"];
 
 /** A party's account on chain A and on chain B (one and the same signer for ERC-20 legs). */
@@ -77,6 +87,32 @@ interface Holdings {
 /** Start of every scenario: Alice 100 APR, 3 BAN; Bob 1 APR, 100 BAN. */
 const START: Holdings = { aliceAPR: 100n, aliceBAN: 3n, bobAPR: 1n, bobBAN: 100n };
 
+/**
+ * {@link Holdings} plus what Alice and Bob hold of the native coin of chain A (leg A's premium asset
+ * when the premiums are native) and of chain B (leg B's), in whole units.
+ */
+interface MixedHoldings extends Holdings {
+  aliceCoinA: bigint;
+  aliceCoinB: bigint;
+  bobCoinA: bigint;
+  bobCoinB: bigint;
+}
+
+/**
+ * Start of the native-premium rows: START with the premium money (Alice's 3 BAN, Bob's 1 APR) held
+ * in the native coin of the chain where it is deposited (B and A).
+ */
+const MIXED_START: MixedHoldings = {
+  aliceAPR: 100n,
+  aliceBAN: 0n,
+  bobAPR: 0n,
+  bobBAN: 100n,
+  aliceCoinA: 0n,
+  aliceCoinB: 3n,
+  bobCoinA: 1n,
+  bobCoinB: 0n,
+};
+
 interface Swap {
   f: Fixture;
   kind: AssetKind;
@@ -86,6 +122,9 @@ interface Swap {
   assetA: string;
   /** BAN: `ban` or the native coin. */
   assetB: string;
+  /** Leg A's and leg B's premium asset. */
+  premiumAssetA: string;
+  premiumAssetB: string;
   legA: LegStruct;
   legB: LegStruct;
   idA: string;
@@ -104,9 +143,9 @@ async function balanceOf(f: Fixture, asset: string, account: string): Promise<bi
 }
 
 /**
- * Sets up the swap of §3 (or §4 with `legBMode` = Option): fresh accounts holding exactly START,
- * leg A = Alice -> Bob, 100 APR, Bob's premium p_b; leg B = Bob -> Alice, 100 BAN, Alice's premium
- * p_a + p_b; deadlines T0 + kΔ with T0 = now.
+ * Sets up the swap of §3 (or §4 with `legBMode` = Option): fresh accounts holding exactly START
+ * (MIXED_START for native premiums), leg A = Alice -> Bob, 100 APR, Bob's premium p_b; leg B = Bob
+ * -> Alice, 100 BAN, Alice's premium p_a + p_b; deadlines T0 + kΔ with T0 = now.
  */
 async function setUpSwap(f: Fixture, kind: AssetKind, pa: bigint, pb: bigint, legBMode: PremiumMode): Promise<Swap> {
   const [o0, o1, o2, o3] = f.others;
@@ -127,6 +166,21 @@ async function setUpSwap(f: Fixture, kind: AssetKind, pa: bigint, pb: bigint, le
       await f.apr.connect(party).approve(f.escrowAddress, ethers.MaxUint256);
       await f.ban.connect(party).approve(f.escrowAddress, ethers.MaxUint256);
     }
+  } else if (kind === "ERC-20 + native premium") {
+    // Each account holds its chain's token and its chain's native coin: Alice A (APR, coin A),
+    // Alice B (BAN, coin B), Bob A (APR, coin A), Bob B (BAN, coin B).
+    alice = { A: o0!, B: o1! };
+    bob = { A: o2!, B: o3! };
+    assetA = await f.apr.getAddress();
+    assetB = await f.ban.getAddress();
+    await f.apr.mint(alice.A.address, MIXED_START.aliceAPR * UNIT);
+    await f.ban.mint(bob.B.address, MIXED_START.bobBAN * UNIT);
+    await f.apr.connect(alice.A).approve(f.escrowAddress, ethers.MaxUint256);
+    await f.ban.connect(bob.B).approve(f.escrowAddress, ethers.MaxUint256);
+    await setBalance(alice.A.address, MIXED_START.aliceCoinA * UNIT + GAS_FLOAT);
+    await setBalance(alice.B.address, MIXED_START.aliceCoinB * UNIT + GAS_FLOAT);
+    await setBalance(bob.A.address, MIXED_START.bobCoinA * UNIT + GAS_FLOAT);
+    await setBalance(bob.B.address, MIXED_START.bobCoinB * UNIT + GAS_FLOAT);
   } else {
     alice = { A: o0!, B: o1! };
     bob = { A: o2!, B: o3! };
@@ -142,8 +196,12 @@ async function setUpSwap(f: Fixture, kind: AssetKind, pa: bigint, pb: bigint, le
   const t0 = await now();
   const terms = { hashlock, tokenA: assetA, tokenB: assetB, a: 100n * UNIT, b: 100n * UNIT, pa: pa * UNIT, pb: pb * UNIT, t0, legBMode };
   // Leg A lives on chain A (Alice A -> Bob A), leg B on chain B (Bob B -> Alice B).
-  const { legA } = hedgedSwapLegs({ ...terms, alice: alice.A.address, bob: bob.A.address });
-  const { legB } = hedgedSwapLegs({ ...terms, alice: alice.B.address, bob: bob.B.address });
+  const { legA: sameAssetLegA } = hedgedSwapLegs({ ...terms, alice: alice.A.address, bob: bob.A.address });
+  const { legB: sameAssetLegB } = hedgedSwapLegs({ ...terms, alice: alice.B.address, bob: bob.B.address });
+  // hedgedSwapLegs takes each premium in its leg's principal asset; native premiums replace it.
+  const nativePremiums = kind === "ERC-20 + native premium";
+  const legA: LegStruct = nativePremiums ? { ...sameAssetLegA, premiumToken: NATIVE } : sameAssetLegA;
+  const legB: LegStruct = nativePremiums ? { ...sameAssetLegB, premiumToken: NATIVE } : sameAssetLegB;
   const at = await chainLocation(f);
   return {
     f,
@@ -152,6 +210,8 @@ async function setUpSwap(f: Fixture, kind: AssetKind, pa: bigint, pb: bigint, le
     bob,
     assetA,
     assetB,
+    premiumAssetA: legA.premiumToken,
+    premiumAssetB: legB.premiumToken,
     legA,
     legB,
     idA: legId(legA, at),
@@ -170,22 +230,32 @@ async function recordFee(s: Swap, tx: ContractTransactionResponse): Promise<void
   s.fees.set(receipt.from, (s.fees.get(receipt.from) ?? 0n) + fee);
 }
 
-/** What each party holds now, in whole units; native balances with the fees paid added back. */
+/** What `account` holds of `asset` in whole units; a native balance with the fees it paid added back. */
+async function held(s: Swap, asset: string, account: HardhatEthersSigner): Promise<bigint> {
+  let balance = await balanceOf(s.f, asset, account.address);
+  if (asset === NATIVE) balance += (s.fees.get(account.address) ?? 0n) - GAS_FLOAT;
+  expect(balance % UNIT, "a holding that is not a whole number of units").to.equal(0n);
+  return balance / UNIT;
+}
+
+/** What each party holds now of leg A's and leg B's principal asset. */
 async function holdings(s: Swap): Promise<Holdings> {
-  const held = async (asset: string, account: HardhatEthersSigner): Promise<bigint> => {
-    const balance = await balanceOf(s.f, asset, account.address);
-    if (asset !== NATIVE) return balance;
-    return balance + (s.fees.get(account.address) ?? 0n) - GAS_FLOAT;
-  };
-  const inUnits = (x: bigint): bigint => {
-    expect(x % UNIT, "a holding that is not a whole number of units").to.equal(0n);
-    return x / UNIT;
-  };
   return {
-    aliceAPR: inUnits(await held(s.assetA, s.alice.A)),
-    aliceBAN: inUnits(await held(s.assetB, s.alice.B)),
-    bobAPR: inUnits(await held(s.assetA, s.bob.A)),
-    bobBAN: inUnits(await held(s.assetB, s.bob.B)),
+    aliceAPR: await held(s, s.assetA, s.alice.A),
+    aliceBAN: await held(s, s.assetB, s.alice.B),
+    bobAPR: await held(s, s.assetA, s.bob.A),
+    bobBAN: await held(s, s.assetB, s.bob.B),
+  };
+}
+
+/** {@link holdings} plus each party's native coin on chain A and on chain B. */
+async function mixedHoldings(s: Swap): Promise<MixedHoldings> {
+  return {
+    ...(await holdings(s)),
+    aliceCoinA: await held(s, NATIVE, s.alice.A),
+    aliceCoinB: await held(s, NATIVE, s.alice.B),
+    bobCoinA: await held(s, NATIVE, s.bob.A),
+    bobCoinB: await held(s, NATIVE, s.bob.B),
   };
 }
 
@@ -209,12 +279,16 @@ const STEPS: readonly ((s: Swap) => Promise<ContractTransactionResponse>)[] = [
   },
 ];
 
-/** Takes steps 1..count, step k in a block at exactly its deadline T0 + kΔ. */
-async function takeSteps(s: Swap, count: number): Promise<void> {
+/** Takes steps 1..count, step k in a block at exactly its deadline T0 + kΔ; returns their transactions. */
+async function takeSteps(s: Swap, count: number): Promise<ContractTransactionResponse[]> {
+  const txs: ContractTransactionResponse[] = [];
   for (let k = 1; k <= count; k++) {
     await setNextTimestamp(s.t0 + BigInt(k) * DELTA);
-    await recordFee(s, await STEPS[k - 1]!(s));
+    const tx = await STEPS[k - 1]!(s);
+    await recordFee(s, tx);
+    txs.push(tx);
   }
+  return txs;
 }
 
 /**
@@ -294,6 +368,84 @@ const OPTION_OUTCOMES: readonly Scenario[] = [
   { id: "unwritten", what: "steps 1-3 (Bob never escrows after Alice did)", steps: 3, open: { A: Escrowed, B: PremiumDeposited }, end: end(101n,   3n,   0n, 100n) },
 ];
 
+// ==================================================================== premiums in another asset
+
+/** A row of the matrix played with ERC-20 principals and native-coin premiums. */
+interface MixedScenario extends Omit<Scenario, "end"> {
+  end: MixedHoldings;
+}
+
+function matrixRow(id: string): Scenario {
+  const row = HEDGE_MATRIX.find((r) => r.id === id);
+  if (row === undefined) throw new Error(`no row ${id} in the matrix`);
+  return row;
+}
+
+/**
+ * S4 and S6 of the §3 matrix (hedge mode, same steps, same legs left open) with leg A = 100 APR
+ * with Bob's premium of 1 coin A and leg B = 100 BAN with Alice's premium of 3 coin B. The outcomes
+ * are the table's, with each premium paid in its own asset: S4's "Alice 101 APR, Bob 103 BAN" is
+ * Alice 100 APR + Bob's 1 coin A premium and Bob 100 BAN + Alice's 3 coin B premium (both principals
+ * and premiums back to the escrowers); S6's "Alice 103 BAN, Bob 101 APR" is each redeemer's
+ * principal plus its own hedge premium back.
+ */
+// prettier-ignore
+const NATIVE_PREMIUM_ROWS: readonly MixedScenario[] = [
+  { ...matrixRow("S4"), end: { aliceAPR: 100n, aliceBAN:   0n, aliceCoinA: 1n, aliceCoinB: 0n, bobAPR:   0n, bobBAN: 100n, bobCoinA: 0n, bobCoinB: 3n } },
+  { ...matrixRow("S6"), end: { aliceAPR:   0n, aliceBAN: 100n, aliceCoinA: 0n, aliceCoinB: 3n, bobAPR: 100n, bobBAN:   0n, bobCoinA: 1n, bobCoinB: 0n } },
+];
+
+function mixedTitle(row: MixedScenario): string {
+  const e = row.end;
+  const alice = `Alice ${e.aliceAPR} APR / ${e.aliceBAN} BAN / ${e.aliceCoinA} coin A / ${e.aliceCoinB} coin B`;
+  const bob = `Bob ${e.bobAPR} APR / ${e.bobBAN} BAN / ${e.bobCoinA} coin A / ${e.bobCoinB} coin B`;
+  return `${row.id}: ${row.what} -> ${alice}, ${bob}`;
+}
+
+/**
+ * The event each of steps 1..6 emits, with every argument. The premium deposits create the legs, so
+ * their LegPremiumDeposited carries every parameter (the timelocks packed here from the deadlines of
+ * §3, independently of hedgedSwapLegs); the escrows of these premium legs emit LegEscrowed(legId).
+ */
+function expectedStepEvents(s: Swap): [string, unknown[]][] {
+  const d = DELTA;
+  const hashlock = hashlockOf(s.secret);
+  const timelocksA = packTimelocks({ premiumDeadline: s.t0 + 2n * d, escrowDeadline: s.t0 + 3n * d, timeout: s.t0 + 6n * d, mode: PremiumMode.Hedge });
+  const timelocksB = packTimelocks({ premiumDeadline: s.t0 + d, escrowDeadline: s.t0 + 4n * d, timeout: s.t0 + 5n * d, mode: PremiumMode.Hedge });
+  return [
+    ["LegPremiumDeposited", [hashlock, s.bob.B.address, s.alice.B.address, s.assetB, 100n * UNIT, timelocksB, NATIVE, 3n * UNIT]],
+    ["LegPremiumDeposited", [hashlock, s.alice.A.address, s.bob.A.address, s.assetA, 100n * UNIT, timelocksA, NATIVE, 1n * UNIT]],
+    ["LegEscrowed", [s.idA]],
+    ["LegEscrowed", [s.idB]],
+    ["LegRedeemed", [s.idB, s.secret]],
+    ["LegRedeemed", [s.idA, s.secret]],
+  ];
+}
+
+/** Runs one native-premium row from MIXED_START to the end of every deadline and checks its outcome. */
+async function runMixedScenario(row: MixedScenario) {
+  const f = await loadFixture(deployFixture);
+  const s = await setUpSwap(f, "ERC-20 + native premium", HEDGE_TERMS.pa, HEDGE_TERMS.pb, HEDGE_TERMS.legBMode);
+  expect(await mixedHoldings(s), "start").to.deep.equal(MIXED_START);
+
+  const txs = await takeSteps(s, row.steps);
+  const events = expectedStepEvents(s);
+  for (const [i, tx] of txs.entries()) {
+    const [name, args] = events[i]!;
+    await expect(tx, `step ${i + 1}`)
+      .to.emit(f.escrow, name)
+      .withArgs(...args);
+  }
+  await settleEverything(s, row.open);
+
+  expect(await mixedHoldings(s), "final holdings").to.deep.equal(row.end);
+  for (const asset of new Set([s.assetA, s.assetB, s.premiumAssetA, s.premiumAssetB])) {
+    expect(await balanceOf(f, asset, f.escrowAddress), `escrow balance of ${asset}`).to.equal(0n);
+  }
+  expect(await f.escrow.legState(s.idA), "leg A state").to.equal(LegState.None);
+  expect(await f.escrow.legState(s.idB), "leg B state").to.equal(LegState.None);
+}
+
 describe("HedgeSwapEscrow scenarios", function () {
   describe("two-party hedged swap, scenario matrix S0-S6 (PROTOCOLS.md §3)", function () {
     for (const kind of ASSET_KINDS) {
@@ -319,6 +471,14 @@ describe("HedgeSwapEscrow scenarios", function () {
     }
   });
 
+  describe("premium in another asset than the principal: ERC-20 principals, native-coin premiums (PROTOCOLS.md §3, S4 and S6)", function () {
+    for (const row of NATIVE_PREMIUM_ROWS) {
+      it(mixedTitle(row), async function () {
+        await runMixedScenario(row);
+      });
+    }
+  });
+
   // ================================================================== deadline boundaries
 
   describe("deadline boundaries: actions by their deadline, settlements after it", function () {
@@ -337,13 +497,14 @@ describe("HedgeSwapEscrow scenarios", function () {
 
     /**
      * A leg alice (escrower) -> bob (redeemer) of 100 APR, with a hedge premium of 3 APR (or none:
-     * a plain leg), deadlines now + 1Δ / 2Δ / 3Δ (a plain leg: 2Δ / 2Δ / 3Δ).
+     * a plain leg), deadlines now + 1Δ / 2Δ / 3Δ (a plain leg is canonical: premiumDeadline 0, then
+     * 2Δ / 3Δ).
      */
     async function boundaryLeg(premium: boolean): Promise<BoundaryLeg> {
       const f = await loadFixture(deployFixture);
       const { secret, hashlock } = newSecret();
       const t0 = await now();
-      const premiumDeadline = premium ? t0 + DELTA : t0 + 2n * DELTA;
+      const premiumDeadline = premium ? t0 + DELTA : 0n;
       const escrowDeadline = t0 + 2n * DELTA;
       const timeout = t0 + 3n * DELTA;
       const apr = await f.apr.getAddress();
