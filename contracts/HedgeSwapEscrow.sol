@@ -629,19 +629,6 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         if (redeemer == address(0) || redeemer == address(this)) revert LegInvalidParty(legId, redeemer);
     }
 
-    /// @dev Moves a leg from state `from` to state `to`, reading and writing its word once. Reverts with
-    /// the state found otherwise.
-    function _transition(bytes32 legId, LegState from, LegState to) private {
-        uint256 current;
-        assembly ("memory-safe") {
-            current := sload(legId)
-        }
-        if (current != uint256(from)) revert LegUnexpectedState(legId, LegState(current));
-        assembly ("memory-safe") {
-            sstore(legId, to)
-        }
-    }
-
     /// @dev Reverts unless the leg is in state `expected`.
     function _checkState(bytes32 legId, LegState expected) private view {
         LegState state = _stateOf(legId);
@@ -701,30 +688,6 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             calldatacopy(add(ptr, 0x40), leg, 0x100)
             // 8 words (plain) or 10 (premium)
             legId := keccak256(ptr, add(0x100, mul(0x40, iszero(iszero(or(premiumToken, calldataload(add(leg, 0xe0))))))))
-        }
-    }
-
-    /// @dev The id of a plain leg (premium token and amount zero), built from its parts; equal to
-    /// {_legId} of the same leg.
-    function _plainLegId(
-        address escrower,
-        address redeemer,
-        bytes32 hashlock,
-        address token,
-        uint256 amount,
-        Timelocks timelocks
-    ) private view returns (bytes32 legId) {
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, chainid())
-            mstore(add(ptr, 0x20), address())
-            mstore(add(ptr, 0x40), escrower)
-            mstore(add(ptr, 0x60), redeemer)
-            mstore(add(ptr, 0x80), hashlock)
-            mstore(add(ptr, 0xa0), token)
-            mstore(add(ptr, 0xc0), amount)
-            mstore(add(ptr, 0xe0), timelocks)
-            legId := keccak256(ptr, 0x100)
         }
     }
 
