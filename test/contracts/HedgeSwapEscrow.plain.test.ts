@@ -24,7 +24,7 @@
  */
 import { expect } from "chai";
 import { ethers, network } from "hardhat";
-import { loadFixture, takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
+import { takeSnapshot } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { ZeroAddress, sha256, type ContractTransactionResponse, type Interface, type TransactionReceipt } from "ethers";
 
@@ -32,15 +32,14 @@ import {
   DELTA,
   NATIVE,
   PremiumMode,
-  deployFixture,
   makeLeg,
   newSecret,
-  now,
   setNextTimestamp,
-  type Fixture,
   type LegStruct,
 } from "../helpers/fixture";
-import { abortTypedData, legId, type EscrowLocation } from "../../src/sdk/leg";
+import { balanceOf, expectDeltas, expectUnchanged, track } from "../helpers/balances";
+import { setup, type Ctx } from "../helpers/context";
+import { abortTypedData, legId } from "../../src/sdk/leg";
 import { packTimelocks } from "../../src/sdk/timelocks";
 
 // ================================================================ constants
@@ -62,42 +61,6 @@ const EVENT_SIGNATURES: Record<string, string> = {
 
 // ================================================================ context and legs
 
-interface Ctx extends Fixture {
-  at: EscrowLocation;
-  /** The latest block time when the test started. */
-  t0: bigint;
-  APR: string;
-  BAN: string;
-  FEE: string;
-  NORET: string;
-  /** Lower-case address -> readable name, for balance diffs. */
-  names: Map<string, string>;
-}
-
-async function setup(): Promise<Ctx> {
-  const f = await loadFixture(deployFixture);
-  const { chainId } = await ethers.provider.getNetwork();
-  const APR = await f.apr.getAddress();
-  const BAN = await f.ban.getAddress();
-  const FEE = await f.feeToken.getAddress();
-  const NORET = await f.noReturnToken.getAddress();
-  const names = new Map<string, string>();
-  const named: [string, string][] = [
-    [NATIVE, "ETH"],
-    [APR, "APR"],
-    [BAN, "BAN"],
-    [FEE, "FEE"],
-    [NORET, "NORET"],
-    [f.alice.address, "alice"],
-    [f.bob.address, "bob"],
-    [f.carol.address, "carol"],
-    [f.relayer.address, "relayer"],
-    [f.escrowAddress, "escrow"],
-    [await f.rejecting.getAddress(), "rejecting"],
-  ];
-  for (const [address, name] of named) names.set(address.toLowerCase(), name);
-  return { ...f, at: { chainId, escrow: f.escrowAddress }, t0: await now(), APR, BAN, FEE, NORET, names };
-}
 
 /** A plain leg with its secret, id and deadlines. */
 interface PlainLeg {
@@ -191,70 +154,6 @@ function signerOf(c: Ctx, address: string): HardhatEthersSigner {
 
 // ================================================================ balances
 
-const BALANCE_ABI = ["function balanceOf(address) view returns (uint256)"];
-
-async function balanceOf(token: string, holder: string): Promise<bigint> {
-  if (token === NATIVE) return ethers.provider.getBalance(holder);
-  const contract = new ethers.Contract(token, BALANCE_ABI, ethers.provider);
-  return (await contract.getFunction("balanceOf")(holder)) as bigint;
-}
-
-interface Tracker {
-  block: number;
-  keys: [token: string, holder: string][];
-  before: bigint[];
-}
-
-/** Records the balances of ETH, APR, BAN (and `extraTokens`) of the parties, the escrow (and `extraHolders`). */
-async function track(c: Ctx, extraTokens: string[] = [], extraHolders: string[] = []): Promise<Tracker> {
-  const tokens = [NATIVE, c.APR, c.BAN, ...extraTokens];
-  const holders = [c.alice.address, c.bob.address, c.carol.address, c.relayer.address, c.escrowAddress, ...extraHolders];
-  const keys = tokens.flatMap((token) => holders.map((holder): [string, string] => [token, holder]));
-  const block = await ethers.provider.getBlockNumber();
-  const before = await Promise.all(keys.map(([token, holder]) => balanceOf(token, holder)));
-  return { block, keys, before };
-}
-
-/** Fees paid per sender (lower-case address) in the blocks after `block`, failed transactions included. */
-async function feesSince(block: number): Promise<Map<string, bigint>> {
-  const fees = new Map<string, bigint>();
-  const latest = await ethers.provider.getBlockNumber();
-  for (let n = block + 1; n <= latest; n++) {
-    const b = await ethers.provider.getBlock(n);
-    for (const hash of b?.transactions ?? []) {
-      const receipt = await ethers.provider.getTransactionReceipt(hash);
-      if (receipt === null) continue;
-      const from = receipt.from.toLowerCase();
-      fees.set(from, (fees.get(from) ?? 0n) + receipt.fee);
-    }
-  }
-  return fees;
-}
-
-/** Asserts that every tracked balance moved by exactly the listed deltas (0 when not listed), fees added back. */
-async function expectDeltas(c: Ctx, t: Tracker, deltas: [token: string, holder: string, delta: bigint][] = []): Promise<void> {
-  const fees = await feesSince(t.block);
-  const after = await Promise.all(t.keys.map(([token, holder]) => balanceOf(token, holder)));
-  const label = (token: string, holder: string): string =>
-    `${c.names.get(token.toLowerCase()) ?? token} of ${c.names.get(holder.toLowerCase()) ?? holder}`;
-  const actual: Record<string, string> = {};
-  const expected: Record<string, bigint> = {};
-  t.keys.forEach(([token, holder], i) => {
-    const fee = token === NATIVE ? (fees.get(holder.toLowerCase()) ?? 0n) : 0n;
-    actual[label(token, holder)] = (after[i]! + fee - t.before[i]!).toString();
-    expected[label(token, holder)] = 0n;
-  });
-  for (const [token, holder, delta] of deltas) {
-    const key = label(token, holder);
-    if (expected[key] === undefined) throw new Error(`balance ${key} is not tracked`);
-    expected[key] += delta;
-  }
-  expect(actual).to.deep.equal(Object.fromEntries(Object.entries(expected).map(([k, v]) => [k, v.toString()])));
-}
-
-async function expectUnchanged(c: Ctx, t: Tracker): Promise<void> {
-  await expectDeltas(c, t);
-}
 
 // ================================================================ logs
 
