@@ -91,8 +91,12 @@ interface IHedgeSwapEscrow {
     }
 
     /**
-     * @notice The one stored word of a leg (at the storage slot numbered by the leg id). A leg that was redeemed or settled is deleted (its word
-     * goes back to `None`); an aborted leg stays `Aborted` so that its signature cannot be replayed.
+     * @notice The one stored word of a leg (at the storage slot numbered by the leg id). A leg that was
+     * redeemed or settled is deleted (its word goes back to `None`, which refunds gas); an aborted leg
+     * stays `Aborted` so that its signature cannot be replayed.
+     * @dev Because a finished leg is deleted, the same parameters can create a new leg again until the
+     * creation deadline passes (as with Boltz's swaps). Off-chain code must not re-send an escrow for a
+     * leg whose {LegRedeemed} event exists: the secret is public by then.
      */
     enum LegState {
         None,
