@@ -11,9 +11,8 @@ import {Timelocks} from "../types/Timelocks.sol";
  *
  * The contract stores one word per leg, keyed by the leg id, `keccak256(abi.encode(chainid, escrow,
  * leg))` (for a plain leg, without its two zero premium words): a hash of every parameter, the chain
- * id and this contract. Callers pass the parameters back; a
- * caller with wrong parameters finds no leg. Every parameter is emitted when a leg is created, so
- * any leg can be rebuilt from logs alone.
+ * id and this contract. Callers pass the parameters back; a caller with wrong parameters finds no
+ * leg. Every parameter is emitted when a leg is created, so any leg can be rebuilt from logs alone.
  *
  * A leg's windows (an action "by D" is valid while `block.timestamp <= D`; a settlement "after D"
  * once `block.timestamp > D`):
