@@ -19,6 +19,13 @@
  * - redeem (anyone): Escrowed; `now <= timeout`; sha256(secret) == hashlock. The principal goes to
  *   the redeemer; the premium to the redeemer (hedge) or the escrower (option). The leg word is
  *   deleted (state None).
+ * - the plain-HTLC shortcuts name a plain leg (premium 0, premium token address(0)) from their
+ *   arguments and the caller, so a wrong caller, secret or term names another leg (whose id the
+ *   environment computes, {@link plainLeg}); on that leg they apply the general rules:
+ *   lock / lockToken = escrow of the leg with the caller as escrower (lock: amount = `msg.value`);
+ *   claim / claimToken / claimBatch = redeem of the legs with the caller as redeemer and
+ *   sha256(secret) as hashlock (so never LegWrongSecret: a wrong secret finds no leg), every payout
+ *   to the caller; refund / refundToken = settle of an escrowed leg with the caller as escrower.
  * - settle (anyone): Escrowed and `now > timeout`: principal and premium to the escrower; or
  *   PremiumDeposited and `now > escrowDeadline`: premium back to the redeemer. The word is deleted.
  * - abort: caller is the escrower; PremiumDeposited or Escrowed; `now <= timeout`; the redeemer's
@@ -32,7 +39,7 @@
  * When several checks fail at once, the error is the first one in the order above (the contract's
  * order); that order is part of what the property test compares.
  */
-import { NATIVE } from "../../src/sdk/leg";
+import { NATIVE, hashlockOf, type LegStruct } from "../../src/sdk/leg";
 import { PremiumMode } from "../../src/sdk/timelocks";
 
 export { NATIVE, PremiumMode };
@@ -106,6 +113,32 @@ export const FINISHING_EVENTS: readonly LegEventName[] = ["LegRedeemed", "LegRef
 export interface LegEvent {
   readonly name: LegEventName;
   readonly legId: string;
+  /** The secret `LegRedeemed` carries. */
+  readonly secret?: string;
+}
+
+/**
+ * The arguments of a plain-HTLC shortcut that, with the caller, name a plain leg: lock and refund
+ * take the redeemer and the hashlock (the caller is the escrower); claim takes the escrower and the
+ * secret (the caller is the redeemer), see {@link PlainClaim}.
+ */
+export interface PlainTerms {
+  readonly redeemer: string;
+  readonly hashlock: string;
+  /** `NATIVE` for lock / refund (and for lockToken / refundToken of address(0)). */
+  readonly token: string;
+  /** For lock: `msg.value`. */
+  readonly amount: bigint;
+  readonly timelocks: bigint;
+}
+
+/** One claim of `claim`, `claimToken` or `claimBatch` (`IHedgeSwapEscrow.PlainClaim`). */
+export interface PlainClaim {
+  readonly escrower: string;
+  readonly token: string;
+  readonly amount: bigint;
+  readonly timelocks: bigint;
+  readonly secret: string;
 }
 
 /** What a successful call does. */
@@ -134,6 +167,8 @@ export interface Environment {
   readonly blacklistToken: string;
   /** True for a contract account that refuses the native coin. */
   rejectsNative(account: string): boolean;
+  /** The id of a leg on this escrow (`legId` of src/sdk/leg.ts, or `hashLeg`). */
+  legId(leg: LegStruct): string;
 }
 
 /** Thrown inside a step to revert it; caught by {@link LegModel} which rolls the step back. */
@@ -221,6 +256,24 @@ export class LegModel {
     else this.blacklisted.delete(account.toLowerCase());
   }
 
+  /**
+   * The plain leg (premium 0, premium token address(0)) that a shortcut's arguments name, with its id
+   * and its timelocks read as the contract reads them (each deadline its 40 bits, the mode bit 120).
+   */
+  plainLeg(escrower: string, t: PlainTerms): ModelLeg {
+    const { redeemer, hashlock, token, amount, timelocks } = t;
+    const struct: LegStruct = { escrower, redeemer, hashlock, token, amount, timelocks, premiumToken: NATIVE, premiumAmount: 0n };
+    const mask = (1n << 40n) - 1n;
+    return {
+      ...struct,
+      id: this.env.legId(struct).toLowerCase(),
+      premiumDeadline: timelocks & mask,
+      escrowDeadline: (timelocks >> 40n) & mask,
+      timeout: (timelocks >> 80n) & mask,
+      mode: (timelocks >> 120n) & 1n ? PremiumMode.Option : PremiumMode.Hedge,
+    };
+  }
+
   // ------------------------------------------------------------------ steps
 
   /** `depositPremium(leg)` sent by `caller` with `value` wei at block time `now`. */
@@ -243,16 +296,10 @@ export class LegModel {
     this.legs.set(leg.id, leg);
     return this.step((fx) => {
       if (!same(caller, leg.escrower)) revert("LegCallerNotEscrower", leg.id, caller, leg.escrower);
-      const state = this.stateOf(leg.id);
       if (leg.premiumAmount === 0n) {
-        // A plain leg must be canonical: no premium token, no premium deadline, hedge mode.
-        if (leg.timelocks >> 121n !== 0n) revert("LegMalformedTimelocks", leg.id, leg.timelocks);
-        if (!same(leg.premiumToken, NATIVE) || leg.mode === PremiumMode.Option || leg.premiumDeadline !== 0n) {
-          revert("LegPremiumTermsWithoutPremium", leg.id, leg.premiumToken, leg.timelocks);
-        }
-        this.validateNewLeg(leg, leg.escrowDeadline, now);
-        if (state !== LegState.None) revert("LegUnexpectedState", leg.id, state);
+        this.checkNewPlainLeg(leg, now);
       } else {
+        const state = this.stateOf(leg.id);
         if (state !== LegState.PremiumDeposited) revert("LegUnexpectedState", leg.id, state);
         requireNotPassed(leg.id, leg.escrowDeadline, now);
       }
@@ -263,21 +310,22 @@ export class LegModel {
   }
 
   /**
-   * `redeemBatch(legs, secrets)` (or `redeem` for one leg) at block time `now`; `secretHashes[i]` is
-   * sha256 of the secret presented for `legs[i]`. Any caller.
+   * `redeemBatch(legs, secrets)` (or `redeem` for one leg) at block time `now`; `secrets[i]` is the
+   * secret presented for `legs[i]`. Any caller.
    */
-  redeem(legs: readonly ModelLeg[], secretHashes: readonly string[], now: bigint): Outcome {
+  redeem(legs: readonly ModelLeg[], secrets: readonly string[], now: bigint): Outcome {
     return this.step((fx) => {
       if (legs.length === 0) revert("BatchEmpty");
-      if (secretHashes.length !== legs.length) revert("BatchLengthMismatch", BigInt(legs.length), BigInt(secretHashes.length));
+      if (secrets.length !== legs.length) revert("BatchLengthMismatch", BigInt(legs.length), BigInt(secrets.length));
       legs.forEach((leg, i) => {
         const state = this.stateOf(leg.id);
         if (state !== LegState.Escrowed) revert("LegUnexpectedState", leg.id, state);
         requireNotPassed(leg.id, leg.timeout, now);
-        const secretHash = secretHashes[i]!;
+        const secret = secrets[i]!;
+        const secretHash = hashlockOf(secret);
         if (!same(secretHash, leg.hashlock)) revert("LegWrongSecret", leg.id, leg.hashlock, secretHash);
         this.states.delete(leg.id);
-        fx.legEvents.push({ name: "LegRedeemed", legId: leg.id });
+        fx.legEvents.push({ name: "LegRedeemed", legId: leg.id, secret });
         fx.owe(leg.token, leg.redeemer, leg.amount);
         fx.owe(leg.premiumToken, leg.mode === PremiumMode.Option ? leg.escrower : leg.redeemer, leg.premiumAmount);
       });
@@ -331,6 +379,67 @@ export class LegModel {
     });
   }
 
+  // ------------------------------------------------------------------ plain-HTLC shortcuts
+
+  /**
+   * `lock(redeemer, hashlock, timelocks)` with `value` wei (then `t.amount` is `value`) or
+   * `lockToken(redeemer, hashlock, token, amount, timelocks)` (`value` 0), sent by `caller` at block
+   * time `now`: the escrow of the plain leg {@link plainLeg}(caller, t), which it creates. (lockToken
+   * of address(0) names a native leg and fails to pull the coin in: NativeValueMismatch(amount, 0).)
+   */
+  lock(caller: string, t: PlainTerms, value: bigint, now: bigint): Outcome {
+    const leg = this.plainLeg(caller, t);
+    this.legs.set(leg.id, leg);
+    return this.step((fx) => {
+      this.checkNewPlainLeg(leg, now);
+      this.states.set(leg.id, LegState.Escrowed);
+      fx.legEvents.push({ name: "LegEscrowed", legId: leg.id });
+      this.pullIn(fx, leg.token, leg.amount, caller, value);
+    });
+  }
+
+  /**
+   * `claim(escrower, amount, timelocks, secret)`, `claimToken(escrower, token, amount, timelocks,
+   * secret)` or `claimBatch(claims)` sent by `caller` at block time `now`: each claim redeems the plain
+   * leg with the caller as redeemer and sha256(secret) as hashlock, which must be Escrowed and not
+   * timed out; every principal goes to the caller (merged per asset); all or nothing.
+   */
+  claim(caller: string, claims: readonly PlainClaim[], now: bigint): Outcome {
+    const legs = claims.map((c) =>
+      this.plainLeg(c.escrower, { redeemer: caller, hashlock: hashlockOf(c.secret), token: c.token, amount: c.amount, timelocks: c.timelocks }),
+    );
+    return this.step((fx) => {
+      if (legs.length === 0) revert("BatchEmpty");
+      legs.forEach((leg, i) => {
+        const state = this.stateOf(leg.id);
+        if (state !== LegState.Escrowed) revert("LegUnexpectedState", leg.id, state);
+        requireNotPassed(leg.id, leg.timeout, now);
+        this.states.delete(leg.id);
+        fx.legEvents.push({ name: "LegRedeemed", legId: leg.id, secret: claims[i]!.secret });
+        fx.owe(leg.token, caller, leg.amount);
+      });
+      this.payAll(fx);
+    });
+  }
+
+  /**
+   * `refund(redeemer, hashlock, amount, timelocks)` or `refundToken(redeemer, hashlock, token,
+   * amount, timelocks)` sent by `caller` at block time `now`: the plain leg with the caller as
+   * escrower must be Escrowed and timed out (`now > timeout`); the principal goes back to the caller.
+   */
+  refund(caller: string, t: PlainTerms, now: bigint): Outcome {
+    const leg = this.plainLeg(caller, t);
+    return this.step((fx) => {
+      const state = this.stateOf(leg.id);
+      if (state !== LegState.Escrowed) revert("LegUnexpectedState", leg.id, state);
+      requirePassed(leg.id, leg.timeout, now);
+      this.states.delete(leg.id);
+      fx.legEvents.push({ name: "LegRefunded", legId: leg.id });
+      fx.owe(leg.token, caller, leg.amount);
+      this.payAll(fx);
+    });
+  }
+
   /** `withdraw(token, to)` sent by `caller`. */
   withdraw(caller: string, token: string, to: string): Outcome {
     return this.step((fx) => {
@@ -363,6 +472,20 @@ export class LegModel {
     }
     const credited = fx.payouts.filter((p) => this.transferFails(p.token, p.to));
     return { ok: true, moves: fx.moves, credited, legEvents: fx.legEvents };
+  }
+
+  /**
+   * The rules of a new plain leg (`_checkNewPlainLeg`): canonical (no premium token, no premium
+   * deadline, hedge mode), valid as a new leg by `escrowDeadline`, state None.
+   */
+  private checkNewPlainLeg(leg: ModelLeg, now: bigint): void {
+    if (leg.timelocks >> 121n !== 0n) revert("LegMalformedTimelocks", leg.id, leg.timelocks);
+    if (!same(leg.premiumToken, NATIVE) || leg.mode === PremiumMode.Option || leg.premiumDeadline !== 0n) {
+      revert("LegPremiumTermsWithoutPremium", leg.id, leg.premiumToken, leg.timelocks);
+    }
+    this.validateNewLeg(leg, leg.escrowDeadline, now);
+    const state = this.stateOf(leg.id);
+    if (state !== LegState.None) revert("LegUnexpectedState", leg.id, state);
   }
 
   /** Every rule a new leg must satisfy (`_validateNewLeg`), checked in the contract's order. */
