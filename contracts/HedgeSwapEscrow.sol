@@ -437,6 +437,7 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         bytes32 legId;
         bool ok;
         assembly ("memory-safe") {
+            // the leg id, as {_plainLegId} computes it
             let ptr := mload(0x40)
             mstore(ptr, chainid())
             mstore(add(ptr, 0x20), address())
@@ -537,23 +538,9 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     /// @dev Checks and effects of a claim of a plain leg by its redeemer, the caller.
     function _claimPlain(address escrower, address token, uint256 amount, Timelocks timelocks, bytes32 secret) private {
         uint256 currentTime = _now();
-        bytes32 legId;
+        bytes32 legId = _plainLegId(escrower, msg.sender, _sha256(secret), token, amount, timelocks);
         bool ok;
         assembly ("memory-safe") {
-            mstore(0x00, secret)
-            if iszero(staticcall(gas(), 0x02, 0x00, 0x20, 0x00, 0x20)) {
-                revert(0, 0)
-            }
-            let ptr := mload(0x40)
-            mstore(ptr, chainid())
-            mstore(add(ptr, 0x20), address())
-            mstore(add(ptr, 0x40), escrower)
-            mstore(add(ptr, 0x60), caller())
-            mstore(add(ptr, 0x80), mload(0x00)) // the hashlock: sha256(secret)
-            mstore(add(ptr, 0xa0), token)
-            mstore(add(ptr, 0xc0), amount)
-            mstore(add(ptr, 0xe0), timelocks)
-            legId := keccak256(ptr, 0x100)
             // escrowed, and by its timeout (a canonical plain leg has no bit above its timeout, and any
             // other word names a leg that does not exist)
             ok := and(eq(sload(legId), 2), iszero(gt(currentTime, shr(80, timelocks))))
@@ -572,19 +559,9 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     /// @dev Checks and effects of a refund of a plain leg to its escrower, the caller.
     function _refundPlain(address redeemer, bytes32 hashlock, address token, uint256 amount, Timelocks timelocks) private {
         uint256 currentTime = _now();
-        bytes32 legId;
+        bytes32 legId = _plainLegId(msg.sender, redeemer, hashlock, token, amount, timelocks);
         bool ok;
         assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, chainid())
-            mstore(add(ptr, 0x20), address())
-            mstore(add(ptr, 0x40), caller())
-            mstore(add(ptr, 0x60), redeemer)
-            mstore(add(ptr, 0x80), hashlock)
-            mstore(add(ptr, 0xa0), token)
-            mstore(add(ptr, 0xc0), amount)
-            mstore(add(ptr, 0xe0), timelocks)
-            legId := keccak256(ptr, 0x100)
             // escrowed, and its timeout has passed (see {_claimPlain} for the timeout without a mask)
             ok := and(eq(sload(legId), 2), gt(currentTime, shr(80, timelocks)))
         }
@@ -688,6 +665,30 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             calldatacopy(add(ptr, 0x40), leg, 0x100)
             // 8 words (plain) or 10 (premium)
             legId := keccak256(ptr, add(0x100, mul(0x40, iszero(iszero(or(premiumToken, calldataload(add(leg, 0xe0))))))))
+        }
+    }
+
+    /// @dev The id of a plain leg from its parts: {_legId} of the leg with zero premium words (8 words
+    /// hashed). {_lockPlain} computes the same inline, as the hottest path, to save the call.
+    function _plainLegId(
+        address escrower,
+        address redeemer,
+        bytes32 hashlock,
+        address token,
+        uint256 amount,
+        Timelocks timelocks
+    ) private view returns (bytes32 legId) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, chainid())
+            mstore(add(ptr, 0x20), address())
+            mstore(add(ptr, 0x40), escrower)
+            mstore(add(ptr, 0x60), redeemer)
+            mstore(add(ptr, 0x80), hashlock)
+            mstore(add(ptr, 0xa0), token)
+            mstore(add(ptr, 0xc0), amount)
+            mstore(add(ptr, 0xe0), timelocks)
+            legId := keccak256(ptr, 0x100)
         }
     }
 
