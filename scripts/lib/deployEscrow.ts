@@ -10,17 +10,9 @@ import { join } from "node:path";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import EscrowModule from "../../ignition/modules/HedgeSwapEscrow";
+import type { DeploymentRecord } from "../../src/sdk/deployments";
 
-/** One chain's record: `deployments/<chainId>.json` (or `deployments/local/<chainId>.json`). */
-export interface DeploymentRecord {
-  chainId: number;
-  contract: "HedgeSwapEscrow";
-  address: string;
-  deploymentBlock: number;
-  transactionHash: string;
-  version: string;
-  deployedAt: string;
-}
+export type { DeploymentRecord };
 
 /** Chain ids of local development chains, whose records are not committed. */
 export function isLocalChain(chainId: number): boolean {

@@ -4,6 +4,7 @@
  */
 import { AbiCoder, TypedDataEncoder, ZeroAddress, getAddress, keccak256, sha256, type TypedDataDomain } from "ethers";
 
+import { checkBytes32 } from "./bytes";
 import { packTimelocks, type Timelocks } from "./timelocks";
 
 /** The native coin, as the contract names it in `token` and `premiumToken`. */
@@ -14,6 +15,18 @@ export const ESCROW_DOMAIN_NAME = "HedgeSwapEscrow";
 
 /** The escrow version (and EIP-712 domain version) these helpers implement. */
 export const ESCROW_VERSION = "1.0.0";
+
+/** A leg's stored state, as `legState(legId)` returns it (`IHedgeSwapEscrow.LegState`). */
+export enum LegState {
+  /** Never created, or finished: redeemed or settled legs are deleted. */
+  None = 0,
+  /** The redeemer's premium is in; the principal is not. */
+  PremiumDeposited = 1,
+  /** The principal is locked (and the premium, if any). */
+  Escrowed = 2,
+  /** Cooperatively aborted; kept as a tombstone so the abort signature cannot be replayed. */
+  Aborted = 3,
+}
 
 /**
  * A leg as the contract takes it (`IHedgeSwapEscrow.Leg`): the `timelocks` word is packed.
@@ -39,6 +52,20 @@ export interface LegTerms extends Omit<LegStruct, "timelocks"> {
 export interface EscrowLocation {
   readonly chainId: bigint;
   readonly escrow: string;
+}
+
+/** A leg together with where it lives, and its id there: what actions and calldata builders take. */
+export interface LocatedLeg {
+  readonly at: EscrowLocation;
+  readonly leg: LegStruct;
+  /** `legId(leg, at)`. */
+  readonly id: string;
+}
+
+/** Pairs a leg with its escrow and computes its id. */
+export function locateLeg(leg: LegStruct, at: EscrowLocation): LocatedLeg {
+  const location = { chainId: BigInt(at.chainId), escrow: getAddress(at.escrow) };
+  return { at: location, leg, id: legId(leg, location) };
 }
 
 /** The EIP-712 `Leg` type, nested in the cooperative-abort message. */
@@ -102,8 +129,7 @@ export function abortTypedData(leg: LegStruct, at: EscrowLocation) {
 
 /** `sha256(secret)` for a 32-byte secret given as 0x-prefixed hex. */
 export function hashlockOf(secret: string): string {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(secret)) throw new TypeError("a secret is exactly 32 bytes of 0x-prefixed hex");
-  return sha256(secret);
+  return sha256(checkBytes32("secret", secret));
 }
 
 function copyTypes<T extends Record<string, readonly { name: string; type: string }[]>>(types: T) {

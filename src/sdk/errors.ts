@@ -1,0 +1,164 @@
+/**
+ * The SDK's errors: one base class with a stable `code`, a short message, structured `details` and
+ * the `cause` chain, and one subclass per thing that can go wrong before a transaction is sent.
+ * Reverts of the escrow contract are decoded into the classes of `./escrowErrors`.
+ */
+
+/** Base of every error the SDK throws. Match on `code` (stable) or with `instanceof`. */
+export class HedgeSwapError extends Error {
+  /** A stable, machine-readable code, e.g. `DELTA_TOO_SMALL` or `LegDeadlinePassed`. */
+  readonly code: string;
+  /** The message without the details, for display. */
+  readonly shortMessage: string;
+  /** The values that explain the failure. */
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: string, shortMessage: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(formatMessage(shortMessage, details), options);
+    this.name = new.target.name;
+    this.code = code;
+    this.shortMessage = shortMessage;
+    this.details = Object.freeze({ ...details });
+  }
+}
+
+function formatMessage(short: string, details: Record<string, unknown>): string {
+  const parts = Object.entries(details).map(([k, v]) => `${k}=${typeof v === "bigint" ? v.toString() : String(v)}`);
+  return parts.length === 0 ? short : `${short} (${parts.join(", ")})`;
+}
+
+/** An argument that is malformed: not an address, not 32 bytes, not a positive amount, and so on. */
+export class InvalidArgumentError extends HedgeSwapError {
+  constructor(field: string, reason: string, value: unknown) {
+    super("INVALID_ARGUMENT", `${field}: ${reason}`, { field, value });
+  }
+}
+
+/** A value that must be exactly 32 bytes of 0x-prefixed hex (a secret, a hashlock, a seed word) is not. */
+export class InvalidBytes32Error extends HedgeSwapError {
+  constructor(field: string, value: unknown) {
+    super("INVALID_BYTES32", `${field} must be exactly 32 bytes of 0x-prefixed hex`, { field, value });
+  }
+}
+
+/** A value that must be an address is not one (bad length, bad hex or bad EIP-55 checksum). */
+export class InvalidAddressError extends HedgeSwapError {
+  constructor(field: string, value: unknown) {
+    super("INVALID_ADDRESS", `${field} is not a valid address`, { field, value });
+  }
+}
+
+/** An amount that must be positive is zero or negative. */
+export class NonPositiveAmountError extends HedgeSwapError {
+  constructor(field: string, value: bigint) {
+    super("NON_POSITIVE_AMOUNT", `${field} must be positive`, { field, value });
+  }
+}
+
+/** The step Δ of a plan is below the configured minimum. */
+export class DeltaTooSmallError extends HedgeSwapError {
+  constructor(delta: bigint, minDelta: bigint) {
+    super("DELTA_TOO_SMALL", "the step Δ is below the configured minimum", { delta, minDelta });
+  }
+}
+
+/** A plan's deadlines are not ordered as `PROTOCOLS.md` §3 requires, or do not fit the contract. */
+export class DeadlinesUnorderedError extends HedgeSwapError {
+  constructor(reason: string, details: Record<string, unknown>) {
+    super("DEADLINES_UNORDERED", reason, details);
+  }
+}
+
+/** A deadline of a plan (or of the action about to be taken) is already past. */
+export class DeadlineInPastError extends HedgeSwapError {
+  constructor(what: string, deadline: bigint, now: bigint) {
+    super("DEADLINE_IN_PAST", `${what} is already past`, { what, deadline, now });
+  }
+}
+
+/** Both legs of a swap are on the same chain. */
+export class SameChainError extends HedgeSwapError {
+  constructor(chainId: bigint) {
+    super("SAME_CHAIN", "the two legs of a swap must be on different chains", { chainId });
+  }
+}
+
+/** The two parties of a swap are the same account. */
+export class SamePartyError extends HedgeSwapError {
+  constructor(account: string) {
+    super("SAME_PARTY", "the leader and the follower must be different accounts", { account });
+  }
+}
+
+/** No deployment of the escrow is known for a chain id. */
+export class UnknownChainError extends HedgeSwapError {
+  constructor(chainId: bigint) {
+    super("UNKNOWN_CHAIN", "no escrow deployment is known for this chain", { chainId });
+  }
+}
+
+/** An escrow address is not the known deployment for its chain, or has no contract code. */
+export class UnknownDeploymentError extends HedgeSwapError {
+  constructor(chainId: bigint, address: string, reason: string) {
+    super("UNKNOWN_DEPLOYMENT", reason, { chainId, address });
+  }
+}
+
+/** The escrow at an address reports a `VERSION` this SDK does not support. */
+export class UnsupportedVersionError extends HedgeSwapError {
+  constructor(chainId: bigint, address: string, version: string, supported: readonly string[]) {
+    super("UNSUPPORTED_VERSION", "the escrow's VERSION is not supported by this SDK", {
+      chainId,
+      address,
+      version,
+      supported: supported.join("|"),
+    });
+  }
+}
+
+/** The runner is connected to a different chain than the leg lives on (a wallet on the wrong network). */
+export class WrongChainError extends HedgeSwapError {
+  constructor(expected: bigint, actual: bigint) {
+    super("WRONG_CHAIN", "the runner is connected to a different chain", { expected, actual });
+  }
+}
+
+/** The runner cannot do what the action needs (no provider to read, or no signer to send). */
+export class RunnerError extends HedgeSwapError {
+  constructor(need: "provider" | "signer", action: string) {
+    super("RUNNER_UNSUITABLE", `${action} needs a runner with a ${need}`, { need, action });
+  }
+}
+
+/** An offer signature does not recover to the party that should have signed it. */
+export class InvalidOfferSignatureError extends HedgeSwapError {
+  constructor(party: string, expected: string, recovered: string | null) {
+    super("INVALID_OFFER_SIGNATURE", `the ${party}'s offer signature is invalid`, { party, expected, recovered });
+  }
+}
+
+/** A wait ended before the awaited event: the leg's deadline passed, or the caller aborted it. */
+export class WaitEndedError extends HedgeSwapError {
+  constructor(reason: string, details: Record<string, unknown> = {}) {
+    super("WAIT_ENDED", reason, details);
+  }
+}
+
+/** A batch or call input that cannot be encoded: empty, mixed escrows, native coin where a token is needed. */
+export class CallInputError extends HedgeSwapError {
+  constructor(action: string, reason: string, details: Record<string, unknown>) {
+    super("BAD_CALL_INPUT", `${action}: ${reason}`, { action, ...details });
+  }
+}
+
+/** A transaction failed for a reason that is not a decoded escrow revert (RPC error, wallet refusal). */
+export class TransactionFailedError extends HedgeSwapError {
+  constructor(action: string, cause: unknown) {
+    super("TRANSACTION_FAILED", `${action} failed`, { action, reason: describe(cause) }, { cause });
+  }
+}
+
+function describe(e: unknown): string {
+  if (e && typeof e === "object" && "shortMessage" in e && typeof e.shortMessage === "string") return e.shortMessage;
+  return e instanceof Error ? e.message : String(e);
+}

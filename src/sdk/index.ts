@@ -1,0 +1,162 @@
+/**
+ * hedgeswap SDK: plan, sign, execute, watch and recover premium-hedged atomic swaps and HTLC options
+ * between EVM chains. One entry point; no Node built-ins, so dApps bundle it for browsers.
+ *
+ * - Pure helpers mirroring the escrow: `legId`, `hashlockOf`, `packTimelocks`, calldata builders,
+ *   EIP-712 typed data for the cooperative abort and the swap offer.
+ * - Planners: `planHedgedSwap`, `planOption`, `planFromOffer`; pricing: `crrPrice`, `optionFee`,
+ *   `suggestHedgePremiums`.
+ * - Actions taking an ethers v6 runner first: `depositPremium`, `escrowPrincipal`, `redeem`,
+ *   `redeemBatch`, `settle`, `settleBatch`, `signCooperativeAbort`, `cooperativeAbort`, `withdrawCredits`.
+ * - Reading and recovery: `getLegStatus`, `waitForSecret`, `findLegs`, `recover`.
+ * - Deployments: `DeploymentRegistry`, `connectEscrow` (refuses unsupported `VERSION`s).
+ * - Errors: `HedgeSwapError` and its subclasses; every escrow revert decoded into its own class.
+ *
+ * @packageDocumentation
+ */
+export { escrowAbi } from "./abi";
+export type { HedgeSwapEscrow } from "../../typechain-types/contracts/HedgeSwapEscrow";
+export type { IHedgeSwapEscrow } from "../../typechain-types/contracts/interfaces/IHedgeSwapEscrow";
+
+export * from "./errors";
+export * from "./escrowErrors";
+
+export {
+  ABORT_TYPES,
+  ESCROW_DOMAIN_NAME,
+  ESCROW_VERSION,
+  LEG_TYPES,
+  LegState,
+  NATIVE,
+  abortDigest,
+  abortTypedData,
+  escrowDomain,
+  hashlockOf,
+  legId,
+  locateLeg,
+  toLegStruct,
+  type EscrowLocation,
+  type LegStruct,
+  type LegTerms,
+  type LocatedLeg,
+} from "./leg";
+export { PremiumMode, packTimelocks, unpackTimelocks, type Timelocks } from "./timelocks";
+export { SECRET_DERIVATION_LABEL, deriveSecret, opens, randomSecret, randomSeed, secretsByHashlock } from "./secrets";
+
+export {
+  OFFER_DOMAIN,
+  OFFER_TYPES,
+  offerDigest,
+  offerFromJson,
+  offerKind,
+  offerToJson,
+  offerTypedData,
+  recoverOfferSigner,
+  signOffer,
+  verifyOfferSignatures,
+  type OfferLeg,
+  type SignedOffer,
+  type SwapKind,
+  type SwapOffer,
+} from "./offer";
+export {
+  DEFAULT_MIN_DELTA,
+  MAX_TIMELOCK_HORIZON,
+  checkSchedule,
+  planFromOffer,
+  planHedgedSwap,
+  planOption,
+  type LegSideTerms,
+  type PlanConfig,
+  type PlanStep,
+  type PlannedLeg,
+  type StepAction,
+  type SwapPlan,
+  type SwapTerms,
+} from "./plan";
+export {
+  MAX_CRR_STEPS,
+  SECONDS_PER_YEAR,
+  crrPrice,
+  hedgeDeposits,
+  hedgeLockTimes,
+  optionDeposits,
+  optionFee,
+  suggestHedgePremiums,
+  type CrrParams,
+  type HedgeLockTimes,
+  type HedgePremiumParams,
+  type HedgePremiums,
+  type OptionFeeParams,
+  type PremiumDeposits,
+} from "./pricing";
+
+export {
+  abortTx,
+  approveTx,
+  depositPremiumTx,
+  depositPremiumWithPermitTx,
+  erc20Interface,
+  escrowInterface,
+  escrowTx,
+  escrowWithPermitTx,
+  premiumValue,
+  principalValue,
+  redeemBatchTx,
+  redeemTx,
+  settleBatchTx,
+  settleTx,
+  withdrawTx,
+  type PermitSignature,
+  type TxRequest,
+} from "./calldata";
+export {
+  DeploymentRegistry,
+  SUPPORTED_ESCROW_VERSIONS,
+  connectEscrow,
+  escrowContract,
+  parseDeploymentRecord,
+  type ConnectOptions,
+  type DeploymentRecord,
+  type EscrowHandle,
+} from "./deployments";
+export {
+  cooperativeAbort,
+  depositPremium,
+  escrowPrincipal,
+  redeem,
+  redeemBatch,
+  sendTx,
+  settle,
+  settleBatch,
+  signCooperativeAbort,
+  signPermit,
+  withdrawCredits,
+  type ActionResult,
+  type FundingMethod,
+  type FundingOptions,
+  type TxOptions,
+} from "./actions";
+export {
+  chainTime,
+  findRevealedSecret,
+  getCredits,
+  getLegState,
+  getLegStatus,
+  waitForSecret,
+  type LegStatus,
+  type ScanOptions,
+  type WaitOptions,
+} from "./read";
+export {
+  findLegs,
+  legFromCreationLog,
+  planRecovery,
+  recover,
+  revealedSecrets,
+  type FoundLeg,
+  type RecoverOptions,
+  type RecoveryChain,
+  type RecoveryReport,
+  type RecoveryStep,
+} from "./recovery";

@@ -1,0 +1,155 @@
+/**
+ * The SDK's actions beyond the happy path: batches, cooperative abort, credits, funding methods, the
+ * runner and chain checks, and the EIP-712 digests against what the deployed contract computes.
+ */
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
+
+import {
+  CallInputError,
+  LegDeadlinePassedError,
+  LegWrongSecretError,
+  RunnerError,
+  TransactionFailedError,
+  WrongChainError,
+  abortDigest,
+  cooperativeAbort,
+  depositPremium,
+  escrowContract,
+  escrowPrincipal,
+  getCredits,
+  getLegStatus,
+  locateLeg,
+  randomSecret,
+  redeem,
+  redeemBatch,
+  redeemBatchTx,
+  settleBatch,
+  signCooperativeAbort,
+  withdrawCredits,
+  type LocatedLeg,
+} from "../../src/sdk";
+import { DELTA, U, matrixPlan, passDeadline, world, type World } from "./world";
+
+async function toStep4(w: World, secret: string, kind: "hedged-swap" | "option" = "hedged-swap") {
+  const plan = await matrixPlan(w, secret, kind);
+  await depositPremium(w.alice, plan.legB);
+  await depositPremium(w.bob, plan.legA);
+  await escrowPrincipal(w.alice, plan.legA);
+  await escrowPrincipal(w.bob, plan.legB);
+  return plan;
+}
+
+describe("SDK actions", function () {
+  it("leg ids and abort digests equal the deployed contract's hashLeg and hashAbort", async function () {
+    const w = await loadFixture(world);
+    const plan = await matrixPlan(w, randomSecret());
+    for (const leg of [plan.legA, plan.legB]) {
+      const escrow = escrowContract(leg.at.escrow, ethers.provider);
+      expect(await escrow.hashLeg(leg.leg)).to.equal(leg.id);
+      expect(await escrow.hashAbort(leg.leg)).to.equal(abortDigest(leg.leg, leg.at));
+    }
+  });
+
+  it("cooperative abort: the redeemer signs, the escrower submits, principal and premium go back", async function () {
+    const w = await loadFixture(world);
+    const plan = await toStep4(w, randomSecret());
+    const consent = await signCooperativeAbort(w.alice, plan.legB);
+    await cooperativeAbort(w.bob, plan.legB, consent);
+    expect((await getLegStatus(w.bob, plan.legB)).kind).to.equal("aborted");
+    expect(await w.ban.balanceOf(w.bob.address)).to.equal(100n * U);
+    expect(await w.ban.balanceOf(w.alice.address)).to.equal(3n * U);
+  });
+
+  it("a second swap on the same escrows: redeemBatch and settleBatch finish two legs in one transaction each", async function () {
+    const w = await loadFixture(world);
+    await w.apr.mint(w.alice.address, 100n * U);
+    await w.apr.mint(w.bob.address, 1n * U);
+    const s1 = randomSecret();
+    const s2 = randomSecret();
+    const p1 = await toStep4(w, s1);
+    await w.ban.mint(w.alice.address, 3n * U);
+    await w.ban.mint(w.bob.address, 100n * U);
+    const p2 = await toStep4(w, s2);
+    const batch = await redeemBatch(w.relayer, [
+      { leg: p1.legB, secret: s1 },
+      { leg: p2.legB, secret: s2 },
+    ]);
+    expect(batch.receipt?.status).to.equal(1);
+    expect(await w.ban.balanceOf(w.alice.address)).to.equal(206n * U);
+    await passDeadline(p2.end);
+    await settleBatch(w.relayer, [p1.legA, p2.legA]);
+    expect(await w.apr.balanceOf(w.alice.address)).to.equal(202n * U);
+  });
+
+  it("a payout the recipient's token blocks is credited, then withdrawn with withdrawCredits", async function () {
+    const w = await loadFixture(world);
+    const token = await ethers.deployContract("BlacklistToken");
+    const tokenAddress = await token.getAddress();
+    await token.mint(w.alice.address, 10n);
+    const plan = await matrixPlan(w, randomSecret());
+    const secret = randomSecret();
+    const now = plan.offer.start;
+    const leg: LocatedLeg = locateLeg(
+      { ...plan.legA.leg, hashlock: ethers.sha256(secret), token: tokenAddress, amount: 10n, premiumToken: ethers.ZeroAddress, premiumAmount: 0n, timelocks: plainTimelocks(now) },
+      plan.legA.at,
+    );
+    await escrowPrincipal(w.alice, leg);
+    await token.setBlacklisted(w.bob.address, true);
+    await redeem(w.relayer, leg, secret);
+    expect(await getCredits(w.bob, leg.at, w.bob.address, tokenAddress)).to.equal(10n);
+    await withdrawCredits(w.bob, leg.at, tokenAddress, w.relayer.address);
+    expect(await token.balanceOf(w.relayer.address)).to.equal(10n);
+    expect(await getCredits(w.bob, leg.at, w.bob.address, tokenAddress)).to.equal(0n);
+  });
+
+  it("funding: auto falls back to approve for a token without permit; 'permit' on such a token is refused before sending", async function () {
+    const w = await loadFixture(world);
+    const token = await ethers.deployContract("PlainToken", ["Plain", "PLN"]);
+    await token.mint(w.alice.address, 10n);
+    const plan = await matrixPlan(w, randomSecret());
+    const leg = locateLeg({ ...plan.legA.leg, token: await token.getAddress(), amount: 10n, premiumToken: ethers.ZeroAddress, premiumAmount: 0n, timelocks: plainTimelocks(plan.offer.start) }, plan.legA.at);
+    let err: unknown;
+    try {
+      await escrowPrincipal(w.alice, leg, { funding: "permit" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).to.be.instanceOf(TransactionFailedError);
+    expect(await token.allowance(w.alice.address, leg.at.escrow)).to.equal(0n);
+    await escrowPrincipal(w.alice, leg);
+    expect((await getLegStatus(w.alice, leg)).kind).to.equal("escrowed");
+  });
+
+  it("reverts come back as typed errors: a wrong secret, and a redeem after the timeout", async function () {
+    const w = await loadFixture(world);
+    const plan = await toStep4(w, randomSecret());
+    const wrong = randomSecret();
+    const e1 = await redeem(w.alice, plan.legB, wrong).catch((e: unknown) => e);
+    expect(e1).to.be.instanceOf(LegWrongSecretError);
+    expect((e1 as LegWrongSecretError).legId).to.equal(plan.legB.id);
+    expect((e1 as LegWrongSecretError).secretHash).to.equal(ethers.sha256(wrong));
+    await passDeadline(plan.legB.terms.timelocks.timeout);
+    const e2 = await redeem(w.alice, plan.legB, wrong).catch((e: unknown) => e);
+    expect(e2).to.be.instanceOf(LegDeadlinePassedError);
+    expect((e2 as LegDeadlinePassedError).deadline).to.equal(plan.legB.terms.timelocks.timeout);
+  });
+
+  it("a provider where a signer is needed → RunnerError; a leg of another chain → WrongChainError; a mixed batch → CallInputError", async function () {
+    const w = await loadFixture(world);
+    const plan = await matrixPlan(w, randomSecret());
+    const secret = randomSecret();
+    expect(await redeem(ethers.provider, plan.legA, secret).catch((e: unknown) => e)).to.be.instanceOf(RunnerError);
+    const elsewhere = locateLeg(plan.legA.leg, { chainId: 999n, escrow: plan.legA.at.escrow });
+    const err = await redeem(w.alice, elsewhere, secret).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(WrongChainError);
+    expect((err as WrongChainError).details).to.include({ expected: 999n, actual: w.chainId });
+    expect(() => redeemBatchTx([{ leg: plan.legA, secret }, { leg: plan.legB, secret }])).to.throw(CallInputError);
+    expect(() => redeemBatchTx([])).to.throw(CallInputError);
+  });
+});
+
+function plainTimelocks(now: bigint): bigint {
+  return (now + DELTA) * (1n << 40n) + (now + 2n * DELTA) * (1n << 80n);
+}

@@ -1,0 +1,136 @@
+/**
+ * Recovery: a party that kept nothing but its seed (and the escrow addresses) finds every leg it is
+ * part of from the escrows' events and finishes it through the SDK — redeeming what it is owed with a
+ * re-derived or revealed secret, settling what is past its deadline.
+ */
+import { expect } from "chai";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+
+import {
+  NATIVE,
+  PremiumMode,
+  deriveSecret,
+  depositPremium,
+  escrowContract,
+  escrowPrincipal,
+  findLegs,
+  getLegStatus,
+  hashlockOf,
+  legFromCreationLog,
+  packTimelocks,
+  planHedgedSwap,
+  randomSeed,
+  recover,
+  type RecoveryChain,
+  type SwapPlan,
+} from "../../src/sdk";
+import { DELTA, U, expectHoldings, matrixTerms, passDeadline, planConfig, world, type World } from "./world";
+
+async function toStep4(w: World, secret: string): Promise<SwapPlan> {
+  const plan = planHedgedSwap(await matrixTerms(w, secret), await planConfig());
+  await depositPremium(w.alice, plan.legB);
+  await depositPremium(w.bob, plan.legA);
+  await escrowPrincipal(w.alice, plan.legA);
+  await escrowPrincipal(w.bob, plan.legB);
+  return plan;
+}
+
+function chainsOf(w: World, runner: World["alice"]): RecoveryChain[] {
+  return [
+    { runner, at: { chainId: w.chainId, escrow: w.escrowA } },
+    { runner, at: { chainId: w.chainId, escrow: w.escrowB } },
+  ];
+}
+
+describe("SDK recovery", function () {
+  it("with only the seed, the leader finds both legs and redeems leg B; the follower redeems leg A with the revealed secret", async function () {
+    const w = await loadFixture(world);
+    const seed = randomSeed();
+    const secret = deriveSecret(seed, 41);
+    const plan = await toStep4(w, secret);
+    // Everything but the seed is forgotten from here on: no plan, no secret, no leg.
+
+    const alice = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 64 });
+    expect(alice.legs.map((l) => [l.id, l.role, l.status.kind])).to.have.deep.members([
+      [plan.legA.id, "escrower", "escrowed"],
+      [plan.legB.id, "redeemer", "escrowed"],
+    ]);
+    expect(alice.steps.map((s) => [s.leg.id, s.kind])).to.have.deep.members([
+      [plan.legA.id, "wait"],
+      [plan.legB.id, "redeem"],
+    ]);
+    expect(alice.transactions).to.have.length(1);
+    expect(await getLegStatus(w.alice, plan.legB)).to.include({ kind: "redeemed", secret });
+
+    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address });
+    expect(bob.steps.map((s) => [s.leg.id, s.kind])).to.have.deep.members([
+      [plan.legA.id, "redeem"],
+      [plan.legB.id, "done"],
+    ]);
+    await expectHoldings(w, { aliceAPR: 0n, aliceBAN: 103n, bobAPR: 101n, bobBAN: 0n });
+  });
+
+  it("a secret beyond the scanned seed range is not found: the leg waits instead", async function () {
+    const w = await loadFixture(world);
+    const seed = randomSeed();
+    const plan = await toStep4(w, deriveSecret(seed, 200));
+    const report = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 100 });
+    expect(report.steps.find((s) => s.leg.id === plan.legB.id)?.kind).to.equal("wait");
+    expect(report.transactions).to.have.length(0);
+  });
+
+  it("past every deadline (S4), recovery settles both legs of the party: Alice 101 APR / 0 BAN, Bob 0 APR / 103 BAN", async function () {
+    const w = await loadFixture(world);
+    const seed = randomSeed();
+    const plan = await toStep4(w, deriveSecret(seed, 0));
+    await passDeadline(plan.end);
+    const alice = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed });
+    expect(alice.steps.map((s) => s.kind)).to.deep.equal(["settle", "settle"]);
+    await expectHoldings(w, { aliceAPR: 101n, aliceBAN: 0n, bobAPR: 0n, bobBAN: 103n });
+    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address });
+    expect(bob.steps.map((s) => s.kind)).to.deep.equal(["done", "done"]);
+    expect(bob.transactions).to.have.length(0);
+  });
+
+  it("S3 midway: a premium leg past its escrow deadline is settled, an escrowed leg before its timeout waits", async function () {
+    const w = await loadFixture(world);
+    const plan = planHedgedSwap(await matrixTerms(w, deriveSecret(randomSeed(), 0)), await planConfig());
+    await depositPremium(w.alice, plan.legB);
+    await depositPremium(w.bob, plan.legA);
+    await escrowPrincipal(w.alice, plan.legA);
+    await passDeadline(plan.legB.terms.timelocks.escrowDeadline);
+    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address });
+    const byLeg = new Map(bob.steps.map((s) => [s.leg.id, s]));
+    expect(byLeg.get(plan.legB.id)?.kind).to.equal("settle");
+    const waitA = byLeg.get(plan.legA.id);
+    expect(waitA).to.include({ kind: "wait", until: plan.legA.terms.timelocks.timeout });
+    expect((await getLegStatus(w.bob, plan.legB)).kind).to.equal("premiumRefunded");
+    await passDeadline(plan.end);
+    await recover(chainsOf(w, w.alice), { account: w.alice.address });
+    await expectHoldings(w, { aliceAPR: 101n, aliceBAN: 3n, bobAPR: 0n, bobBAN: 100n });
+  });
+
+  it("finds plain legs made with the lock shortcuts (native and token) with the ids the contract uses", async function () {
+    const w = await loadFixture(world);
+    const now = BigInt(await time.latest());
+    const timelocks = packTimelocks({ premiumDeadline: 0n, escrowDeadline: now + DELTA, timeout: now + 2n * DELTA, mode: PremiumMode.Hedge });
+    const hashlock = hashlockOf(deriveSecret(randomSeed(), 1));
+    const escrow = escrowContract(w.escrowA, w.alice);
+    await escrow.lock(w.bob.address, hashlock, timelocks, { value: 5n });
+    await w.apr.connect(w.alice).approve(w.escrowA, 7n * U);
+    await escrow.lockToken(w.bob.address, hashlock, w.APR, 7n * U, timelocks);
+    const found = await findLegs(w.bob, { chainId: w.chainId, escrow: w.escrowA }, w.bob.address);
+    expect(found).to.have.length(2);
+    for (const leg of found) {
+      expect(leg.role).to.equal("redeemer");
+      expect(leg.status.kind).to.equal("escrowed");
+      expect(await escrow.hashLeg(leg.leg)).to.equal(leg.id);
+    }
+    expect(found.map((l) => [l.leg.token, l.leg.amount])).to.have.deep.members([
+      [NATIVE, 5n],
+      [w.APR, 7n * U],
+    ]);
+    const receipt = await w.alice.provider.getTransactionReceipt(found[0]!.createdAt.txHash);
+    expect(legFromCreationLog(receipt!.logs[0]!)).to.deep.equal(found[0]!.leg);
+  });
+});
