@@ -53,6 +53,8 @@ export {
   offerTypedData,
   recoverOfferSigner,
   signOffer,
+  signedOfferFromJson,
+  signedOfferToJson,
   verifyOfferSignatures,
   type OfferLeg,
   type SignedOffer,

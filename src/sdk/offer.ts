@@ -168,3 +168,20 @@ export function offerFromJson(value: unknown): SwapOffer {
     legB: legFromJson("offer.legB", o.legB),
   };
 }
+
+/** A signed offer as JSON-safe values: `{ offer, signatures: { leader, follower } }`. */
+export function signedOfferToJson(signed: SignedOffer): Record<string, unknown> {
+  return { offer: offerToJson(signed.offer), signatures: { leader: signed.signatures.leader, follower: signed.signatures.follower } };
+}
+
+/** Parses a signed offer from its JSON form (signatures are checked by `verifyOfferSignatures`, not here). */
+export function signedOfferFromJson(value: unknown): SignedOffer {
+  if (value === null || typeof value !== "object") throw new InvalidArgumentError("signed offer", "must be an object", value);
+  const v = value as { offer?: unknown; signatures?: { leader?: unknown; follower?: unknown } };
+  const sig = (party: "leader" | "follower"): string => {
+    const s = v.signatures?.[party];
+    if (typeof s !== "string" || !/^0x[0-9a-fA-F]*$/.test(s)) throw new InvalidArgumentError(`signatures.${party}`, "must be a 0x-hex signature", s);
+    return s;
+  };
+  return { offer: offerFromJson(v.offer), signatures: { leader: sig("leader"), follower: sig("follower") } };
+}

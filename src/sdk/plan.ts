@@ -36,6 +36,11 @@ export interface PlanConfig {
    * default: a cross-chain swap with both legs on one chain is almost always a configuration mistake.
    */
   readonly allowSameChain?: boolean;
+  /**
+   * Skip the checks against the current time (first deadline in the future, horizon). For re-deriving
+   * the plan of an offer that was validated when it was accepted (a coordinator after a restart).
+   */
+  readonly skipTimeChecks?: boolean;
 }
 
 /** One leg's side of the terms. `escrow` may be left out when `deployments` has the chain. */
@@ -186,8 +191,8 @@ export function planFromOffer(offer: SwapOffer, config: PlanConfig = {}): SwapPl
 
   const at = (k: bigint) => start + k * delta;
   const now = config.now ?? BigInt(Math.floor(Date.now() / 1000));
-  if (at(1n) <= now) throw new DeadlineInPastError("the first deadline (T0 + Δ)", at(1n), now);
-  if (at(6n) > now + MAX_TIMELOCK_HORIZON) {
+  if (!config.skipTimeChecks && at(1n) <= now) throw new DeadlineInPastError("the first deadline (T0 + Δ)", at(1n), now);
+  if (!config.skipTimeChecks && at(6n) > now + MAX_TIMELOCK_HORIZON) {
     throw new DeadlinesUnorderedError("the last deadline (T0 + 6Δ) is beyond the escrow's 180-day horizon", {
       deadline: at(6n),
       latest: now + MAX_TIMELOCK_HORIZON,

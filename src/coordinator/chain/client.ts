@@ -1,0 +1,74 @@
+/**
+ * One configured chain: its JSON-RPC provider, the escrow (checked for code and VERSION on connect),
+ * the parties' wallets on it, and the chain's own clock. Deadlines are judged by `head().timestamp`.
+ */
+import { FetchRequest, JsonRpcProvider, Network, type Wallet } from "ethers";
+
+import { WrongChainError, connectEscrow, type EscrowHandle, type EscrowLocation } from "../../sdk";
+import type { ChainConfig } from "../config";
+
+/** The latest block as seen in one poll. */
+export interface Head {
+  readonly number: number;
+  readonly hash: string;
+  readonly timestamp: bigint;
+}
+
+/** A connected chain. */
+export class ChainClient {
+  readonly name: string;
+  readonly chainId: bigint;
+  readonly provider: JsonRpcProvider;
+  readonly at: EscrowLocation;
+  readonly config: ChainConfig;
+  #escrow: EscrowHandle | undefined;
+  readonly #wallets = new Map<string, Wallet>();
+
+  constructor(config: ChainConfig, opts: { timeoutMs?: number } = {}) {
+    this.config = config;
+    this.name = config.name;
+    this.chainId = config.chainId;
+    const request = new FetchRequest(config.rpcUrl);
+    request.timeout = opts.timeoutMs ?? 10_000;
+    this.provider = new JsonRpcProvider(request, Network.from(config.chainId), { staticNetwork: true, batchMaxCount: 50, pollingInterval: 250 });
+    this.at = { chainId: config.chainId, escrow: config.escrow };
+  }
+
+  /** Checks the node's chain id and the escrow's code and VERSION (throws the SDK's typed errors). */
+  async connect(): Promise<EscrowHandle> {
+    const actual = BigInt(await this.provider.send("eth_chainId", []));
+    if (actual !== this.chainId) {
+      throw new WrongChainError(this.chainId, actual);
+    }
+    this.#escrow = await connectEscrow(this.provider, { address: this.config.escrow, chainId: this.chainId });
+    return this.#escrow;
+  }
+
+  /** The escrow contract bound to the provider (after `connect`). */
+  get escrow(): EscrowHandle {
+    if (!this.#escrow) throw new Error(`chain ${this.name}: connect() first`);
+    return this.#escrow;
+  }
+
+  /** A party's wallet connected to this chain. */
+  wallet(base: Wallet): Wallet {
+    let w = this.#wallets.get(base.address);
+    if (!w) {
+      w = base.connect(this.provider);
+      this.#wallets.set(base.address, w);
+    }
+    return w;
+  }
+
+  /** The latest block: number, hash and the chain's clock. */
+  async head(): Promise<Head> {
+    const block = await this.provider.getBlock("latest");
+    if (!block) throw new Error(`chain ${this.name}: no latest block`);
+    return { number: block.number, hash: block.hash!, timestamp: BigInt(block.timestamp) };
+  }
+
+  /** The newest block that is final under the configured confirmation depth. */
+  finalBlock(head: Head): number {
+    return Math.max(0, head.number - (this.config.confirmations - 1));
+  }
+}

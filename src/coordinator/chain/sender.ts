@@ -1,0 +1,213 @@
+/**
+ * Outgoing transactions of one chain: nonces under a per-account lock, every transaction signed and
+ * recorded in the store before it is broadcast (so a restart rebroadcasts instead of forgetting),
+ * reconciliation with receipts, and fee bumping of transactions stuck for too many blocks.
+ */
+import { Transaction, type Wallet } from "ethers";
+
+import { toHedgeSwapError, type TxRequest } from "../../sdk";
+import type { CoordinatorStore, TxAction, TxRow } from "../store/types";
+import type { ChainClient, Head } from "./client";
+
+/** What a transaction is for, as the engine names it. */
+export interface TxPurpose {
+  readonly swapId: string;
+  readonly leg: "A" | "B";
+  readonly action: TxAction;
+  /** The protocol step (1–6) or "settle", for crash points and logs. */
+  readonly step: string;
+}
+
+/** Hooks the engine gives the sender: crash points and the event log. */
+export interface SenderHooks {
+  /** Called at `recorded` (row written, not broadcast) and `sent` (broadcast). */
+  readonly point?: (where: "recorded" | "sent", step: string) => void;
+  readonly log?: (kind: string, data: Record<string, unknown>) => void;
+}
+
+/** Fee-bump policy. */
+export interface BumpPolicy {
+  readonly afterBlocks: number;
+  readonly percent: number;
+}
+
+/** Sends and tracks the coordinator's transactions on one chain. */
+export class TxSender {
+  readonly #locks = new Map<string, Promise<unknown>>();
+  /** hash → head number when broadcast (in memory; after a restart the clock starts again). */
+  readonly #sentAt = new Map<string, number>();
+
+  constructor(
+    private readonly store: CoordinatorStore,
+    private readonly chain: ChainClient,
+    private readonly policy: BumpPolicy,
+    private readonly hooks: SenderHooks = {},
+  ) {}
+
+  /** Runs `fn` under the lock of `account` on this chain. */
+  async #locked<T>(account: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#locks.get(account) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.#locks.set(account, next);
+    return next;
+  }
+
+  /**
+   * Estimates (a revert surfaces here as the SDK's typed error and nothing is recorded), signs,
+   * records the signed transaction, broadcasts it, and marks it sent.
+   */
+  async send(wallet: Wallet, purpose: TxPurpose, req: TxRequest): Promise<TxRow> {
+    const signer = this.chain.wallet(wallet);
+    return this.#locked(signer.address, async () => {
+      let gas: bigint;
+      try {
+        gas = await this.chain.provider.estimateGas({ from: signer.address, to: req.to, data: req.data, value: req.value });
+      } catch (e) {
+        throw toHedgeSwapError(e, purpose.action);
+      }
+      const nonce = await this.#nextNonce(signer.address);
+      const fees = await this.chain.provider.getFeeData();
+      const maxPriorityFeePerGas = fees.maxPriorityFeePerGas ?? 1_000_000_000n;
+      const maxFeePerGas = fees.maxFeePerGas ?? (fees.gasPrice ?? 1_000_000_000n) * 2n;
+      const row = await this.#signAndRecord(signer, purpose, req, { nonce, gasLimit: (gas * 12n) / 10n + 10_000n, maxFeePerGas, maxPriorityFeePerGas }, 1);
+      this.hooks.point?.("recorded", purpose.step);
+      return this.#broadcast(row);
+    });
+  }
+
+  async #nextNonce(account: string): Promise<number> {
+    const pending = await this.chain.provider.getTransactionCount(account, "pending");
+    const open = this.store.openTxs(this.chain.chainId.toString()).filter((t) => t.account === account);
+    const highestOpen = open.reduce((m, t) => Math.max(m, t.nonce), -1);
+    return Math.max(pending, highestOpen + 1);
+  }
+
+  async #signAndRecord(
+    signer: Wallet,
+    purpose: TxPurpose,
+    req: TxRequest,
+    p: { nonce: number; gasLimit: bigint; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
+    attempt: number,
+  ): Promise<TxRow> {
+    const raw = await signer.signTransaction({
+      type: 2,
+      chainId: this.chain.chainId,
+      nonce: p.nonce,
+      to: req.to,
+      data: req.data,
+      value: req.value,
+      gasLimit: p.gasLimit,
+      maxFeePerGas: p.maxFeePerGas,
+      maxPriorityFeePerGas: p.maxPriorityFeePerGas,
+    });
+    const hash = Transaction.from(raw).hash!;
+    return this.store.insertTx({
+      swapId: purpose.swapId,
+      chainId: this.chain.chainId.toString(),
+      account: signer.address,
+      nonce: p.nonce,
+      action: purpose.action,
+      leg: purpose.leg,
+      to: req.to,
+      data: req.data,
+      value: req.value.toString(),
+      maxFeePerGas: p.maxFeePerGas.toString(),
+      maxPriorityFeePerGas: p.maxPriorityFeePerGas.toString(),
+      gasLimit: p.gasLimit.toString(),
+      raw,
+      hash,
+      status: "signed",
+      attempt,
+    });
+  }
+
+  async #broadcast(row: TxRow): Promise<TxRow> {
+    try {
+      await this.chain.provider.broadcastTransaction(row.raw);
+    } catch (e) {
+      const msg = String((e as Error).message ?? e).toLowerCase();
+      if (!msg.includes("already known") && !msg.includes("known transaction") && !msg.includes("nonce too low")) {
+        this.hooks.log?.("tx.broadcastFailed", { hash: row.hash, reason: msg.slice(0, 200) });
+        throw toHedgeSwapError(e, row.action);
+      }
+    }
+    const sent = this.store.updateTx(row.id, { status: "sent" });
+    this.#sentAt.set(row.hash, -1);
+    this.hooks.point?.("sent", stepOf(row));
+    this.hooks.log?.("tx.sent", { hash: row.hash, action: row.action, leg: row.leg, nonce: row.nonce, attempt: row.attempt });
+    return sent;
+  }
+
+  /**
+   * Brings every open transaction of this chain up to date: receipts (mined or reverted), unsent rows
+   * broadcast (after a crash between recording and broadcasting), stuck ones re-signed with higher fees.
+   */
+  async reconcile(head: Head): Promise<void> {
+    for (const tx of this.store.openTxs(this.chain.chainId.toString())) {
+      const receipt = await this.chain.provider.getTransactionReceipt(tx.hash);
+      if (receipt) {
+        this.store.updateTx(tx.id, { status: receipt.status === 1 ? "mined" : "reverted", blockNumber: receipt.blockNumber });
+        for (const other of this.store.openTxs(tx.chainId)) {
+          if (other.account === tx.account && other.nonce === tx.nonce && other.id !== tx.id) this.store.updateTx(other.id, { status: "replaced" });
+        }
+        if (receipt.status !== 1) this.hooks.log?.("tx.reverted", { hash: tx.hash, action: tx.action, leg: tx.leg });
+        continue;
+      }
+      if (tx.status === "signed") {
+        await this.#locked(tx.account, () => this.#broadcast(tx)).catch(() => undefined);
+        continue;
+      }
+      const used = await this.chain.provider.getTransactionCount(tx.account, "latest");
+      if (used > tx.nonce) {
+        this.store.updateTx(tx.id, { status: "dropped" });
+        this.hooks.log?.("tx.dropped", { hash: tx.hash, nonce: tx.nonce });
+        continue;
+      }
+      const since = this.#sentAt.get(tx.hash);
+      if (since === undefined || since < 0) {
+        this.#sentAt.set(tx.hash, head.number);
+        continue;
+      }
+      if (head.number - since >= this.policy.afterBlocks) await this.#bump(tx);
+    }
+  }
+
+  async #bump(tx: TxRow): Promise<void> {
+    await this.#locked(tx.account, async () => {
+      const fees = await this.chain.provider.getFeeData();
+      const raise = (old: bigint) => (old * BigInt(100 + this.policy.percent)) / 100n;
+      const maxPriorityFeePerGas = max(raise(BigInt(tx.maxPriorityFeePerGas)), fees.maxPriorityFeePerGas ?? 0n);
+      const maxFeePerGas = max(raise(BigInt(tx.maxFeePerGas)), fees.maxFeePerGas ?? 0n, maxPriorityFeePerGas);
+      const wallet = this.#walletFor(tx.account);
+      if (!wallet) return;
+      const purpose: TxPurpose = { swapId: tx.swapId, leg: tx.leg, action: tx.action, step: stepOf(tx) };
+      const req: TxRequest = { to: tx.to, data: tx.data, value: BigInt(tx.value) };
+      const row = await this.#signAndRecord(wallet, purpose, req, { nonce: tx.nonce, gasLimit: BigInt(tx.gasLimit), maxFeePerGas, maxPriorityFeePerGas }, tx.attempt + 1);
+      this.store.updateTx(tx.id, { status: "replaced" });
+      this.hooks.log?.("tx.feeBumped", { old: tx.hash, new: row.hash, nonce: tx.nonce, maxFeePerGas: maxFeePerGas.toString(), attempt: row.attempt });
+      await this.#broadcast(row).catch(() => undefined);
+    });
+  }
+
+  readonly #walletsByAddress = new Map<string, Wallet>();
+
+  /** Makes `wallet` known for re-signing (fee bumps) of its open transactions. */
+  register(wallet: Wallet): void {
+    this.#walletsByAddress.set(wallet.address, this.chain.wallet(wallet));
+  }
+
+  #walletFor(account: string): Wallet | undefined {
+    return this.#walletsByAddress.get(account);
+  }
+}
+
+function max(...xs: bigint[]): bigint {
+  return xs.reduce((m, x) => (x > m ? x : m));
+}
+
+const STEP_OF: Record<string, string> = { "depositPremium:B": "1", "depositPremium:A": "2", "escrow:A": "3", "escrow:B": "4", "redeem:B": "5", "redeem:A": "6" };
+
+/** The protocol step a transaction row belongs to ("settle" for settlements). */
+export function stepOf(tx: Pick<TxRow, "action" | "leg">): string {
+  return STEP_OF[`${tx.action}:${tx.leg}`] ?? tx.action;
+}

@@ -1,0 +1,84 @@
+/**
+ * Reads one chain's escrow logs from the last persisted tip. Secrets are reported as soon as a redeem
+ * is seen (at any depth: a valid secret stays valid even if its block is reorganised away); every
+ * other event is reported only once final under the confirmation depth, and the tip advances in the
+ * store only over final blocks. A tip whose block hash changed (a reorganisation) is rewound.
+ */
+import type { Log } from "ethers";
+
+import { escrowInterface } from "../../sdk";
+import type { CoordinatorStore } from "../store/types";
+import type { ChainClient, Head } from "./client";
+
+/** A final escrow event about a leg. */
+export interface LegEvent {
+  readonly kind: "premiumDeposited" | "escrowed" | "locked" | "redeemed" | "refunded" | "premiumRefunded" | "aborted";
+  readonly legId: string | undefined;
+  readonly log: Log;
+}
+
+/** What the watcher reports to the engine. */
+export interface WatchHandlers {
+  readonly onSecret: (secret: string, legId: string, log: Log) => void;
+  readonly onFinalEvent: (event: LegEvent) => void;
+  readonly log?: (kind: string, data: Record<string, unknown>) => void;
+}
+
+const KIND: Record<string, LegEvent["kind"]> = {
+  LegPremiumDeposited: "premiumDeposited",
+  LegEscrowed: "escrowed",
+  LegLocked: "locked",
+  NativeLegLocked: "locked",
+  LegRedeemed: "redeemed",
+  LegRefunded: "refunded",
+  LegPremiumRefunded: "premiumRefunded",
+  LegAborted: "aborted",
+};
+
+/** The largest block range of one `eth_getLogs`. */
+const MAX_RANGE = 2000;
+
+/** Watches one chain's escrow. */
+export class ChainWatcher {
+  constructor(
+    private readonly store: CoordinatorStore,
+    private readonly chain: ChainClient,
+    private readonly handlers: WatchHandlers,
+  ) {}
+
+  /** Processes logs up to `head`; advances the persisted tip to the final block. */
+  async poll(head: Head): Promise<void> {
+    const chainId = this.chain.chainId.toString();
+    let tip = this.store.getTip(chainId);
+    if (tip && tip.blockNumber > 0) {
+      const block = await this.chain.provider.getBlock(tip.blockNumber);
+      if (!block || block.hash !== tip.blockHash) {
+        const back = Math.max(this.chain.config.deploymentBlock, tip.blockNumber - 2 * this.chain.config.confirmations - 10);
+        this.handlers.log?.("chain.reorg", { chain: this.chain.name, tip: tip.blockNumber, rewoundTo: back });
+        tip = { chainId, blockNumber: back, blockHash: "" };
+        this.store.setTip(tip);
+      }
+    }
+    const from = tip ? tip.blockNumber + 1 : this.chain.config.deploymentBlock;
+    const final = this.chain.finalBlock(head);
+    for (let start = from; start <= head.number; start += MAX_RANGE) {
+      const end = Math.min(head.number, start + MAX_RANGE - 1);
+      const logs = await this.chain.provider.getLogs({ address: this.chain.at.escrow, fromBlock: start, toBlock: end });
+      for (const log of logs) this.#handle(log, log.blockNumber <= final);
+    }
+    if (final >= from || !tip) {
+      const block = await this.chain.provider.getBlock(final);
+      if (block?.hash) this.store.setTip({ chainId, blockNumber: final, blockHash: block.hash });
+    }
+  }
+
+  #handle(log: Log, final: boolean): void {
+    const parsed = escrowInterface.parseLog({ topics: [...log.topics], data: log.data });
+    if (!parsed) return;
+    const kind = KIND[parsed.name];
+    if (!kind) return;
+    const legId = kind === "premiumDeposited" || kind === "locked" ? undefined : (parsed.args[0] as string);
+    if (kind === "redeemed") this.handlers.onSecret(parsed.args[1] as string, legId!, log);
+    if (final) this.handlers.onFinalEvent({ kind, legId, log });
+  }
+}

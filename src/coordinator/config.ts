@@ -1,0 +1,152 @@
+/**
+ * The coordinator's configuration: one zod schema for the JSON file, environment variables for
+ * secrets (private keys and seeds are named by variable, never written in the file nor logged), and
+ * the Δ safety rule of `PROTOCOLS.md` §6 computed from each chain's figures.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+
+import { Wallet } from "ethers";
+import { z } from "zod";
+
+import { HedgeSwapError } from "../sdk";
+
+const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
+const bigintish = z.union([z.string().regex(/^[0-9]+$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
+const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of 0x-prefixed hex");
+
+/** One chain the coordinator acts on. */
+export const chainSchema = z.object({
+  /** A short name for logs and the timeline ("A", "sepolia"). */
+  name: z.string().min(1),
+  chainId: bigintish,
+  rpcUrl: z.string().url(),
+  /** The escrow deployment on this chain. */
+  escrow: address,
+  /** Where event scans start on a fresh data directory. */
+  deploymentBlock: z.number().int().nonnegative().default(0),
+  /** Blocks that make an observation final (1 = the including block itself). */
+  confirmations: z.number().int().min(1).default(1),
+  /** Expected seconds between blocks. */
+  blockInterval: z.number().positive().default(12),
+  /** Worst-case seconds for a transaction to be included under fee spikes. */
+  inclusionTime: z.number().nonnegative().default(60),
+  /** Largest expected difference between this chain's block.timestamp and the others', seconds. */
+  clockSkew: z.number().nonnegative().default(15),
+});
+
+/** A party whose key this coordinator holds. */
+export const partySchema = z
+  .object({
+    name: z.string().min(1),
+    /** Environment variable holding the private key (preferred), or the key itself (development only). */
+    privateKeyEnv: z.string().min(1).optional(),
+    privateKey: hex32.optional(),
+    /** Environment variable holding the seed that secrets are derived from (needed to lead swaps). */
+    secretSeedEnv: z.string().min(1).optional(),
+    secretSeed: hex32.optional(),
+  })
+  .refine((p) => (p.privateKeyEnv === undefined) !== (p.privateKey === undefined), "give exactly one of privateKeyEnv and privateKey");
+
+/** Fault switches for tests and the demo's deviations. */
+export const faultsSchema = z
+  .object({
+    /** Take no protocol step after step k (1–6); settling still happens. 0 = take none. */
+    haltAfterStep: z.number().int().min(0).max(6).optional(),
+    /** Kill the process with SIGKILL at a point: `recorded:<step>`, `sent:<step>`, `final:<step>` (step 1–6 or `settle`). */
+    crashAt: z.string().regex(/^(recorded|sent|final):([1-6]|settle)$/).optional(),
+  })
+  .default({});
+
+/** The whole configuration file. */
+export const configSchema = z.object({
+  /** Directory of the SQLite database (relative paths are relative to the config file). */
+  dataDir: z.string().min(1),
+  chains: z.array(chainSchema).min(1),
+  parties: z.array(partySchema).min(1),
+  /** The smallest Δ accepted, whatever the chains' figures say (seconds). */
+  minDelta: z.number().int().positive().default(600),
+  /** The coordinator's own reaction time, including a restart (seconds). */
+  reactionMargin: z.number().nonnegative().default(30),
+  /** Milliseconds between polls of every chain. */
+  pollIntervalMs: z.number().int().positive().default(1000),
+  /** Seconds after a deadline before this coordinator settles a leg whose payout goes to the other party. */
+  settleGrace: z.number().nonnegative().default(60),
+  /** How many seed indexes to search for a led swap's secret. */
+  seedScan: z.number().int().positive().default(10_000),
+  /** Fee bumping: after this many blocks without inclusion, re-sign with fees raised by `feeBumpPercent`. */
+  feeBumpAfterBlocks: z.number().int().positive().default(3),
+  feeBumpPercent: z.number().int().min(10).default(25),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  faults: faultsSchema,
+});
+
+/** A parsed configuration file. */
+export type CoordinatorConfig = z.infer<typeof configSchema>;
+/** A parsed chain entry. */
+export type ChainConfig = z.infer<typeof chainSchema>;
+
+/** The configuration is invalid; `details.issues` lists every problem with its path. */
+export class ConfigError extends HedgeSwapError {
+  constructor(reason: string, issues: string[] = []) {
+    super("CONFIG_INVALID", reason, { issues: issues.join("; ") });
+  }
+}
+
+/** Parses and checks a configuration object (paths resolved against `baseDir`). */
+export function parseConfig(value: unknown, baseDir = process.cwd()): CoordinatorConfig {
+  const result = configSchema.safeParse(value);
+  if (!result.success) {
+    throw new ConfigError(
+      "the coordinator configuration is invalid",
+      result.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`),
+    );
+  }
+  const config = result.data;
+  const ids = config.chains.map((c) => c.chainId.toString());
+  if (new Set(ids).size !== ids.length) throw new ConfigError("two chains share a chain id", [ids.join(", ")]);
+  return { ...config, dataDir: isAbsolute(config.dataDir) ? config.dataDir : resolve(baseDir, config.dataDir) };
+}
+
+/** Reads, parses and checks a configuration file. */
+export function loadConfig(path: string): CoordinatorConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new ConfigError(`cannot read the configuration file ${path}: ${(e as Error).message}`);
+  }
+  return parseConfig(raw, dirname(resolve(path)));
+}
+
+/** A party with its key material resolved from the environment. */
+export interface PartyKeys {
+  readonly name: string;
+  readonly wallet: Wallet;
+  readonly seed: string | undefined;
+}
+
+/** Resolves every party's key (and seed) from the file or the environment; errors name the variable, never the value. */
+export function resolveParties(config: CoordinatorConfig, env: NodeJS.ProcessEnv = process.env): PartyKeys[] {
+  return config.parties.map((p) => {
+    const key = p.privateKey ?? env[p.privateKeyEnv!];
+    if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) {
+      throw new ConfigError(`party ${p.name}: no valid private key`, [p.privateKeyEnv ? `environment variable ${p.privateKeyEnv} is unset or not 32-byte hex` : "privateKey"]);
+    }
+    const seed = p.secretSeed ?? (p.secretSeedEnv ? env[p.secretSeedEnv] : undefined);
+    if (seed !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(seed)) {
+      throw new ConfigError(`party ${p.name}: the secret seed is not 32-byte hex`, [p.secretSeedEnv ?? "secretSeed"]);
+    }
+    return { name: p.name, wallet: new Wallet(key), seed };
+  });
+}
+
+/**
+ * The smallest safe Δ for swaps between two configured chains (`PROTOCOLS.md` §6): on the slower
+ * chain, inclusion time + confirmation depth × block interval + clock skew, plus the coordinator's
+ * reaction margin (restart included); never below `minDelta`.
+ */
+export function safeDelta(config: CoordinatorConfig, chains: readonly ChainConfig[]): bigint {
+  const worst = Math.max(...chains.map((c) => c.inclusionTime + c.confirmations * c.blockInterval + c.clockSkew));
+  return BigInt(Math.max(config.minDelta, Math.ceil(worst + config.reactionMargin)));
+}

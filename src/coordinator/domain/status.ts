@@ -1,0 +1,65 @@
+/**
+ * A swap's status as the coordinator records it, and the one table of allowed transitions. Every
+ * status change goes through `checkTransition` (and the store writes it with an event row in the same
+ * database transaction), so no handler can move a swap sideways.
+ *
+ * Happy path (`PROTOCOLS.md` §3): accepted → premiumB (step 1 final) → premiumA (2) → escrowedA (3)
+ * → escrowedB (4) → committed (the leader's durable decision to reveal) → redeemedB (5) → completed (6).
+ * A status may skip forward (the follower's coordinator can see steps 1 and 2 final in one look).
+ * Abort: any non-final status → aborting (a step was missed; deadlines will settle it) → settled.
+ */
+import { HedgeSwapError } from "../../sdk";
+
+/** Where a swap is. `completed` and `settled` are final. */
+export type SwapStatus =
+  | "accepted"
+  | "premiumB"
+  | "premiumA"
+  | "escrowedA"
+  | "escrowedB"
+  | "committed"
+  | "redeemedB"
+  | "completed"
+  | "aborting"
+  | "settled";
+
+/** The statuses of the happy path, in order. */
+export const HAPPY_PATH: readonly SwapStatus[] = ["accepted", "premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "completed"];
+
+/** The transition table: for each status, the statuses it may move to. */
+export const TRANSITIONS: Readonly<Record<SwapStatus, readonly SwapStatus[]>> = {
+  accepted: ["premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "completed", "aborting", "settled"],
+  premiumB: ["premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "completed", "aborting", "settled"],
+  premiumA: ["escrowedA", "escrowedB", "committed", "redeemedB", "completed", "aborting", "settled"],
+  escrowedA: ["escrowedB", "committed", "redeemedB", "completed", "aborting", "settled"],
+  escrowedB: ["committed", "redeemedB", "completed", "aborting", "settled"],
+  // Once committed, the leader's redeem of leg B is the only way forward; if it cannot land (leg B's
+  // timeout passed), the swap is aborting like any other.
+  committed: ["redeemedB", "completed", "aborting", "settled"],
+  // Step 5 landed: the follower redeems leg A (completed) or lets leg A time out (settled, S5).
+  redeemedB: ["completed", "settled"],
+  aborting: ["settled"],
+  completed: [],
+  settled: [],
+};
+
+/** True when no transition leaves `status`. */
+export function isFinal(status: SwapStatus): boolean {
+  return TRANSITIONS[status].length === 0;
+}
+
+/** Thrown when a transition is not in the table. */
+export class IllegalTransitionError extends HedgeSwapError {
+  constructor(
+    readonly swapId: string,
+    readonly from: SwapStatus,
+    readonly to: SwapStatus,
+  ) {
+    super("ILLEGAL_TRANSITION", "the swap status change is not in the transition table", { swapId, from, to });
+  }
+}
+
+/** Throws `IllegalTransitionError` unless `from → to` is in the table. */
+export function checkTransition(swapId: string, from: SwapStatus, to: SwapStatus): void {
+  if (!TRANSITIONS[from].includes(to)) throw new IllegalTransitionError(swapId, from, to);
+}

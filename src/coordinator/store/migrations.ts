@@ -1,0 +1,161 @@
+/**
+ * The coordinator database's schema, as numbered migrations, and the runner that applies them.
+ * Migrations are append-only: a released migration is never edited, a change is a new number.
+ * Bigints are stored as decimal TEXT, times as INTEGER unix milliseconds, JSON as TEXT.
+ */
+import type BetterSqlite3 from "better-sqlite3";
+import { HedgeSwapError } from "../../sdk";
+import { TRANSITIONS } from "../domain/status";
+
+/** One schema migration: applied once, in order of `version`, inside its own transaction. */
+export interface Migration {
+  /** 1, 2, 3, ... without gaps. */
+  readonly version: number;
+  /** A short label, recorded with the version. */
+  readonly name: string;
+  /** The SQL to run (several statements). */
+  readonly up: string;
+}
+
+/** Thrown when a database cannot be used by this code: its schema is newer, or its history differs. */
+export class SchemaVersionError extends HedgeSwapError {
+  constructor(reason: string, details: Record<string, unknown>) {
+    super("SCHEMA_VERSION", reason, details);
+  }
+}
+
+const sqlList = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(", ");
+/** A TEXT column holding a non-negative decimal integer. */
+const decimal = (column: string): string => `${column} TEXT NOT NULL CHECK (${column} <> '' AND ${column} NOT GLOB '*[^0-9]*')`;
+
+const STATUSES = sqlList(Object.keys(TRANSITIONS));
+const TX_ACTIONS = sqlList(["depositPremium", "escrow", "redeem", "settle", "abort", "approve"]);
+const TX_STATUSES = sqlList(["signed", "sent", "mined", "reverted", "replaced", "dropped"]);
+
+/** The bookkeeping table, created before any migration runs. */
+export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    INTEGER PRIMARY KEY,
+  name       TEXT    NOT NULL,
+  applied_at INTEGER NOT NULL
+)`;
+
+/** Every migration this code knows, oldest first. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "initial schema",
+    up: `
+CREATE TABLE swaps (
+  id              TEXT    PRIMARY KEY,
+  offer           TEXT    NOT NULL,
+  signatures      TEXT    NOT NULL,
+  kind            TEXT    NOT NULL CHECK (kind IN ('hedged-swap', 'option')),
+  hashlock        TEXT    NOT NULL UNIQUE,
+  role_leader     INTEGER NOT NULL CHECK (role_leader IN (0, 1)),
+  role_follower   INTEGER NOT NULL CHECK (role_follower IN (0, 1)),
+  secret_index    INTEGER CHECK (secret_index IS NULL OR secret_index >= 0),
+  status          TEXT    NOT NULL CHECK (status IN (${STATUSES})),
+  outcome         TEXT,
+  revealed_secret TEXT,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX swaps_status ON swaps (status);
+
+CREATE TABLE events (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  swap_id  TEXT    REFERENCES swaps (id),
+  chain_id TEXT,
+  at       INTEGER NOT NULL,
+  kind     TEXT    NOT NULL,
+  data     TEXT    NOT NULL
+);
+CREATE INDEX events_swap ON events (swap_id, id);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
+
+CREATE TABLE txs (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  swap_id    TEXT    NOT NULL REFERENCES swaps (id),
+  chain_id   TEXT    NOT NULL,
+  account    TEXT    NOT NULL,
+  nonce      INTEGER NOT NULL CHECK (nonce >= 0),
+  action     TEXT    NOT NULL CHECK (action IN (${TX_ACTIONS})),
+  leg        TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
+  to_address TEXT    NOT NULL,
+  data       TEXT    NOT NULL,
+  ${decimal("value")},
+  ${decimal("max_fee_per_gas")},
+  ${decimal("max_priority_fee_per_gas")},
+  ${decimal("gas_limit")},
+  raw        TEXT    NOT NULL,
+  hash       TEXT    NOT NULL UNIQUE,
+  status     TEXT    NOT NULL CHECK (status IN (${TX_STATUSES})),
+  block_number INTEGER CHECK (block_number IS NULL OR block_number >= 0),
+  attempt    INTEGER NOT NULL CHECK (attempt >= 1),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX txs_chain_account_nonce ON txs (chain_id, account, nonce);
+CREATE INDEX txs_status ON txs (status);
+CREATE INDEX txs_swap ON txs (swap_id, id);
+
+CREATE TABLE chain_tips (
+  chain_id     TEXT    PRIMARY KEY,
+  block_number INTEGER NOT NULL CHECK (block_number >= 0),
+  block_hash   TEXT    NOT NULL
+);
+`,
+  },
+];
+
+/** The version of the newest migration this code knows. */
+export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);
+
+/**
+ * Applies the pending migrations in order, each in its own IMMEDIATE transaction (so two processes
+ * opening the same file cannot both apply one), recording each in `schema_migrations`.
+ * Throws `SchemaVersionError` when the database is newer than this code, or when a recorded
+ * migration's name differs from the one this code has under that number. Returns the versions applied.
+ */
+export function applyMigrations(db: BetterSqlite3.Database, now: () => number, migrations: readonly Migration[] = MIGRATIONS): number[] {
+  db.exec(MIGRATIONS_TABLE);
+  const known = new Map(migrations.map((m) => [m.version, m]));
+  const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
+  const recorded = db.prepare<[], { version: number; name: string }>("SELECT version, name FROM schema_migrations ORDER BY version");
+  const record = db.prepare<[number, string, number]>("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+
+  const check = (): Set<number> => {
+    const rows = recorded.all();
+    for (const row of rows) {
+      if (row.version > latest) {
+        throw new SchemaVersionError("the database schema is newer than this code; upgrade the coordinator", {
+          databaseVersion: rows[rows.length - 1]?.version,
+          codeVersion: latest,
+        });
+      }
+      const mine = known.get(row.version);
+      if (mine === undefined || mine.name !== row.name) {
+        throw new SchemaVersionError("the database's migration history differs from this code's", { version: row.version, name: row.name });
+      }
+    }
+    return new Set(rows.map((r) => r.version));
+  };
+
+  const applied: number[] = [];
+  check();
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    const ran = db
+      .transaction(() => {
+        if (check().has(migration.version)) return false; // another process got there first
+        db.exec(migration.up);
+        record.run(migration.version, migration.name, now());
+        return true;
+      })
+      .immediate();
+    if (ran) applied.push(migration.version);
+  }
+  return applied;
+}

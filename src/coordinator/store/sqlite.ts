@@ -1,0 +1,293 @@
+/**
+ * `CoordinatorStore` on one SQLite file (better-sqlite3, synchronous). WAL journal with
+ * `synchronous = FULL`: a call that returned has its commit fsynced, so a decision written survives a
+ * SIGKILL and a power cut. Every change that touches several rows runs in one transaction.
+ */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { HedgeSwapError, InvalidArgumentError } from "../../sdk";
+import { checkTransition, isFinal, TRANSITIONS, type SwapStatus } from "../domain/status";
+import { applyMigrations } from "./migrations";
+import { DuplicateSwapError } from "./types";
+import type { ChainTip, CoordinatorStore, EventRow, NewEvent, NewTx, SwapPatch, SwapRow, TxRow, TxStatus } from "./types";
+
+/** Options of `openSqliteStore`. */
+export interface SqliteStoreOptions {
+  /** The clock for `createdAt`/`updatedAt`/event `at` (unix ms). Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+/** Thrown when a swap, a transaction or an event that must exist does not. */
+export class RowNotFoundError extends HedgeSwapError {
+  constructor(table: "swaps" | "txs" | "events", key: string | number) {
+    super("ROW_NOT_FOUND", `no such row in ${table}`, { table, key });
+  }
+}
+
+/** Thrown by `insertTx` when a transaction with the same hash is already recorded. */
+export class DuplicateTxError extends HedgeSwapError {
+  constructor(readonly hash: string) {
+    super("DUPLICATE_TX", "a transaction with the same hash is already recorded", { hash });
+  }
+}
+
+type SwapRecord = {
+  id: string; offer: string; signatures: string; kind: SwapRow["kind"]; hashlock: string; role_leader: number; role_follower: number;
+  secret_index: number | null; status: SwapStatus; outcome: string | null; revealed_secret: string | null; created_at: number; updated_at: number;
+};
+type TxRecord = {
+  id: number; swap_id: string; chain_id: string; account: string; nonce: number; action: TxRow["action"]; leg: TxRow["leg"];
+  to_address: string; data: string; value: string; max_fee_per_gas: string; max_priority_fee_per_gas: string; gas_limit: string;
+  raw: string; hash: string; status: TxStatus; block_number: number | null; attempt: number; created_at: number; updated_at: number;
+};
+type EventRecord = { id: number; swap_id: string | null; chain_id: string | null; at: number; kind: string; data: string };
+
+const BYTES32 = /^0x[0-9a-f]{64}$/;
+const FINAL = (Object.keys(TRANSITIONS) as SwapStatus[]).filter(isFinal).map((s) => `'${s}'`).join(", ");
+const OPEN_TX = "status IN ('signed', 'sent')";
+
+const toSwap = (r: SwapRecord): SwapRow => ({
+  id: r.id, offer: JSON.parse(r.offer) as Record<string, unknown>, signatures: JSON.parse(r.signatures) as SwapRow["signatures"],
+  kind: r.kind, hashlock: r.hashlock, roles: { leader: r.role_leader === 1, follower: r.role_follower === 1 },
+  secretIndex: r.secret_index, status: r.status, outcome: r.outcome, revealedSecret: r.revealed_secret,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});
+const toTx = (r: TxRecord): TxRow => ({
+  id: r.id, swapId: r.swap_id, chainId: r.chain_id, account: r.account, nonce: r.nonce, action: r.action, leg: r.leg,
+  to: r.to_address, data: r.data, value: r.value, maxFeePerGas: r.max_fee_per_gas, maxPriorityFeePerGas: r.max_priority_fee_per_gas,
+  gasLimit: r.gas_limit, raw: r.raw, hash: r.hash, status: r.status, blockNumber: r.block_number, attempt: r.attempt,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});
+const toEvent = (r: EventRecord): EventRow => ({
+  id: r.id, swapId: r.swap_id, chainId: r.chain_id, at: r.at, kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown>,
+});
+
+const isConstraint = (e: unknown, code: string, column: string): boolean =>
+  e instanceof Database.SqliteError && e.code === code && e.message.includes(column);
+
+function prepareStatements(db: Database.Database) {
+  return {
+    swap: db.prepare<[string], SwapRecord>("SELECT * FROM swaps WHERE id = ?"),
+    swapByHashlock: db.prepare<[string], SwapRecord>("SELECT * FROM swaps WHERE hashlock = ?"),
+    swaps: db.prepare<{ status: string | null; active: number }, SwapRecord>(
+      `SELECT * FROM swaps WHERE (@status IS NULL OR status = @status) AND (@active = 0 OR status NOT IN (${FINAL})) ORDER BY created_at, rowid`,
+    ),
+    insertSwap: db.prepare(
+      `INSERT INTO swaps (id, offer, signatures, kind, hashlock, role_leader, role_follower, secret_index, status, outcome, revealed_secret, created_at, updated_at)
+       VALUES (@id, @offer, @signatures, @kind, @hashlock, @roleLeader, @roleFollower, @secretIndex, 'accepted', NULL, NULL, @now, @now)`,
+    ),
+    updateSwap: db.prepare(
+      "UPDATE swaps SET status = @status, outcome = @outcome, revealed_secret = @revealedSecret, updated_at = @now WHERE id = @id",
+    ),
+    tx: db.prepare<[number], TxRecord>("SELECT * FROM txs WHERE id = ?"),
+    insertTx: db.prepare(
+      `INSERT INTO txs (swap_id, chain_id, account, nonce, action, leg, to_address, data, value, max_fee_per_gas, max_priority_fee_per_gas,
+         gas_limit, raw, hash, status, block_number, attempt, created_at, updated_at)
+       VALUES (@swapId, @chainId, @account, @nonce, @action, @leg, @to, @data, @value, @maxFeePerGas, @maxPriorityFeePerGas,
+         @gasLimit, @raw, @hash, @status, @blockNumber, @attempt, @now, @now)`,
+    ),
+    updateTx: db.prepare("UPDATE txs SET status = @status, block_number = @blockNumber, updated_at = @now WHERE id = @id"),
+    openTxs: db.prepare<[], TxRecord>(`SELECT * FROM txs WHERE ${OPEN_TX} ORDER BY id`),
+    openTxsOfChain: db.prepare<[string], TxRecord>(`SELECT * FROM txs WHERE ${OPEN_TX} AND chain_id = ? ORDER BY id`),
+    txsOfSwap: db.prepare<[string], TxRecord>("SELECT * FROM txs WHERE swap_id = ? ORDER BY id"),
+    maxNonce: db.prepare<[string, string], { n: number | null }>("SELECT MAX(nonce) AS n FROM txs WHERE chain_id = ? AND account = ?"),
+    event: db.prepare<[number], EventRecord>("SELECT * FROM events WHERE id = ?"),
+    insertEvent: db.prepare<[string | null, string | null, number, string, string]>(
+      "INSERT INTO events (swap_id, chain_id, at, kind, data) VALUES (?, ?, ?, ?, ?)",
+    ),
+    events: db.prepare<[], EventRecord>("SELECT * FROM events ORDER BY id"),
+    eventsOfSwap: db.prepare<[string], EventRecord>("SELECT * FROM events WHERE swap_id = ? ORDER BY id"),
+    tip: db.prepare<[string], { chain_id: string; block_number: number; block_hash: string }>("SELECT * FROM chain_tips WHERE chain_id = ?"),
+    setTip: db.prepare<[string, number, string]>(
+      `INSERT INTO chain_tips (chain_id, block_number, block_hash) VALUES (?, ?, ?)
+       ON CONFLICT (chain_id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash`,
+    ),
+    version: db.prepare<[], { v: number | null }>("SELECT MAX(version) AS v FROM schema_migrations"),
+  };
+}
+type Statements = ReturnType<typeof prepareStatements>;
+
+/** The SQLite implementation of `CoordinatorStore`. Open it with `openSqliteStore`. */
+export class SqliteStore implements CoordinatorStore {
+  private readonly db: Database.Database;
+  private readonly now: () => number;
+  private readonly sql: Statements;
+
+  /** Opens (creating it and its directory if needed) and migrates the database at `path`. */
+  constructor(path: string, opts: SqliteStoreOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    try {
+      this.db.pragma("busy_timeout = 5000");
+      const mode = this.db.pragma("journal_mode = WAL", { simple: true });
+      if (mode !== "wal" && path !== ":memory:") throw new HedgeSwapError("NO_WAL", "the database refused WAL journal mode", { path, mode });
+      this.db.pragma("synchronous = FULL");
+      this.db.pragma("foreign_keys = ON");
+      applyMigrations(this.db, this.now);
+      this.sql = prepareStatements(this.db);
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+  }
+
+  insertSwap(row: Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "createdAt" | "updatedAt">, event: NewEvent): SwapRow {
+    if (!BYTES32.test(row.id)) throw new InvalidArgumentError("id", "must be 32 bytes of lower-case 0x-hex", row.id);
+    if (!BYTES32.test(row.hashlock)) throw new InvalidArgumentError("hashlock", "must be 32 bytes of lower-case 0x-hex", row.hashlock);
+    return this.db.transaction(() => {
+      if (this.sql.swap.get(row.id) !== undefined) throw new DuplicateSwapError(row.id, "id");
+      if (this.sql.swapByHashlock.get(row.hashlock) !== undefined) throw new DuplicateSwapError(row.id, "hashlock");
+      try {
+        this.sql.insertSwap.run({
+          id: row.id, offer: JSON.stringify(row.offer), signatures: JSON.stringify(row.signatures), kind: row.kind, hashlock: row.hashlock,
+          roleLeader: row.roles.leader ? 1 : 0, roleFollower: row.roles.follower ? 1 : 0, secretIndex: row.secretIndex, now: this.now(),
+        });
+      } catch (e) {
+        if (isConstraint(e, "SQLITE_CONSTRAINT_PRIMARYKEY", "swaps.id")) throw new DuplicateSwapError(row.id, "id");
+        if (isConstraint(e, "SQLITE_CONSTRAINT_UNIQUE", "swaps.hashlock")) throw new DuplicateSwapError(row.id, "hashlock");
+        throw e;
+      }
+      this.insertEvent(event, row.id);
+      return this.mustGetSwap(row.id);
+    }).immediate();
+  }
+
+  getSwap(id: string): SwapRow | undefined {
+    const r = this.sql.swap.get(id);
+    return r === undefined ? undefined : toSwap(r);
+  }
+
+  listSwaps(filter: { readonly activeOnly?: boolean; readonly status?: SwapStatus } = {}): SwapRow[] {
+    return this.sql.swaps.all({ status: filter.status ?? null, active: filter.activeOnly === true ? 1 : 0 }).map(toSwap);
+  }
+
+  transition(id: string, to: SwapStatus, event: NewEvent, patch: SwapPatch = {}): SwapRow {
+    return this.db.transaction(() => {
+      const current = this.mustGetSwap(id);
+      if (current.status === to) return current;
+      checkTransition(id, current.status, to);
+      this.writeSwap(current, to, patch);
+      this.insertEvent(event, id);
+      return this.mustGetSwap(id);
+    }).immediate();
+  }
+
+  patchSwap(id: string, patch: SwapPatch, event: NewEvent): SwapRow {
+    return this.db.transaction(() => {
+      const current = this.mustGetSwap(id);
+      this.writeSwap(current, current.status, patch);
+      this.insertEvent(event, id);
+      return this.mustGetSwap(id);
+    }).immediate();
+  }
+
+  insertTx(tx: NewTx): TxRow {
+    try {
+      const id = this.sql.insertTx.run({
+        swapId: tx.swapId, chainId: tx.chainId, account: tx.account, nonce: tx.nonce, action: tx.action, leg: tx.leg, to: tx.to,
+        data: tx.data, value: tx.value, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, gasLimit: tx.gasLimit,
+        raw: tx.raw, hash: tx.hash, status: tx.status, blockNumber: tx.blockNumber ?? null, attempt: tx.attempt, now: this.now(),
+      }).lastInsertRowid;
+      return this.mustGetTx(Number(id));
+    } catch (e) {
+      if (isConstraint(e, "SQLITE_CONSTRAINT_UNIQUE", "txs.hash")) throw new DuplicateTxError(tx.hash);
+      throw e;
+    }
+  }
+
+  updateTx(id: number, patch: { readonly status?: TxStatus; readonly blockNumber?: number | null }): TxRow {
+    return this.db.transaction(() => {
+      const current = this.mustGetTx(id);
+      this.sql.updateTx.run({
+        id, status: patch.status ?? current.status,
+        blockNumber: patch.blockNumber === undefined ? current.blockNumber : patch.blockNumber, now: this.now(),
+      });
+      return this.mustGetTx(id);
+    }).immediate();
+  }
+
+  openTxs(chainId?: string): TxRow[] {
+    return (chainId === undefined ? this.sql.openTxs.all() : this.sql.openTxsOfChain.all(chainId)).map(toTx);
+  }
+
+  txsOfSwap(swapId: string): TxRow[] {
+    return this.sql.txsOfSwap.all(swapId).map(toTx);
+  }
+
+  maxNonce(chainId: string, account: string): number | undefined {
+    return this.sql.maxNonce.get(chainId, account)?.n ?? undefined;
+  }
+
+  appendEvent(event: NewEvent): EventRow {
+    return this.insertEvent(event, null);
+  }
+
+  events(swapId?: string): EventRow[] {
+    return (swapId === undefined ? this.sql.events.all() : this.sql.eventsOfSwap.all(swapId)).map(toEvent);
+  }
+
+  getTip(chainId: string): ChainTip | undefined {
+    const r = this.sql.tip.get(chainId);
+    return r === undefined ? undefined : { chainId: r.chain_id, blockNumber: r.block_number, blockHash: r.block_hash };
+  }
+
+  setTip(tip: ChainTip): void {
+    this.sql.setTip.run(tip.chainId, tip.blockNumber, tip.blockHash);
+  }
+
+  schemaVersion(): number {
+    return this.sql.version.get()?.v ?? 0;
+  }
+
+  /** The connection's durability settings as SQLite reports them (for health checks and tests). */
+  settings(): { journalMode: string; synchronous: number; foreignKeys: number; busyTimeout: number } {
+    const get = (name: string): unknown => this.db.pragma(name, { simple: true });
+    return {
+      journalMode: String(get("journal_mode")), synchronous: Number(get("synchronous")),
+      foreignKeys: Number(get("foreign_keys")), busyTimeout: Number(get("busy_timeout")),
+    };
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private mustGetSwap(id: string): SwapRow {
+    const row = this.getSwap(id);
+    if (row === undefined) throw new RowNotFoundError("swaps", id);
+    return row;
+  }
+
+  private mustGetTx(id: number): TxRow {
+    const r = this.sql.tx.get(id);
+    if (r === undefined) throw new RowNotFoundError("txs", id);
+    return toTx(r);
+  }
+
+  private writeSwap(current: SwapRow, status: SwapStatus, patch: SwapPatch): void {
+    this.sql.updateSwap.run({
+      id: current.id, status, now: this.now(),
+      outcome: patch.outcome === undefined ? current.outcome : patch.outcome,
+      revealedSecret: patch.revealedSecret === undefined ? current.revealedSecret : patch.revealedSecret,
+    });
+  }
+
+  /** Inserts an event (`swapId` defaults to `defaultSwapId` when the event names none) and returns it as stored. */
+  private insertEvent(event: NewEvent, defaultSwapId: string | null): EventRow {
+    const swapId = event.swapId ?? defaultSwapId;
+    const id = Number(this.sql.insertEvent.run(swapId, event.chainId, event.at ?? this.now(), event.kind, JSON.stringify(event.data)).lastInsertRowid);
+    const r = this.sql.event.get(id);
+    if (r === undefined) throw new RowNotFoundError("events", id); // unreachable: just inserted on this connection
+    return toEvent(r);
+  }
+}
+
+/**
+ * Opens the coordinator's SQLite database at `path` (creating the file and its directory), applies
+ * pending migrations, and refuses (`SchemaVersionError`) a database newer than this code.
+ */
+export function openSqliteStore(path: string, opts?: SqliteStoreOptions): CoordinatorStore {
+  return new SqliteStore(path, opts);
+}

@@ -1,0 +1,139 @@
+/**
+ * What the coordinator persists, behind one interface (`CoordinatorStore`) so that a server database
+ * can replace SQLite later. Rows are plain JSON-safe values: bigints as decimal strings, times as unix
+ * milliseconds (local clock, for the record only — deadlines are always judged by chain clocks).
+ */
+import { HedgeSwapError } from "../../sdk";
+import type { SwapStatus } from "../domain/status";
+
+/** One swap the coordinator drives. */
+export interface SwapRow {
+  /** The offer's EIP-712 digest (0x-hex, lower case). */
+  readonly id: string;
+  /** `offerToJson(offer)` of the SDK. */
+  readonly offer: Record<string, unknown>;
+  /** Both parties' EIP-712 signatures. */
+  readonly signatures: { readonly leader: string; readonly follower: string };
+  readonly kind: "hedged-swap" | "option";
+  /** The offer's hashlock, lower case (unique among swaps: a reused hashlock is refused). */
+  readonly hashlock: string;
+  /** Which parties' keys this coordinator holds. */
+  readonly roles: { readonly leader: boolean; readonly follower: boolean };
+  /** For the leader: the index of the secret under the coordinator's seed (the secret itself is never stored). */
+  readonly secretIndex: number | null;
+  readonly status: SwapStatus;
+  /** A short label of the final outcome (e.g. "completed", "S3"), set when the swap ends. */
+  readonly outcome: string | null;
+  /** A secret seen revealed on chain (valid for the hashlock), once seen. */
+  readonly revealedSecret: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** What a transaction is for. */
+export type TxAction = "depositPremium" | "escrow" | "redeem" | "settle" | "abort" | "approve";
+
+/** Where a transaction is. `signed` rows are recorded before broadcast. */
+export type TxStatus = "signed" | "sent" | "mined" | "reverted" | "replaced" | "dropped";
+
+/** An outgoing transaction, recorded (signed) before it is broadcast. */
+export interface TxRow {
+  readonly id: number;
+  readonly swapId: string;
+  readonly chainId: string;
+  readonly account: string;
+  readonly nonce: number;
+  readonly action: TxAction;
+  readonly leg: "A" | "B";
+  readonly to: string;
+  readonly data: string;
+  readonly value: string;
+  readonly maxFeePerGas: string;
+  readonly maxPriorityFeePerGas: string;
+  readonly gasLimit: string;
+  /** The signed raw transaction (rebroadcast after a restart) and its hash. */
+  readonly raw: string;
+  readonly hash: string;
+  readonly status: TxStatus;
+  readonly blockNumber: number | null;
+  /** How many times this (swap, leg, action) has been signed: 1 for the first, +1 per fee bump. */
+  readonly attempt: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A new transaction row (the store assigns `id`, `createdAt`, `updatedAt`). */
+export type NewTx = Omit<TxRow, "id" | "createdAt" | "updatedAt" | "blockNumber"> & { readonly blockNumber?: number | null };
+
+/** One row of the append-only event trail. */
+export interface EventRow {
+  readonly id: number;
+  readonly swapId: string | null;
+  readonly chainId: string | null;
+  readonly at: number;
+  readonly kind: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** A new event (the store assigns `id` and, unless given, `at`). */
+export type NewEvent = Omit<EventRow, "id" | "at"> & { readonly at?: number };
+
+/** The last block of a chain whose logs have been processed (final under the confirmation depth). */
+export interface ChainTip {
+  readonly chainId: string;
+  readonly blockNumber: number;
+  readonly blockHash: string;
+}
+
+/** Fields a transition may set along with the status. */
+export interface SwapPatch {
+  readonly outcome?: string | null;
+  readonly revealedSecret?: string | null;
+}
+
+/** Thrown by `insertSwap` when the id or the hashlock is already known. */
+export class DuplicateSwapError extends HedgeSwapError {
+  constructor(
+    readonly swapId: string,
+    readonly field: "id" | "hashlock",
+  ) {
+    super("DUPLICATE_SWAP", `a swap with the same ${field} already exists`, { swapId, field });
+  }
+}
+
+/** The coordinator's persistence. Every method is synchronous and atomic. */
+export interface CoordinatorStore {
+  /** Inserts a new swap (status `accepted`) and its `accepted` event in one transaction; `DuplicateSwapError` if id or hashlock exists. */
+  insertSwap(row: Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "createdAt" | "updatedAt">, event: NewEvent): SwapRow;
+  getSwap(id: string): SwapRow | undefined;
+  /** All swaps, or only those not in a final status; oldest first. */
+  listSwaps(filter?: { readonly activeOnly?: boolean; readonly status?: SwapStatus }): SwapRow[];
+  /**
+   * Moves a swap to `to` (checked against the transition table; `IllegalTransitionError` otherwise),
+   * applies `patch` and appends `event`, all in one transaction. Moving to the current status is a
+   * no-op that returns the row unchanged and writes nothing.
+   */
+  transition(id: string, to: SwapStatus, event: NewEvent, patch?: SwapPatch): SwapRow;
+  /** Sets fields without a status change, with an event, in one transaction. */
+  patchSwap(id: string, patch: SwapPatch, event: NewEvent): SwapRow;
+
+  /** Records a signed transaction before broadcast; returns the row. */
+  insertTx(tx: NewTx): TxRow;
+  updateTx(id: number, patch: { readonly status?: TxStatus; readonly blockNumber?: number | null }): TxRow;
+  /** Transactions in `signed` or `sent` status (optionally of one chain), oldest first. */
+  openTxs(chainId?: string): TxRow[];
+  txsOfSwap(swapId: string): TxRow[];
+  /** The highest nonce recorded for (chain, account), or undefined. */
+  maxNonce(chainId: string, account: string): number | undefined;
+
+  appendEvent(event: NewEvent): EventRow;
+  /** Events, oldest first; of one swap when `swapId` is given. */
+  events(swapId?: string): EventRow[];
+
+  getTip(chainId: string): ChainTip | undefined;
+  setTip(tip: ChainTip): void;
+
+  /** The applied schema version (the number of the last migration). */
+  schemaVersion(): number;
+  close(): void;
+}

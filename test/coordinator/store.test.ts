@@ -1,0 +1,292 @@
+/**
+ * The coordinator's SQLite store, on real database files: migrations, swaps and their transitions,
+ * transactions, the append-only event trail, chain tips, and durability across a SIGKILLed process.
+ */
+import { expect } from "chai";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
+
+import { IllegalTransitionError } from "../../src/coordinator/domain/status";
+import { DuplicateSwapError, DuplicateTxError, LATEST_VERSION, MIGRATIONS, SchemaVersionError, SqliteStore } from "../../src/coordinator/store";
+import { applyMigrations, openSqliteStore, type CoordinatorStore, type NewEvent, type NewTx } from "../../src/coordinator/store";
+import { InvalidArgumentError } from "../../src/sdk";
+
+const hex32 = (prefix: string, n: number): string => "0x" + prefix + n.toString(16).padStart(64 - prefix.length, "0");
+const swapInput = (n: number, hashlockOf = n) => ({
+  id: hex32("1d", n),
+  offer: { maker: "0xabc", amount: "1000000000000000000000", nested: { n } },
+  signatures: { leader: "0x" + "aa".repeat(65), follower: "0x" + "bb".repeat(65) },
+  kind: "hedged-swap" as const,
+  hashlock: hex32("4a", hashlockOf),
+  roles: { leader: true, follower: false },
+  secretIndex: n,
+});
+const ev = (kind: string, data: Record<string, unknown> = {}): NewEvent => ({ swapId: null, chainId: null, kind, data });
+const newTx = (n: number, over: Partial<NewTx> = {}): NewTx => ({
+  swapId: hex32("1d", 1), chainId: "1", account: "0x1111", nonce: n, action: "escrow", leg: "A", to: "0x2222", data: "0x",
+  value: "0", maxFeePerGas: "30000000000", maxPriorityFeePerGas: "1000000000", gasLimit: "210000",
+  raw: "0x02" + n.toString(16), hash: hex32("7e", n), status: "signed", attempt: 1, ...over,
+});
+
+describe("coordinator SQLite store", function () {
+  let dir: string;
+  let file: string;
+  let clock: number;
+  let store: CoordinatorStore;
+  const open = (): CoordinatorStore => openSqliteStore(file, { now: () => clock });
+  const raw = <T>(fn: (db: Database.Database) => T): T => {
+    const db = new Database(file);
+    try {
+      return fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  const count = (table: string): number => raw((db) => (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+
+  beforeEach(function () {
+    dir = mkdtempSync(join(tmpdir(), "hedgeswap-store-"));
+    file = join(dir, "nested", "dir", "coordinator.sqlite");
+    clock = 1_000;
+    store = open();
+  });
+  afterEach(function () {
+    store.close(); // a no-op when the test closed it already
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe("opening and migrations", function () {
+    it("creates the file and its directory, applies migration 1 once, WAL + FULL sync", function () {
+      expect(existsSync(file)).to.equal(true);
+      expect(store.schemaVersion()).to.equal(1).and.equal(LATEST_VERSION);
+      const s = new SqliteStore(join(dir, "other.sqlite"));
+      expect(s.settings()).to.deep.equal({ journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 5000 });
+      s.close();
+      expect(raw((db) => db.pragma("journal_mode", { simple: true }))).to.equal("wal");
+      expect(raw((db) => db.prepare("SELECT version, name, applied_at FROM schema_migrations").all())).to.deep.equal([
+        { version: 1, name: "initial schema", applied_at: 1_000 },
+      ]);
+    });
+
+    it("reopening applies nothing new and keeps every row", function () {
+      const swap = store.insertSwap(swapInput(1), ev("accepted"));
+      store.insertTx(newTx(0));
+      store.setTip({ chainId: "1", blockNumber: 7, blockHash: "0xbeef" });
+      store.close();
+      clock = 9_000;
+      store = open();
+      expect(store.schemaVersion()).to.equal(1);
+      expect(raw((db) => db.prepare("SELECT version, applied_at FROM schema_migrations").all())).to.deep.equal([{ version: 1, applied_at: 1_000 }]);
+      expect(store.getSwap(swap.id)).to.deep.equal(swap);
+      expect(store.events()).to.have.length(1);
+      expect(store.txsOfSwap(swap.id)).to.have.length(1);
+      expect(store.getTip("1")).to.deep.equal({ chainId: "1", blockNumber: 7, blockHash: "0xbeef" });
+    });
+
+    it("refuses a database whose schema is newer than the code", function () {
+      store.close();
+      raw((db) => db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)").run());
+      expect(() => open()).to.throw(SchemaVersionError, /newer than this code/);
+    });
+
+    it("applies a later migration in order on an existing database, once", function () {
+      const next = [...MIGRATIONS, { version: 2, name: "notes", up: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)" }];
+      raw((db) => {
+        expect(applyMigrations(db, () => 5, next)).to.deep.equal([2]);
+        expect(applyMigrations(db, () => 6, next)).to.deep.equal([]);
+        expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).to.deep.equal([1, 2]);
+      });
+      // The shipped code (version 1) now refuses this database.
+      store.close();
+      expect(() => open()).to.throw(SchemaVersionError);
+    });
+  });
+
+  describe("swaps", function () {
+    it("inserts (status accepted, with its event), gets and lists", function () {
+      const a = store.insertSwap(swapInput(1), ev("accepted", { by: "test" }));
+      expect(a).to.deep.include({ status: "accepted", outcome: null, revealedSecret: null, createdAt: 1_000, updatedAt: 1_000, secretIndex: 1 });
+      expect(a.offer).to.deep.equal(swapInput(1).offer);
+      expect(a.roles).to.deep.equal({ leader: true, follower: false });
+      expect(store.getSwap(a.id)).to.deep.equal(a);
+      expect(store.getSwap(hex32("1d", 99))).to.equal(undefined);
+      expect(store.events(a.id)).to.deep.equal([{ id: 1, swapId: a.id, chainId: null, at: 1_000, kind: "accepted", data: { by: "test" } }]);
+
+      clock = 2_000;
+      const b = store.insertSwap(swapInput(2), ev("accepted"));
+      clock = 3_000;
+      const c = store.insertSwap(swapInput(3), ev("accepted"));
+      store.transition(a.id, "completed", ev("completed"), { outcome: "completed" });
+      store.transition(b.id, "aborting", ev("aborting"));
+      store.transition(b.id, "settled", ev("settled"));
+      expect(store.listSwaps().map((s) => s.id)).to.deep.equal([a.id, b.id, c.id]);
+      expect(store.listSwaps({ activeOnly: true }).map((s) => s.id)).to.deep.equal([c.id]);
+      expect(store.listSwaps({ status: "settled" }).map((s) => s.id)).to.deep.equal([b.id]);
+      expect(store.listSwaps({ status: "settled", activeOnly: true })).to.deep.equal([]);
+    });
+
+    it("refuses a duplicate id or hashlock with DuplicateSwapError, writing nothing", function () {
+      store.insertSwap(swapInput(1), ev("accepted"));
+      const before = { swaps: count("swaps"), events: count("events") };
+      const dupId = { ...swapInput(1), hashlock: hex32("4a", 50) };
+      expect(() => store.insertSwap(dupId, ev("accepted"))).to.throw(DuplicateSwapError).with.property("field", "id");
+      expect(() => store.insertSwap(swapInput(2, 1), ev("accepted")))
+        .to.throw(DuplicateSwapError)
+        .that.deep.includes({ field: "hashlock", swapId: hex32("1d", 2) });
+      expect({ swaps: count("swaps"), events: count("events") }).to.deep.equal(before);
+      expect(store.getSwap(hex32("1d", 2))).to.equal(undefined);
+    });
+
+    it("refuses ids and hashlocks that are not lower-case 32-byte hex", function () {
+      const upper = { ...swapInput(1), hashlock: swapInput(1).hashlock.replace("4a", "4A") };
+      expect(() => store.insertSwap(upper, ev("accepted"))).to.throw(InvalidArgumentError, /hashlock/);
+      expect(() => store.insertSwap({ ...swapInput(1), id: "swap-1" }, ev("accepted"))).to.throw(InvalidArgumentError, /id/);
+      expect(count("swaps")).to.equal(0);
+    });
+
+    it("rolls the swap back when its event cannot be written", function () {
+      expect(() => store.insertSwap(swapInput(1), ev("accepted", { big: 1n }))).to.throw(TypeError);
+      expect(store.getSwap(swapInput(1).id)).to.equal(undefined);
+      expect(count("events")).to.equal(0);
+    });
+  });
+
+  describe("transition and patch", function () {
+    const id = hex32("1d", 1);
+    beforeEach(function () {
+      store.insertSwap(swapInput(1), ev("accepted"));
+    });
+
+    it("a legal move writes the status and its event together", function () {
+      clock = 5_000;
+      const row = store.transition(id, "premiumA", { swapId: null, chainId: "1", kind: "premiumA", data: { block: 3 }, at: 4_500 });
+      expect(row).to.deep.include({ status: "premiumA", updatedAt: 5_000, createdAt: 1_000 });
+      expect(store.getSwap(id)).to.deep.equal(row);
+      expect(store.events(id).map((e) => [e.kind, e.swapId, e.chainId, e.at])).to.deep.equal([
+        ["accepted", id, null, 1_000],
+        ["premiumA", id, "1", 4_500],
+      ]);
+      // atomic: an event that cannot be written leaves the status where it was
+      expect(() => store.transition(id, "escrowedA", ev("escrowedA", { big: 2n }))).to.throw(TypeError);
+      expect(store.getSwap(id)?.status).to.equal("premiumA");
+      expect(store.events(id)).to.have.length(2);
+    });
+
+    it("an illegal move throws IllegalTransitionError and writes nothing", function () {
+      const before = store.transition(id, "escrowedA", ev("escrowedA"));
+      clock = 6_000;
+      expect(() => store.transition(id, "premiumB", ev("premiumB"), { outcome: "x" }))
+        .to.throw(IllegalTransitionError)
+        .that.deep.includes({ from: "escrowedA", to: "premiumB" });
+      expect(store.getSwap(id)).to.deep.equal(before);
+      store.transition(id, "completed", ev("completed"));
+      expect(() => store.transition(id, "aborting", ev("aborting"))).to.throw(IllegalTransitionError);
+      expect(store.getSwap(id)?.status).to.equal("completed");
+      expect(store.events(id).map((e) => e.kind)).to.deep.equal(["accepted", "escrowedA", "completed"]);
+    });
+
+    it("moving to the current status is a no-op", function () {
+      const row = store.transition(id, "premiumB", ev("premiumB"));
+      clock = 7_000;
+      const again = store.transition(id, "premiumB", ev("premiumB again"), { outcome: "ignored" });
+      expect(again).to.deep.equal(row);
+      expect(store.getSwap(id)).to.deep.equal(row);
+      expect(store.events(id)).to.have.length(2);
+    });
+
+    it("applies patch fields: with a transition, alone, and null clears", function () {
+      const secret = "0x" + "5e".repeat(32);
+      let row = store.patchSwap(id, { revealedSecret: secret }, ev("secretSeen"));
+      expect(row).to.deep.include({ status: "accepted", revealedSecret: secret, outcome: null });
+      row = store.transition(id, "completed", ev("completed"), { outcome: "completed" });
+      expect(row).to.deep.include({ status: "completed", revealedSecret: secret, outcome: "completed" });
+      row = store.patchSwap(id, { outcome: null }, ev("cleared"));
+      expect(row).to.deep.include({ revealedSecret: secret, outcome: null });
+      expect(store.events(id).map((e) => e.kind)).to.deep.equal(["accepted", "secretSeen", "completed", "cleared"]);
+    });
+  });
+
+  describe("transactions", function () {
+    beforeEach(function () {
+      store.insertSwap(swapInput(1), ev("accepted"));
+      store.insertSwap(swapInput(2), ev("accepted"));
+    });
+
+    it("inserts, updates status and block, lists open ones by chain, tracks the max nonce", function () {
+      const t0 = store.insertTx(newTx(0));
+      expect(t0).to.deep.include({ id: 1, nonce: 0, blockNumber: null, status: "signed", createdAt: 1_000, updatedAt: 1_000 });
+      const t1 = store.insertTx(newTx(1, { action: "redeem", status: "sent" }));
+      const t2 = store.insertTx(newTx(5, { chainId: "10", swapId: hex32("1d", 2), leg: "B" }));
+      const t3 = store.insertTx(newTx(7, { account: "0x3333" }));
+      expect(store.openTxs().map((t) => t.id)).to.deep.equal([t0.id, t1.id, t2.id, t3.id]);
+      clock = 8_000;
+      const mined = store.updateTx(t0.id, { status: "mined", blockNumber: 12 });
+      expect(mined).to.deep.include({ status: "mined", blockNumber: 12, updatedAt: 8_000, createdAt: 1_000 });
+      expect(store.updateTx(t1.id, { status: "dropped" }).blockNumber).to.equal(null);
+      expect(store.openTxs().map((t) => t.id)).to.deep.equal([t2.id, t3.id]);
+      expect(store.openTxs("1").map((t) => t.id)).to.deep.equal([t3.id]);
+      expect(store.openTxs("10").map((t) => t.id)).to.deep.equal([t2.id]);
+      expect(store.maxNonce("1", "0x1111")).to.equal(1);
+      expect(store.maxNonce("1", "0x3333")).to.equal(7);
+      expect(store.maxNonce("10", "0x1111")).to.equal(5);
+      expect(store.maxNonce("10", "0x3333")).to.equal(undefined);
+      expect(store.txsOfSwap(hex32("1d", 1)).map((t) => t.id)).to.deep.equal([t0.id, t1.id, t3.id]);
+      expect(store.txsOfSwap(hex32("1d", 1))[0]).to.deep.equal(mined);
+    });
+
+    it("refuses a duplicate hash, a non-decimal amount and an unknown swap", function () {
+      store.insertTx(newTx(0));
+      expect(() => store.insertTx(newTx(1, { hash: newTx(0).hash }))).to.throw(DuplicateTxError);
+      expect(() => store.insertTx(newTx(2, { value: "1.5" }))).to.throw(/CHECK constraint/);
+      expect(() => store.insertTx(newTx(3, { swapId: hex32("1d", 9) }))).to.throw(/FOREIGN KEY/);
+      expect(count("txs")).to.equal(1);
+    });
+  });
+
+  describe("events and tips", function () {
+    it("appends events and refuses UPDATE and DELETE from any connection", function () {
+      const e = store.appendEvent({ swapId: null, chainId: "1", kind: "reorg", data: { depth: 2 } });
+      expect(e).to.deep.equal({ id: 1, swapId: null, chainId: "1", at: 1_000, kind: "reorg", data: { depth: 2 } });
+      raw((db) => {
+        expect(() => db.prepare("UPDATE events SET kind = 'tampered'").run()).to.throw(/append-only: UPDATE refused/);
+        expect(() => db.prepare("DELETE FROM events").run()).to.throw(/append-only: DELETE refused/);
+      });
+      expect(store.events()).to.deep.equal([e]);
+    });
+
+    it("gets, sets and overwrites chain tips", function () {
+      expect(store.getTip("1")).to.equal(undefined);
+      store.setTip({ chainId: "1", blockNumber: 100, blockHash: "0xaa" });
+      store.setTip({ chainId: "10", blockNumber: 5, blockHash: "0xbb" });
+      store.setTip({ chainId: "1", blockNumber: 101, blockHash: "0xcc" });
+      expect(store.getTip("1")).to.deep.equal({ chainId: "1", blockNumber: 101, blockHash: "0xcc" });
+      expect(store.getTip("10")).to.deep.equal({ chainId: "10", blockNumber: 5, blockHash: "0xbb" });
+      expect(count("chain_tips")).to.equal(2);
+    });
+  });
+
+  it("a swap written by a process SIGKILLed right after the write is there on reopen", function () {
+    store.close();
+    const input = swapInput(42);
+    const script = `
+      const { openSqliteStore } = require(${JSON.stringify(resolve(__dirname, "../../src/coordinator/store"))});
+      const store = openSqliteStore(${JSON.stringify(file)});
+      store.insertSwap(${JSON.stringify(input)}, { swapId: null, chainId: null, kind: "accepted", data: { pid: process.pid } });
+      process.kill(process.pid, "SIGKILL");
+    `;
+    const child = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], {
+      cwd: resolve(__dirname, "../.."),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(child.signal, child.stderr).to.equal("SIGKILL");
+    // Killed without close(): the commit is still in the WAL, not checkpointed into the main file.
+    expect(statSync(`${file}-wal`).size).to.be.greaterThan(0);
+    store = open();
+    expect(store.getSwap(input.id)).to.deep.include({ status: "accepted", hashlock: input.hashlock, offer: input.offer });
+    expect(store.events(input.id).map((e) => e.kind)).to.deep.equal(["accepted"]);
+  });
+});
