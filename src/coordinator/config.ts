@@ -33,6 +33,8 @@ export const chainSchema = z.object({
   inclusionTime: z.number().nonnegative().default(60),
   /** Largest expected difference between this chain's block.timestamp and the others', seconds. */
   clockSkew: z.number().nonnegative().default(15),
+  /** Milliseconds before an RPC request to this chain counts as failed. */
+  rpcTimeoutMs: z.number().int().positive().default(10_000),
 });
 
 /** A party whose key this coordinator holds. */

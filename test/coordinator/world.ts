@@ -60,8 +60,8 @@ export async function freshTokens(w: World, approve = true): Promise<Tokens> {
   return { APR, BAN };
 }
 
-/** A coordinator configuration for one party, with a fresh data directory. */
-export function partyConfig(w: World, party: "alice" | "bob", extra: Record<string, unknown> = {}): CoordinatorConfig {
+/** A coordinator configuration file's content for one party, with a fresh data directory. */
+export function partyConfigJson(w: World, party: "alice" | "bob", extra: Record<string, unknown> = {}): Record<string, unknown> {
   const wallet = party === "alice" ? w.alice : w.bob;
   const chain = (c: DevnetChain) => ({
     name: c.name,
@@ -73,8 +73,9 @@ export function partyConfig(w: World, party: "alice" | "bob", extra: Record<stri
     blockInterval: 1,
     inclusionTime: 2,
     clockSkew: 2,
+    rpcTimeoutMs: 1500,
   });
-  return parseConfig({
+  return {
     dataDir: mkdtempSync(join(tmpdir(), `hedgeswap-${party}-`)),
     chains: [chain(w.A), chain(w.B)],
     parties: [{ name: party, privateKey: wallet.privateKey, ...(party === "alice" ? { secretSeed: ALICE_SEED } : {}) }],
@@ -84,7 +85,12 @@ export function partyConfig(w: World, party: "alice" | "bob", extra: Record<stri
     settleGrace: 5,
     logLevel: "silent",
     ...extra,
-  });
+  };
+}
+
+/** A parsed coordinator configuration for one party, with a fresh data directory. */
+export function partyConfig(w: World, party: "alice" | "bob", extra: Record<string, unknown> = {}): CoordinatorConfig {
+  return parseConfig(partyConfigJson(w, party, extra));
 }
 
 /** A coordinator with silent logs. */

@@ -24,12 +24,12 @@ export class ChainClient {
   #escrow: EscrowHandle | undefined;
   readonly #wallets = new Map<string, Wallet>();
 
-  constructor(config: ChainConfig, opts: { timeoutMs?: number } = {}) {
+  constructor(config: ChainConfig) {
     this.config = config;
     this.name = config.name;
     this.chainId = config.chainId;
     const request = new FetchRequest(config.rpcUrl);
-    request.timeout = opts.timeoutMs ?? 10_000;
+    request.timeout = config.rpcTimeoutMs;
     this.provider = new JsonRpcProvider(request, Network.from(config.chainId), { staticNetwork: true, batchMaxCount: 50, pollingInterval: 250 });
     this.at = { chainId: config.chainId, escrow: config.escrow };
   }

@@ -30,7 +30,7 @@ import { resolveParties, type CoordinatorConfig, type PartyKeys } from "../confi
 import { ChainClient, type Head } from "../chain/client";
 import { TxSender } from "../chain/sender";
 import { ChainWatcher, type LegEvent } from "../chain/watcher";
-import { isFinal, type SwapStatus } from "../domain/status";
+import { HAPPY_PATH, isFinal, type SwapStatus } from "../domain/status";
 import { openSqliteStore } from "../store";
 import type { CoordinatorStore, SwapRow } from "../store/types";
 import { admitOffer } from "./accept";
@@ -109,6 +109,7 @@ export class Coordinator {
       }
     }
     for (const row of this.store.listSwaps({ activeOnly: true })) this.#load(row);
+    this.#event(null, null, "coordinator.started", { swaps: this.#active.size, pid: process.pid });
     this.log.info({ swaps: this.#active.size, chains: [...this.chains.values()].map((c) => c.name) }, "coordinator ready");
   }
 
@@ -234,19 +235,36 @@ export class Coordinator {
     return Number(await chain.escrow.contract.legState(leg.id, { blockTag: chain.finalBlock(head) })) as LegState;
   }
 
+  /**
+   * Records the swap's new status. Along the happy path every status in between is written too, one
+   * transition each, so each step boundary is crossed (and made durable) on its own.
+   */
   #moveTo(active: Active, to: SwapStatus, outcome?: string): void {
+    for (const next of this.#path(active.row.status, to)) {
+      if (!this.#moveOne(active, next, next === to ? outcome : undefined)) return;
+    }
+  }
+
+  #path(from: SwapStatus, to: SwapStatus): SwapStatus[] {
+    const i = HAPPY_PATH.indexOf(from);
+    const j = HAPPY_PATH.indexOf(to);
+    if (i < 0 || j < 0 || j <= i) return from === to ? [] : [to];
+    return HAPPY_PATH.slice(i + 1, j + 1).filter((s) => s !== "committed" || s === to);
+  }
+
+  #moveOne(active: Active, to: SwapStatus, outcome?: string): boolean {
     const from = active.row.status;
-    if (to === from) return;
     try {
       active.row = this.store.transition(active.row.id, to, { swapId: active.row.id, chainId: null, kind: "swap.status", data: { from, to, ...(outcome ? { outcome } : {}) } }, outcome ? { outcome } : {});
     } catch (e) {
       this.log.warn({ swapId: active.row.id, from, to, err: e }, "status change refused by the transition table");
-      return;
+      return false;
     }
     this.log.info({ swapId: active.row.id, from, to, outcome }, "swap status");
     if (isFinal(to)) this.#active.delete(active.row.id);
     const step = STEP_OF_STATUS[to];
     if (step) this.#crashPoint("final", step);
+    return true;
   }
 
   async #act(active: Active, intent: Intent): Promise<void> {
