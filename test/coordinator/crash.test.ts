@@ -12,7 +12,7 @@ import { expect } from "chai";
 import { signedOfferToJson } from "../../src/sdk";
 import { HAPPY_PATH, isFinal, type SwapStatus } from "../../src/coordinator/domain/status";
 import { openSqliteStore } from "../../src/coordinator/store";
-import { startCoordinatorProcess, stopCoordinatorProcess, type CoordinatorProcess } from "./child";
+import { startCoordinatorProcess, stopCoordinatorProcess, type CoordinatorProcess } from "../../src/devnet/coordinatorProcess";
 import { coordinator, expectHoldings, finished, freshTokens, partyConfig, partyConfigJson, signedOffer, startWorld, until, type World } from "./world";
 
 describe("coordinator: crash recovery", function () {
@@ -47,7 +47,7 @@ describe("coordinator: crash recovery", function () {
     try {
       for (const [i, point] of [...crashes, undefined].entries()) {
         const config = point ? { ...base, faults: { crashAt: point } } : base;
-        proc = startCoordinatorProcess(config, `run-${i}`, i === 0 ? ["--offer", offerPath] : []);
+        proc = startCoordinatorProcess(config, `run-${i}`, { args: i === 0 ? ["--offer", offerPath] : [] });
         const done = until(`swap done by ${party}'s process`, () => {
           const s = store();
           try {
