@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 
 import { HedgeSwapError, signedOfferFromJson } from "../sdk";
+import { startApi, type ApiServer } from "./api";
 import { loadConfig } from "./config";
 import { Coordinator } from "./engine/coordinator";
 
@@ -45,9 +46,18 @@ program
       }
     }
     coordinator.start();
+    const { api: apiConfig } = coordinator.config;
+    let api: ApiServer | undefined;
+    if (apiConfig.enabled) {
+      const token = apiConfig.token ?? (apiConfig.tokenEnv ? process.env[apiConfig.tokenEnv] : undefined);
+      if (!token) coordinator.log.warn("API token not configured: mutating API routes answer 503");
+      api = await startApi(coordinator, { host: apiConfig.host, port: apiConfig.port, ...(token ? { token } : {}), logger: coordinator.log }).catch(fail);
+      coordinator.log.info({ url: api.url }, "API listening");
+    }
     const shutdown = () => {
       coordinator.log.info("stopping");
-      void coordinator.stop().then(() => process.exit(0));
+      const apiClosed = api ? api.close().catch((err: unknown) => coordinator.log.error({ err }, "API close failed")) : Promise.resolve();
+      void apiClosed.then(() => coordinator.stop()).then(() => process.exit(0));
     };
     process.on("SIGINT", shutdown);
     process.on("SIGTERM", shutdown);

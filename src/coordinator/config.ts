@@ -60,6 +60,20 @@ export const faultsSchema = z
   })
   .default({});
 
+/** The HTTP API (see `api/server.ts`). */
+export const apiSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Bound to loopback unless configured otherwise. */
+    host: z.string().min(1).default("127.0.0.1"),
+    /** 0 picks a free port. */
+    port: z.number().int().min(0).max(65535).default(8787),
+    /** Environment variable holding the bearer token of mutating endpoints (preferred), or the token itself. */
+    tokenEnv: z.string().min(1).optional(),
+    token: z.string().min(16).optional(),
+  })
+  .default({ enabled: false, host: "127.0.0.1", port: 8787 });
+
 /** The whole configuration file. */
 export const configSchema = z.object({
   /** Directory of the SQLite database (relative paths are relative to the config file). */
@@ -81,6 +95,7 @@ export const configSchema = z.object({
   feeBumpPercent: z.number().int().min(10).default(25),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   faults: faultsSchema,
+  api: apiSchema,
 });
 
 /** A parsed configuration file. */

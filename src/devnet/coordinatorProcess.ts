@@ -9,6 +9,10 @@ import { join } from "node:path";
 
 import { repoRoot } from "./paths";
 
+/** Coordinator processes still running, killed when this process exits. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
 /** A running coordinator process and how it ended. */
 export interface CoordinatorProcess {
   readonly child: ChildProcess;
@@ -40,9 +44,14 @@ export function startCoordinatorProcess(config: Record<string, unknown>, name: s
     env: { ...process.env, TS_NODE_PROJECT: join(root, "tsconfig.json"), ...opts.env },
   });
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal })));
-  process.once("exit", () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => {
+      for (const c of running) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+    });
+  }
   return { child, configPath, logPath, ended };
 }
 

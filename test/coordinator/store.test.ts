@@ -59,15 +59,16 @@ describe("coordinator SQLite store", function () {
   });
 
   describe("opening and migrations", function () {
-    it("creates the file and its directory, applies migration 1 once, WAL + FULL sync", function () {
+    it("creates the file and its directory, applies every migration once, WAL + FULL sync", function () {
       expect(existsSync(file)).to.equal(true);
-      expect(store.schemaVersion()).to.equal(1).and.equal(LATEST_VERSION);
+      expect(store.schemaVersion()).to.equal(2).and.equal(LATEST_VERSION);
       const s = new SqliteStore(join(dir, "other.sqlite"));
       expect(s.settings()).to.deep.equal({ journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 5000 });
       s.close();
       expect(raw((db) => db.pragma("journal_mode", { simple: true }))).to.equal("wal");
       expect(raw((db) => db.prepare("SELECT version, name, applied_at FROM schema_migrations").all())).to.deep.equal([
         { version: 1, name: "initial schema", applied_at: 1_000 },
+        { version: 2, name: "transactions covering several swaps (batched redeems and settles)", applied_at: 1_000 },
       ]);
     });
 
@@ -78,8 +79,11 @@ describe("coordinator SQLite store", function () {
       store.close();
       clock = 9_000;
       store = open();
-      expect(store.schemaVersion()).to.equal(1);
-      expect(raw((db) => db.prepare("SELECT version, applied_at FROM schema_migrations").all())).to.deep.equal([{ version: 1, applied_at: 1_000 }]);
+      expect(store.schemaVersion()).to.equal(2);
+      expect(raw((db) => db.prepare("SELECT version, applied_at FROM schema_migrations").all())).to.deep.equal([
+        { version: 1, applied_at: 1_000 },
+        { version: 2, applied_at: 1_000 },
+      ]);
       expect(store.getSwap(swap.id)).to.deep.equal(swap);
       expect(store.events()).to.have.length(1);
       expect(store.txsOfSwap(swap.id)).to.have.length(1);
@@ -93,13 +97,13 @@ describe("coordinator SQLite store", function () {
     });
 
     it("applies a later migration in order on an existing database, once", function () {
-      const next = [...MIGRATIONS, { version: 2, name: "notes", up: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)" }];
+      const next = [...MIGRATIONS, { version: 3, name: "notes", up: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)" }];
       raw((db) => {
-        expect(applyMigrations(db, () => 5, next)).to.deep.equal([2]);
+        expect(applyMigrations(db, () => 5, next)).to.deep.equal([3]);
         expect(applyMigrations(db, () => 6, next)).to.deep.equal([]);
-        expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).to.deep.equal([1, 2]);
+        expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).to.deep.equal([1, 2, 3]);
       });
-      // The shipped code (version 1) now refuses this database.
+      // The shipped code (version 2) now refuses this database.
       store.close();
       expect(() => open()).to.throw(SchemaVersionError);
     });
@@ -213,6 +217,26 @@ describe("coordinator SQLite store", function () {
     beforeEach(function () {
       store.insertSwap(swapInput(1), ev("accepted"));
       store.insertSwap(swapInput(2), ev("accepted"));
+    });
+
+    it("a batched transaction belongs to every swap leg it covers; open members list what must not be sent again", function () {
+      const batch = store.insertTx(newTx(5, { action: "redeem", leg: "B" }), [
+        { swapId: hex32("1d", 1), leg: "B" },
+        { swapId: hex32("1d", 2), leg: "B" },
+      ]);
+      expect(store.txMembers(batch.id)).to.deep.equal([
+        { swapId: hex32("1d", 1), leg: "B" },
+        { swapId: hex32("1d", 2), leg: "B" },
+      ]);
+      expect(store.txsOfSwap(hex32("1d", 2)).map((t) => t.hash)).to.deep.equal([batch.hash]);
+      expect(store.openTxMembers()).to.have.deep.members([
+        { swapId: hex32("1d", 1), leg: "B", action: "redeem", chainId: "1" },
+        { swapId: hex32("1d", 2), leg: "B", action: "redeem", chainId: "1" },
+      ]);
+      store.updateTx(batch.id, { status: "mined", blockNumber: 3 });
+      expect(store.openTxMembers()).to.deep.equal([]);
+      const single = store.insertTx(newTx(6));
+      expect(store.txMembers(single.id)).to.deep.equal([{ swapId: hex32("1d", 1), leg: "A" }]);
     });
 
     it("inserts, updates status and block, lists open ones by chain, tracks the max nonce", function () {

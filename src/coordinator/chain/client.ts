@@ -2,7 +2,7 @@
  * One configured chain: its JSON-RPC provider, the escrow (checked for code and VERSION on connect),
  * the parties' wallets on it, and the chain's own clock. Deadlines are judged by `head().timestamp`.
  */
-import { FetchRequest, JsonRpcProvider, Network, type Wallet } from "ethers";
+import { FetchRequest, JsonRpcProvider, Network, type JsonRpcPayload, type JsonRpcResult, type Wallet } from "ethers";
 
 import { WrongChainError, connectEscrow, type EscrowHandle, type EscrowLocation } from "../../sdk";
 import type { ChainConfig } from "../config";
@@ -12,6 +12,35 @@ export interface Head {
   readonly number: number;
   readonly hash: string;
   readonly timestamp: bigint;
+}
+
+/** Observes every JSON-RPC round trip (for metrics). */
+export interface RpcObserver {
+  readonly done: (seconds: number) => void;
+  readonly failed: () => void;
+}
+
+/** A JSON-RPC provider that reports each round trip's latency and failures. */
+class ObservedProvider extends JsonRpcProvider {
+  constructor(
+    request: FetchRequest,
+    network: Network,
+    private readonly observer: RpcObserver | undefined,
+  ) {
+    super(request, network, { staticNetwork: true, batchMaxCount: 50, pollingInterval: 250, cacheTimeout: -1 });
+  }
+
+  override async _send(payload: JsonRpcPayload | JsonRpcPayload[]): Promise<JsonRpcResult[]> {
+    const started = performance.now();
+    try {
+      const result = await super._send(payload);
+      this.observer?.done((performance.now() - started) / 1000);
+      return result;
+    } catch (e) {
+      this.observer?.failed();
+      throw e;
+    }
+  }
 }
 
 /** A connected chain. */
@@ -24,13 +53,13 @@ export class ChainClient {
   #escrow: EscrowHandle | undefined;
   readonly #wallets = new Map<string, Wallet>();
 
-  constructor(config: ChainConfig) {
+  constructor(config: ChainConfig, observer?: RpcObserver) {
     this.config = config;
     this.name = config.name;
     this.chainId = config.chainId;
     const request = new FetchRequest(config.rpcUrl);
     request.timeout = config.rpcTimeoutMs;
-    this.provider = new JsonRpcProvider(request, Network.from(config.chainId), { staticNetwork: true, batchMaxCount: 50, pollingInterval: 250 });
+    this.provider = new ObservedProvider(request, Network.from(config.chainId), observer);
     this.at = { chainId: config.chainId, escrow: config.escrow };
   }
 

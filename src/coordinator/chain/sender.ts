@@ -6,7 +6,8 @@
 import { Transaction, type Wallet } from "ethers";
 
 import { toHedgeSwapError, type TxRequest } from "../../sdk";
-import type { CoordinatorStore, TxAction, TxRow } from "../store/types";
+import type { HedgeSwapError } from "../../sdk";
+import type { CoordinatorStore, TxAction, TxMember, TxRow } from "../store/types";
 import type { ChainClient, Head } from "./client";
 
 /** What a transaction is for, as the engine names it. */
@@ -16,6 +17,20 @@ export interface TxPurpose {
   readonly action: TxAction;
   /** The protocol step (1–6) or "settle", for crash points and logs. */
   readonly step: string;
+}
+
+/** One transaction to send: what for, the request, and the swap legs it covers (batches cover several). */
+export interface SendItem {
+  readonly purpose: TxPurpose;
+  readonly req: TxRequest;
+  readonly members?: readonly TxMember[];
+}
+
+/** What became of one item: the recorded row (if any) and the error (if any). */
+export interface SendOutcome {
+  readonly item: SendItem;
+  readonly row?: TxRow;
+  readonly error?: HedgeSwapError;
 }
 
 /** Hooks the engine gives the sender: crash points and the event log. */
@@ -56,22 +71,46 @@ export class TxSender {
    * Estimates (a revert surfaces here as the SDK's typed error and nothing is recorded), signs,
    * records the signed transaction, broadcasts it, and marks it sent.
    */
-  async send(wallet: Wallet, purpose: TxPurpose, req: TxRequest): Promise<TxRow> {
+  async send(wallet: Wallet, purpose: TxPurpose, req: TxRequest, members?: readonly TxMember[]): Promise<TxRow> {
+    const [outcome] = await this.sendMany(wallet, [{ purpose, req, ...(members ? { members } : {}) }]);
+    if (outcome!.error) throw outcome!.error;
+    return outcome!.row!;
+  }
+
+  /**
+   * Sends several transactions from one account in one go: all estimated at once (ethers batches the
+   * requests), nonces assigned in order to those that pass, each signed and recorded before any is
+   * broadcast, then all broadcast at once. One outcome per item, in order.
+   */
+  async sendMany(wallet: Wallet, items: readonly SendItem[]): Promise<SendOutcome[]> {
     const signer = this.chain.wallet(wallet);
     return this.#locked(signer.address, async () => {
-      let gas: bigint;
-      try {
-        gas = await this.chain.provider.estimateGas({ from: signer.address, to: req.to, data: req.data, value: req.value });
-      } catch (e) {
-        throw toHedgeSwapError(e, purpose.action);
-      }
-      const nonce = await this.#nextNonce(signer.address);
+      const estimates = await Promise.allSettled(
+        items.map((i) => this.chain.provider.estimateGas({ from: signer.address, to: i.req.to, data: i.req.data, value: i.req.value })),
+      );
+      const outcomes: SendOutcome[] = items.map((item, k) => {
+        const e = estimates[k]!;
+        return e.status === "rejected" ? { item, error: toHedgeSwapError(e.reason, item.purpose.action) } : { item };
+      });
+      if (outcomes.every((o) => o.error)) return outcomes;
+      let nonce = await this.#nextNonce(signer.address);
       const fees = await this.chain.provider.getFeeData();
       const maxPriorityFeePerGas = fees.maxPriorityFeePerGas ?? 1_000_000_000n;
       const maxFeePerGas = fees.maxFeePerGas ?? (fees.gasPrice ?? 1_000_000_000n) * 2n;
-      const row = await this.#signAndRecord(signer, purpose, req, { nonce, gasLimit: (gas * 12n) / 10n + 10_000n, maxFeePerGas, maxPriorityFeePerGas }, 1);
-      this.hooks.point?.("recorded", purpose.step);
-      return this.#broadcast(row);
+      const rows: [number, TxRow][] = [];
+      for (const [k, o] of outcomes.entries()) {
+        if (o.error) continue;
+        const gas = (estimates[k] as PromiseFulfilledResult<bigint>).value;
+        const row = await this.#signAndRecord(signer, o.item.purpose, o.item.req, { nonce: nonce++, gasLimit: (gas * 12n) / 10n + 10_000n, maxFeePerGas, maxPriorityFeePerGas }, 1, o.item.members);
+        this.hooks.point?.("recorded", o.item.purpose.step);
+        rows.push([k, row]);
+      }
+      const sent = await Promise.allSettled(rows.map(([, row]) => this.#broadcast(row)));
+      for (const [j, [k, row]] of rows.entries()) {
+        const r = sent[j]!;
+        outcomes[k] = r.status === "fulfilled" ? { item: outcomes[k]!.item, row: r.value } : { item: outcomes[k]!.item, row, error: toHedgeSwapError(r.reason, row.action) };
+      }
+      return outcomes;
     });
   }
 
@@ -88,6 +127,7 @@ export class TxSender {
     req: TxRequest,
     p: { nonce: number; gasLimit: bigint; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
     attempt: number,
+    members?: readonly TxMember[],
   ): Promise<TxRow> {
     const raw = await signer.signTransaction({
       type: 2,
@@ -118,7 +158,7 @@ export class TxSender {
       hash,
       status: "signed",
       attempt,
-    });
+    }, members);
   }
 
   async #broadcast(row: TxRow): Promise<TxRow> {
@@ -143,22 +183,38 @@ export class TxSender {
    * broadcast (after a crash between recording and broadcasting), stuck ones re-signed with higher fees.
    */
   async reconcile(head: Head): Promise<void> {
-    for (const tx of this.store.openTxs(this.chain.chainId.toString())) {
-      const receipt = await this.chain.provider.getTransactionReceipt(tx.hash);
+    const open = this.store.openTxs(this.chain.chainId.toString());
+    if (open.length === 0) return;
+    const receipts = await Promise.all(open.map((tx) => this.chain.provider.getTransactionReceipt(tx.hash)));
+    const used = new Map<string, Promise<number>>();
+    const usedBy = (account: string) => {
+      let p = used.get(account);
+      if (!p) used.set(account, (p = this.chain.provider.getTransactionCount(account, "latest")));
+      return p;
+    };
+    const stillOpen = new Set(open.map((t) => t.id));
+    for (const [k, tx] of open.entries()) {
+      if (!stillOpen.has(tx.id)) continue;
+      const receipt = receipts[k];
       if (receipt) {
         this.store.updateTx(tx.id, { status: receipt.status === 1 ? "mined" : "reverted", blockNumber: receipt.blockNumber });
-        for (const other of this.store.openTxs(tx.chainId)) {
-          if (other.account === tx.account && other.nonce === tx.nonce && other.id !== tx.id) this.store.updateTx(other.id, { status: "replaced" });
+        stillOpen.delete(tx.id);
+        for (const other of open) {
+          if (stillOpen.has(other.id) && other.account === tx.account && other.nonce === tx.nonce) {
+            this.store.updateTx(other.id, { status: "replaced" });
+            stillOpen.delete(other.id);
+          }
         }
         if (receipt.status !== 1) this.hooks.log?.("tx.reverted", { hash: tx.hash, action: tx.action, leg: tx.leg });
         continue;
       }
       if (tx.status === "signed") {
+        this.hooks.log?.("tx.rebroadcast", { hash: tx.hash, action: tx.action, nonce: tx.nonce });
         await this.#locked(tx.account, () => this.#broadcast(tx)).catch(() => undefined);
         continue;
       }
-      const used = await this.chain.provider.getTransactionCount(tx.account, "latest");
-      if (used > tx.nonce) {
+      if ((await usedBy(tx.account)) > tx.nonce) {
+        // The nonce was used by a transaction whose receipt we do not hold (a replacement): this one can never land.
         this.store.updateTx(tx.id, { status: "dropped" });
         this.hooks.log?.("tx.dropped", { hash: tx.hash, nonce: tx.nonce });
         continue;
@@ -182,7 +238,7 @@ export class TxSender {
       if (!wallet) return;
       const purpose: TxPurpose = { swapId: tx.swapId, leg: tx.leg, action: tx.action, step: stepOf(tx) };
       const req: TxRequest = { to: tx.to, data: tx.data, value: BigInt(tx.value) };
-      const row = await this.#signAndRecord(wallet, purpose, req, { nonce: tx.nonce, gasLimit: BigInt(tx.gasLimit), maxFeePerGas, maxPriorityFeePerGas }, tx.attempt + 1);
+      const row = await this.#signAndRecord(wallet, purpose, req, { nonce: tx.nonce, gasLimit: BigInt(tx.gasLimit), maxFeePerGas, maxPriorityFeePerGas }, tx.attempt + 1, this.store.txMembers(tx.id));
       this.store.updateTx(tx.id, { status: "replaced" });
       this.hooks.log?.("tx.feeBumped", { old: tx.hash, new: row.hash, nonce: tx.nonce, maxFeePerGas: maxFeePerGas.toString(), attempt: row.attempt });
       await this.#broadcast(row).catch(() => undefined);

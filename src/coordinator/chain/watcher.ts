@@ -6,14 +6,15 @@
  */
 import type { Log } from "ethers";
 
-import { escrowInterface } from "../../sdk";
+import { escrowInterface, legFromCreationLog, locateLeg } from "../../sdk";
 import type { CoordinatorStore } from "../store/types";
 import type { ChainClient, Head } from "./client";
 
 /** A final escrow event about a leg. */
 export interface LegEvent {
   readonly kind: "premiumDeposited" | "escrowed" | "locked" | "redeemed" | "refunded" | "premiumRefunded" | "aborted";
-  readonly legId: string | undefined;
+  /** The leg's id (for creation events, computed from the parameters the event carries). */
+  readonly legId: string;
   readonly log: Log;
 }
 
@@ -77,8 +78,8 @@ export class ChainWatcher {
     if (!parsed) return;
     const kind = KIND[parsed.name];
     if (!kind) return;
-    const legId = kind === "premiumDeposited" || kind === "locked" ? undefined : (parsed.args[0] as string);
-    if (kind === "redeemed") this.handlers.onSecret(parsed.args[1] as string, legId!, log);
+    const legId = kind === "premiumDeposited" || kind === "locked" ? locateLeg(legFromCreationLog(log), this.chain.at).id : (parsed.args[0] as string);
+    if (kind === "redeemed") this.handlers.onSecret(parsed.args[1] as string, legId, log);
     if (final) this.handlers.onFinalEvent({ kind, legId, log });
   }
 }

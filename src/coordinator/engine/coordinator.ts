@@ -7,37 +7,56 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-import { sha256 } from "ethers";
+import { recoverAddress, sha256 } from "ethers";
 import pino, { type Logger } from "pino";
 
 import {
-  HedgeSwapError,
   LegState,
+  PremiumMode,
+  abortDigest,
+  abortTx,
+  signCooperativeAbort,
+  unpackTimelocks,
   deriveSecret,
   depositPremiumTx,
   escrowTx,
   offerFromJson,
   offerToJson,
   planFromOffer,
+  redeemBatchTx,
   redeemTx,
+  settleBatchTx,
   settleTx,
   type PlannedLeg,
   type SignedOffer,
   type SwapPlan,
-  type TxRequest,
 } from "../../sdk";
 import { resolveParties, type CoordinatorConfig, type PartyKeys } from "../config";
 import { ChainClient, type Head } from "../chain/client";
-import { TxSender } from "../chain/sender";
+import { TxSender, type SendItem } from "../chain/sender";
+import { CoordinatorMetrics } from "../metrics";
 import { ChainWatcher, type LegEvent } from "../chain/watcher";
 import { HAPPY_PATH, isFinal, type SwapStatus } from "../domain/status";
 import { openSqliteStore } from "../store";
-import type { CoordinatorStore, SwapRow } from "../store/types";
+import type { CoordinatorStore, EventRow, SwapRow } from "../store/types";
+import type { AbortResult, CoordinatorPort, LegDetail, StepDetail, SwapDetail, SwapFilter } from "../api/port";
+import { AbortNotPossibleError, InvalidAbortConsentError, LegNotAbortableError, SwapFinalError, UnknownSwapError } from "../errors";
 import { admitOffer } from "./accept";
 import { decide, type Intent, type LegOutcome } from "./decide";
 
 /** The step whose completion each status marks (for `final:<step>` crash points). */
 const STEP_OF_STATUS: Partial<Record<SwapStatus, string>> = { premiumB: "1", premiumA: "2", escrowedA: "3", escrowedB: "4", redeemedB: "5", completed: "6" };
+
+/** A leg's state right after each kind of event. */
+const STATE_AFTER: Record<LegEvent["kind"], LegState> = {
+  premiumDeposited: LegState.PremiumDeposited,
+  escrowed: LegState.Escrowed,
+  locked: LegState.Escrowed,
+  redeemed: LegState.None,
+  refunded: LegState.None,
+  premiumRefunded: LegState.None,
+  aborted: LegState.Aborted,
+};
 
 const OUTCOME_OF: Partial<Record<LegEvent["kind"], LegOutcome>> = { redeemed: "redeemed", refunded: "refunded", premiumRefunded: "premiumRefunded", aborted: "aborted" };
 
@@ -52,13 +71,26 @@ export interface CoordinatorOptions {
   readonly store?: CoordinatorStore;
   readonly env?: NodeJS.ProcessEnv;
   readonly logger?: Logger;
+  /** Also collect the process metrics (CPU, memory, event loop); default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+/** The largest number of legs in one batched redeem or settle. */
+const BATCH = 40;
+
+interface PartyWork {
+  readonly party: PartyKeys;
+  readonly singles: SendItem[];
+  readonly redeems: { active: Active; leg: PlannedLeg; step: string }[];
+  readonly settles: { active: Active; leg: PlannedLeg }[];
 }
 
 /** A running coordinator. */
-export class Coordinator {
+export class Coordinator implements CoordinatorPort {
   readonly config: CoordinatorConfig;
   readonly store: CoordinatorStore;
   readonly log: Logger;
+  readonly metrics: CoordinatorMetrics;
   readonly chains = new Map<string, ChainClient>();
   readonly parties: PartyKeys[];
   readonly #senders = new Map<string, TxSender>();
@@ -68,7 +100,11 @@ export class Coordinator {
   /** legId → swap id and leg name, for events. */
   readonly #legs = new Map<string, { swapId: string; leg: "A" | "B" }>();
   readonly #outcomes = new Map<string, LegOutcome>();
+  /** legId → its state as of the final block, from the chain once and then from final events (ordered by block and log index). */
+  readonly #legStates = new Map<string, { state: LegState; block: number; index: number }>();
   readonly #missedReported = new Set<string>();
+  readonly #listeners = new Set<(e: EventRow) => void>();
+  #lastEmitted = 0;
   #running = false;
   #loop: Promise<void> | undefined;
 
@@ -81,13 +117,20 @@ export class Coordinator {
       mkdirSync(config.dataDir, { recursive: true });
       this.store = openSqliteStore(join(config.dataDir, "coordinator.sqlite"));
     }
+    this.metrics = new CoordinatorMetrics(() => this.#countByStatus(), { defaultMetrics: opts.defaultMetrics ?? true });
     for (const c of config.chains) {
-      const client = new ChainClient(c);
+      const chain = { chain: c.name };
+      const client = new ChainClient(c, { done: (sec) => this.metrics.rpcLatency.observe(chain, sec), failed: () => this.metrics.rpcErrors.inc(chain) });
       const id = c.chainId.toString();
       this.chains.set(id, client);
       const sender = new TxSender(this.store, client, { afterBlocks: config.feeBumpAfterBlocks, percent: config.feeBumpPercent }, {
         point: (where, step) => this.#crashPoint(where, step),
-        log: (kind, data) => this.#event(null, id, kind, data),
+        log: (kind, data) => {
+          if (kind === "tx.sent") this.metrics.txSent.inc({ ...chain, action: String(data.action) });
+          else if (kind === "tx.feeBumped") this.metrics.feeBumps.inc(chain);
+          else if (kind === "tx.rebroadcast") this.metrics.txRetries.inc(chain);
+          this.#event(null, id, kind, data);
+        },
       });
       for (const p of this.parties) sender.register(p.wallet);
       this.#senders.set(id, sender);
@@ -110,6 +153,7 @@ export class Coordinator {
     }
     for (const row of this.store.listSwaps({ activeOnly: true })) this.#load(row);
     this.#event(null, null, "coordinator.started", { swaps: this.#active.size, pid: process.pid });
+    this.#lastEmitted = this.store.lastEventId();
     this.log.info({ swaps: this.#active.size, chains: [...this.chains.values()].map((c) => c.name) }, "coordinator ready");
   }
 
@@ -144,6 +188,7 @@ export class Coordinator {
     );
     this.#load(row);
     this.log.info({ swapId: row.id, kind: row.kind, roles: row.roles }, "swap accepted");
+    this.#emit();
     return row;
   }
 
@@ -176,42 +221,193 @@ export class Coordinator {
 
   /** One round: every chain polled, every unfinished swap advanced. Chains that fail are skipped this round. */
   async tick(): Promise<void> {
+    const started = performance.now();
     for (const row of this.store.listSwaps({ activeOnly: true })) if (!this.#active.has(row.id)) this.#load(row);
-    for (const [id, chain] of this.chains) {
-      try {
-        const head = await chain.head();
-        this.#heads.set(id, head);
-        await this.#senders.get(id)!.reconcile(head);
-        await this.#watchers.get(id)!.poll(head);
-      } catch (e) {
-        this.#heads.delete(id);
-        this.#event(null, id, "chain.unreachable", { chain: chain.name, reason: (e as Error).message?.slice(0, 200) });
-      }
+    await Promise.all(
+      [...this.chains].map(async ([id, chain]) => {
+        try {
+          const head = await chain.head();
+          this.#heads.set(id, head);
+          await this.#senders.get(id)!.reconcile(head);
+          await this.#watchers.get(id)!.poll(head);
+        } catch (e) {
+          this.#heads.delete(id);
+          this.#event(null, id, "chain.unreachable", { chain: chain.name, reason: (e as Error).message?.slice(0, 200) });
+        }
+      }),
+    );
+    await this.#initLegStates();
+    const pending = new Map<string, Set<string>>();
+    for (const m of this.store.openTxMembers()) {
+      let set = pending.get(m.swapId);
+      if (!set) pending.set(m.swapId, (set = new Set()));
+      set.add(`${m.action}:${m.leg}`);
     }
+    const work = new Map<string, Map<string, PartyWork>>();
     for (const active of [...this.#active.values()]) {
       try {
-        await this.#advance(active);
+        this.#advance(active, pending.get(active.row.id) ?? new Set(), work);
       } catch (e) {
         this.log.error({ swapId: active.row.id, err: e }, "swap step failed");
       }
     }
+    await this.#flush(work);
+    this.metrics.nearestDeadline.set(this.#nearestDeadline());
+    this.metrics.rounds.observe((performance.now() - started) / 1000);
+    this.#emit();
   }
 
-  async #advance(active: Active): Promise<void> {
+  /** Reads, once per leg, its state at the final block; final events keep it current afterwards. */
+  async #initLegStates(): Promise<void> {
+    const reads: Promise<void>[] = [];
+    for (const active of this.#active.values()) {
+      for (const leg of [active.plan.legA, active.plan.legB]) {
+        if (this.#legStates.has(leg.id)) continue;
+        const chain = this.chains.get(leg.at.chainId.toString())!;
+        const head = this.#heads.get(chain.chainId.toString());
+        if (!head) continue;
+        const block = chain.finalBlock(head);
+        reads.push(
+          chain.escrow.contract.legState(leg.id, { blockTag: block }).then(
+            (state) => this.#setLegState(leg.id, Number(state) as LegState, block, Number.MAX_SAFE_INTEGER),
+            () => undefined,
+          ),
+        );
+      }
+    }
+    await Promise.all(reads);
+  }
+
+  #setLegState(legId: string, state: LegState, block: number, index: number): void {
+    const known = this.#legStates.get(legId);
+    if (known && (known.block > block || (known.block === block && known.index >= index))) return;
+    this.#legStates.set(legId, { state, block, index });
+  }
+
+  /** Swaps from the store, filtered and paged. */
+  listSwaps(filter: SwapFilter = {}): SwapRow[] {
+    const rows = this.store.listSwaps({ ...(filter.active ? { activeOnly: true } : {}), ...(filter.status ? { status: filter.status } : {}) });
+    const kind = filter.kind ? rows.filter((r) => r.kind === filter.kind) : rows;
+    const offset = filter.offset ?? 0;
+    return kind.slice(offset, offset + (filter.limit ?? 100));
+  }
+
+  #planOf(row: SwapRow): SwapPlan {
+    return this.#active.get(row.id)?.plan ?? planFromOffer(offerFromJson(row.offer), { skipTimeChecks: true, minDelta: 0n, allowSameChain: true });
+  }
+
+  /** A swap with its legs, schedule (deadlines, time left on each chain's clock, transactions) and events. */
+  swapDetail(id: string): SwapDetail | undefined {
+    const row = this.store.getSwap(id);
+    if (!row) return undefined;
+    const plan = this.#planOf(row);
+    const txs = this.store.txsOfSwap(id);
+    const chainName = (chainId: bigint) => this.chains.get(chainId.toString())?.name ?? chainId.toString();
+    const legs: LegDetail[] = [plan.legA, plan.legB].map((l) => {
+      const t = unpackTimelocks(l.leg.timelocks);
+      return {
+        name: l.name,
+        chain: chainName(l.at.chainId),
+        chainId: l.at.chainId.toString(),
+        escrow: l.at.escrow,
+        legId: l.id,
+        escrower: l.leg.escrower,
+        redeemer: l.leg.redeemer,
+        token: l.leg.token,
+        amount: l.leg.amount.toString(),
+        premiumToken: l.leg.premiumToken,
+        premiumAmount: l.leg.premiumAmount.toString(),
+        premiumMode: t.mode === PremiumMode.Option ? "option" : "hedge",
+        premiumDeadline: t.premiumDeadline.toString(),
+        escrowDeadline: t.escrowDeadline.toString(),
+        timeout: t.timeout.toString(),
+        outcome: this.#outcomes.get(l.id) ?? null,
+      };
+    });
+    const steps: StepDetail[] = plan.steps.map((s) => {
+      const leg = s.leg === "A" ? plan.legA : plan.legB;
+      const head = this.#heads.get(leg.at.chainId.toString());
+      const mine = txs.filter((t) => t.leg === s.leg && t.action === s.action);
+      const tx = mine.find((t) => t.status === "mined") ?? mine[mine.length - 1];
+      return {
+        step: s.step,
+        actor: s.actor,
+        party: s.party,
+        leg: s.leg,
+        action: s.action,
+        chain: chainName(leg.at.chainId),
+        deadline: s.deadline.toString(),
+        secondsLeft: head ? Number(s.deadline - head.timestamp) : null,
+        tx: tx ? { hash: tx.hash, status: tx.status, blockNumber: tx.blockNumber } : null,
+      };
+    });
+    return { swap: row, legs, steps, transactions: txs, events: this.store.events(id) };
+  }
+
+  /** A cooperative abort of one leg: the redeemer's consent, and the escrower's abort transaction. */
+  async requestAbort(id: string, legName: "A" | "B", redeemerSignature?: string): Promise<AbortResult> {
+    const row = this.store.getSwap(id);
+    if (!row) throw new UnknownSwapError(id);
+    if (isFinal(row.status)) throw new SwapFinalError(id, row.status);
+    const plan = this.#planOf(row);
+    const leg = legName === "A" ? plan.legA : plan.legB;
+    const chain = this.chains.get(leg.at.chainId.toString())!;
+    const state = Number(await chain.escrow.contract.legState(leg.id)) as LegState;
+    if (state !== LegState.PremiumDeposited && state !== LegState.Escrowed) throw new LegNotAbortableError(id, legName, LegState[state]);
+    const redeemer = this.parties.find((p) => p.wallet.address === leg.leg.redeemer);
+    const escrower = this.parties.find((p) => p.wallet.address === leg.leg.escrower);
+    if (!redeemer && !escrower) throw new AbortNotPossibleError("this coordinator holds neither party of the leg", { swapId: id, leg: legName });
+    const result: { signature?: string; txHash?: string } = {};
+    if (redeemer) {
+      result.signature = await signCooperativeAbort(chain.wallet(redeemer.wallet), leg);
+      this.#event(id, chain.chainId.toString(), "abort.consented", { leg: legName });
+    }
+    if (escrower) {
+      const consent = redeemerSignature ?? result.signature;
+      if (!consent) throw new AbortNotPossibleError("the escrower's abort needs the redeemer's consent signature", { swapId: id, leg: legName });
+      let recovered: string | null = null;
+      try {
+        recovered = recoverAddress(abortDigest(leg.leg, leg.at), consent);
+      } catch {
+        recovered = null;
+      }
+      if (recovered !== leg.leg.redeemer) throw new InvalidAbortConsentError(id, legName, leg.leg.redeemer, recovered);
+      const tx = await this.#senders.get(chain.chainId.toString())!.send(escrower.wallet, { swapId: id, leg: legName, action: "abort", step: "abort" }, abortTx(leg, consent));
+      result.txHash = tx.hash;
+      this.#event(id, chain.chainId.toString(), "abort.sent", { leg: legName, hash: tx.hash });
+    }
+    this.#emit();
+    return result;
+  }
+
+  /** Subscribes to every event appended from now on. */
+  onEvent(listener: (event: EventRow) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(): void {
+    for (;;) {
+      const batch = this.store.eventsSince(this.#lastEmitted, 1000);
+      if (batch.length === 0) return;
+      this.#lastEmitted = batch[batch.length - 1]!.id;
+      for (const e of batch) for (const l of this.#listeners) l(e);
+    }
+  }
+
+  #advance(active: Active, pending: ReadonlySet<string>, work: Map<string, Map<string, PartyWork>>): void {
     const { plan } = active;
-    const chainA = this.chains.get(plan.legA.at.chainId.toString())!;
-    const chainB = this.chains.get(plan.legB.at.chainId.toString())!;
-    const headA = this.#heads.get(chainA.chainId.toString());
-    const headB = this.#heads.get(chainB.chainId.toString());
-    if (!headA || !headB) return;
-    const [stateA, stateB] = await Promise.all([this.#legState(chainA, plan.legA, headA), this.#legState(chainB, plan.legB, headB)]);
-    const pending = new Set(this.store.openTxs().filter((t) => t.swapId === active.row.id).map((t) => `${t.action}:${t.leg}`));
+    const headA = this.#heads.get(plan.legA.at.chainId.toString());
+    const headB = this.#heads.get(plan.legB.at.chainId.toString());
+    const stateA = this.#legStates.get(plan.legA.id);
+    const stateB = this.#legStates.get(plan.legB.id);
+    if (!headA || !headB || !stateA || !stateB) return;
     const decision = decide({
       plan,
       roles: active.row.roles,
       status: active.row.status,
-      legA: { state: stateA, ...(this.#outcomes.has(plan.legA.id) ? { outcome: this.#outcomes.get(plan.legA.id)! } : {}) },
-      legB: { state: stateB, ...(this.#outcomes.has(plan.legB.id) ? { outcome: this.#outcomes.get(plan.legB.id)! } : {}) },
+      legA: { state: stateA.state, ...(this.#outcomes.has(plan.legA.id) ? { outcome: this.#outcomes.get(plan.legA.id)! } : {}) },
+      legB: { state: stateB.state, ...(this.#outcomes.has(plan.legB.id) ? { outcome: this.#outcomes.get(plan.legB.id)! } : {}) },
       timeA: headA.timestamp,
       timeB: headB.timestamp,
       ...(active.secret ? { secret: active.secret } : {}),
@@ -228,11 +424,109 @@ export class Coordinator {
       this.#event(active.row.id, null, "deadline.unreachable", { step: String(step) });
       this.log.warn({ swapId: active.row.id, step }, "a step can no longer land before its deadline; not sent");
     }
-    for (const intent of decision.intents) await this.#act(active, intent);
+    for (const intent of decision.intents) this.#plan(active, intent, work);
   }
 
-  async #legState(chain: ChainClient, leg: PlannedLeg, head: Head): Promise<LegState> {
-    return Number(await chain.escrow.contract.legState(leg.id, { blockTag: chain.finalBlock(head) })) as LegState;
+  /** Adds an intent to this round's work, per chain and sending party; redeems and settles are batched. */
+  #plan(active: Active, intent: Intent, work: Map<string, Map<string, PartyWork>>): void {
+    const { plan } = active;
+    const leg = intent.leg === "A" ? plan.legA : plan.legB;
+    const party = this.parties.find((p) => p.wallet.address === plan.offer[intent.as]);
+    if (!party) return;
+    if (intent.commit && active.row.status !== "committed") {
+      // The commit decision is durable before the secret leaves this process.
+      this.#moveTo(active, "committed");
+      if ((active.row.status as SwapStatus) !== "committed") return;
+    }
+    const chainId = leg.at.chainId.toString();
+    let byParty = work.get(chainId);
+    if (!byParty) work.set(chainId, (byParty = new Map()));
+    let w = byParty.get(party.wallet.address);
+    if (!w) byParty.set(party.wallet.address, (w = { party, singles: [], redeems: [], settles: [] }));
+    if (intent.action === "redeem") w.redeems.push({ active, leg, step: String(intent.step) });
+    else if (intent.action === "settle") w.settles.push({ active, leg });
+    else {
+      const req = intent.action === "depositPremium" ? depositPremiumTx(leg) : escrowTx(leg);
+      w.singles.push({ purpose: { swapId: active.row.id, leg: intent.leg, action: intent.action, step: String(intent.step) }, req });
+    }
+  }
+
+  /** Sends this round's work: per chain and party, in one `sendMany`; chains and parties in parallel. */
+  async #flush(work: Map<string, Map<string, PartyWork>>): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const [chainId, byParty] of work) {
+      const sender = this.#senders.get(chainId)!;
+      const chain = this.chains.get(chainId)!;
+      for (const w of byParty.values()) {
+        const items: SendItem[] = [...w.singles];
+        for (let i = 0; i < w.redeems.length; i += BATCH) {
+          const chunk = w.redeems.slice(i, i + BATCH);
+          const first = chunk[0]!;
+          const req = chunk.length === 1 ? redeemTx(first.leg, first.active.secret!) : redeemBatchTx(chunk.map((r) => ({ leg: r.leg, secret: r.active.secret! })));
+          items.push({ purpose: { swapId: first.active.row.id, leg: first.leg.name, action: "redeem", step: first.step }, req, members: chunk.map((r) => ({ swapId: r.active.row.id, leg: r.leg.name })) });
+        }
+        for (let i = 0; i < w.settles.length; i += BATCH) {
+          const chunk = w.settles.slice(i, i + BATCH);
+          const first = chunk[0]!;
+          const req = chunk.length === 1 ? settleTx(first.leg) : settleBatchTx(chunk.map((r) => r.leg));
+          items.push({ purpose: { swapId: first.active.row.id, leg: first.leg.name, action: "settle", step: "settle" }, req, members: chunk.map((r) => ({ swapId: r.active.row.id, leg: r.leg.name })) });
+        }
+        jobs.push(
+          sender.sendMany(w.party.wallet, items).then((outcomes) => {
+            for (const o of outcomes) {
+              const members = o.item.members ?? [{ swapId: o.item.purpose.swapId, leg: o.item.purpose.leg }];
+              if (o.error) {
+                for (const m of members) {
+                  this.#event(m.swapId, chainId, "action.refused", { step: o.item.purpose.step, action: o.item.purpose.action, leg: m.leg, code: o.error.code, reason: o.error.message.slice(0, 300) });
+                }
+                this.log.warn({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, code: o.error.code, batch: members.length }, "action not sent");
+              } else {
+                this.log.info({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, action: o.item.purpose.action, batch: members.length, hash: o.row!.hash }, "transaction sent");
+              }
+            }
+          }),
+        );
+      }
+    }
+    await Promise.all(jobs);
+  }
+
+  /** Seconds (chain clock) to the nearest deadline of a step some active swap still waits for; -1 when none. */
+  #nearestDeadline(): number {
+    const NEXT: Partial<Record<SwapStatus, number>> = { accepted: 0, premiumB: 1, premiumA: 2, escrowedA: 3, escrowedB: 4, committed: 4, redeemedB: 5 };
+    let best: bigint | undefined;
+    for (const a of this.#active.values()) {
+      const k = NEXT[a.row.status];
+      if (k === undefined) continue;
+      const step = a.plan.steps[k]!;
+      const leg = step.leg === "A" ? a.plan.legA : a.plan.legB;
+      const head = this.#heads.get(leg.at.chainId.toString());
+      if (!head) continue;
+      const left = step.deadline - head.timestamp;
+      if (best === undefined || left < best) best = left;
+    }
+    return best === undefined ? -1 : Number(best);
+  }
+
+  #countByStatus(): Partial<Record<SwapStatus, number>> {
+    const counts: Partial<Record<SwapStatus, number>> = {};
+    for (const r of this.store.listSwaps()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    return counts;
+  }
+
+  /** On a final status: outcome, duration and premium flows into the metrics. */
+  #recordFinal(active: Active, outcome: string | undefined): void {
+    this.metrics.outcomes.inc({ outcome: outcome ?? active.row.status });
+    this.metrics.duration.observe({ kind: active.row.kind }, Math.max(0, (Date.now() - active.row.createdAt) / 1000));
+    for (const leg of [active.plan.legA, active.plan.legB]) {
+      const o = this.#outcomes.get(leg.id);
+      const option = unpackTimelocks(leg.leg.timelocks).mode === PremiumMode.Option;
+      if (!(o === "refunded" || (o === "redeemed" && option))) continue;
+      const labels = { chain: this.chains.get(leg.at.chainId.toString())?.name ?? leg.at.chainId.toString(), token: leg.leg.premiumToken };
+      const amount = Number(leg.leg.premiumAmount);
+      if (this.parties.some((p) => p.wallet.address === leg.leg.escrower)) this.metrics.premiums.inc({ ...labels, direction: "earned" }, amount);
+      if (this.parties.some((p) => p.wallet.address === leg.leg.redeemer)) this.metrics.premiums.inc({ ...labels, direction: "paid" }, amount);
+    }
   }
 
   /**
@@ -261,36 +555,13 @@ export class Coordinator {
       return false;
     }
     this.log.info({ swapId: active.row.id, from, to, outcome }, "swap status");
-    if (isFinal(to)) this.#active.delete(active.row.id);
+    if (isFinal(to)) {
+      this.#active.delete(active.row.id);
+      this.#recordFinal(active, outcome);
+    }
     const step = STEP_OF_STATUS[to];
     if (step) this.#crashPoint("final", step);
     return true;
-  }
-
-  async #act(active: Active, intent: Intent): Promise<void> {
-    const { plan } = active;
-    const leg = intent.leg === "A" ? plan.legA : plan.legB;
-    const party = this.parties.find((p) => p.wallet.address === plan.offer[intent.as]);
-    if (!party) return;
-    let req: TxRequest;
-    if (intent.action === "depositPremium") req = depositPremiumTx(leg);
-    else if (intent.action === "escrow") req = escrowTx(leg);
-    else if (intent.action === "redeem") req = redeemTx(leg, active.secret!);
-    else req = settleTx(leg);
-    if (intent.commit && active.row.status !== "committed") {
-      // The commit decision is durable before the secret leaves this process.
-      this.#moveTo(active, "committed");
-      if ((active.row.status as SwapStatus) !== "committed") return;
-    }
-    const chainId = leg.at.chainId.toString();
-    try {
-      const tx = await this.#senders.get(chainId)!.send(party.wallet, { swapId: active.row.id, leg: intent.leg, action: intent.action, step: String(intent.step) }, req);
-      this.log.info({ swapId: active.row.id, chain: this.chains.get(chainId)!.name, step: intent.step, action: intent.action, leg: intent.leg, hash: tx.hash }, "transaction sent");
-    } catch (e) {
-      const err = e instanceof HedgeSwapError ? e : undefined;
-      this.#event(active.row.id, chainId, "action.refused", { step: String(intent.step), action: intent.action, leg: intent.leg, code: err?.code ?? "UNKNOWN", reason: (e as Error).message?.slice(0, 300) });
-      this.log.warn({ swapId: active.row.id, step: intent.step, err: e }, "action not sent");
-    }
   }
 
   #onSecret(secret: string, legId: string): void {
@@ -305,11 +576,13 @@ export class Coordinator {
   }
 
   #onFinalEvent(chainId: string, e: LegEvent): void {
-    if (!e.legId) return;
     const ref = this.#legs.get(e.legId);
     if (!ref) return;
+    const state = STATE_AFTER[e.kind];
+    const known = this.#legStates.get(e.legId);
+    if (known && (known.block > e.log.blockNumber || (known.block === e.log.blockNumber && known.index >= e.log.index))) return;
+    this.#setLegState(e.legId, state, e.log.blockNumber, e.log.index);
     const outcome = OUTCOME_OF[e.kind];
-    if (outcome && this.#outcomes.get(e.legId) === outcome) return;
     if (outcome) this.#outcomes.set(e.legId, outcome);
     this.#event(ref.swapId, chainId, `leg.${e.kind}`, { legId: e.legId, leg: ref.leg, txHash: e.log.transactionHash, blockNumber: e.log.blockNumber });
   }

@@ -109,6 +109,20 @@ CREATE TABLE chain_tips (
 );
 `,
   },
+  {
+    version: 2,
+    name: "transactions covering several swaps (batched redeems and settles)",
+    up: `
+CREATE TABLE tx_members (
+  tx_id   INTEGER NOT NULL REFERENCES txs (id),
+  swap_id TEXT    NOT NULL REFERENCES swaps (id),
+  leg     TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
+  PRIMARY KEY (tx_id, swap_id, leg)
+);
+CREATE INDEX tx_members_swap ON tx_members (swap_id, tx_id);
+INSERT INTO tx_members (tx_id, swap_id, leg) SELECT id, swap_id, leg FROM txs;
+`,
+  },
 ];
 
 /** The version of the newest migration this code knows. */

@@ -10,7 +10,7 @@ import { HedgeSwapError, InvalidArgumentError } from "../../sdk";
 import { checkTransition, isFinal, TRANSITIONS, type SwapStatus } from "../domain/status";
 import { applyMigrations } from "./migrations";
 import { DuplicateSwapError } from "./types";
-import type { ChainTip, CoordinatorStore, EventRow, NewEvent, NewTx, SwapPatch, SwapRow, TxRow, TxStatus } from "./types";
+import type { ChainTip, CoordinatorStore, EventRow, NewEvent, NewTx, OpenTxMember, SwapPatch, SwapRow, TxAction, TxMember, TxRow, TxStatus } from "./types";
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -90,7 +90,14 @@ function prepareStatements(db: Database.Database) {
     updateTx: db.prepare("UPDATE txs SET status = @status, block_number = @blockNumber, updated_at = @now WHERE id = @id"),
     openTxs: db.prepare<[], TxRecord>(`SELECT * FROM txs WHERE ${OPEN_TX} ORDER BY id`),
     openTxsOfChain: db.prepare<[string], TxRecord>(`SELECT * FROM txs WHERE ${OPEN_TX} AND chain_id = ? ORDER BY id`),
-    txsOfSwap: db.prepare<[string], TxRecord>("SELECT * FROM txs WHERE swap_id = ? ORDER BY id"),
+    txsOfSwap: db.prepare<[string], TxRecord>(
+      "SELECT DISTINCT t.* FROM txs t JOIN tx_members m ON m.tx_id = t.id WHERE m.swap_id = ? ORDER BY t.id",
+    ),
+    insertMember: db.prepare<[number, string, string]>("INSERT OR IGNORE INTO tx_members (tx_id, swap_id, leg) VALUES (?, ?, ?)"),
+    membersOfTx: db.prepare<[number], { swap_id: string; leg: "A" | "B" }>("SELECT swap_id, leg FROM tx_members WHERE tx_id = ? ORDER BY rowid"),
+    openMembers: db.prepare<[], { swap_id: string; leg: "A" | "B"; action: string; chain_id: string }>(
+      `SELECT m.swap_id, m.leg, t.action, t.chain_id FROM txs t JOIN tx_members m ON m.tx_id = t.id WHERE t.status IN ('signed', 'sent')`,
+    ),
     maxNonce: db.prepare<[string, string], { n: number | null }>("SELECT MAX(nonce) AS n FROM txs WHERE chain_id = ? AND account = ?"),
     event: db.prepare<[number], EventRecord>("SELECT * FROM events WHERE id = ?"),
     insertEvent: db.prepare<[string | null, string | null, number, string, string]>(
@@ -98,6 +105,8 @@ function prepareStatements(db: Database.Database) {
     ),
     events: db.prepare<[], EventRecord>("SELECT * FROM events ORDER BY id"),
     eventsOfSwap: db.prepare<[string], EventRecord>("SELECT * FROM events WHERE swap_id = ? ORDER BY id"),
+    eventsSince: db.prepare<[number, number], EventRecord>("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?"),
+    lastEventId: db.prepare<[], { n: number | null }>("SELECT MAX(id) AS n FROM events"),
     tip: db.prepare<[string], { chain_id: string; block_number: number; block_hash: string }>("SELECT * FROM chain_tips WHERE chain_id = ?"),
     setTip: db.prepare<[string, number, string]>(
       `INSERT INTO chain_tips (chain_id, block_number, block_hash) VALUES (?, ?, ?)
@@ -183,14 +192,17 @@ export class SqliteStore implements CoordinatorStore {
     }).immediate();
   }
 
-  insertTx(tx: NewTx): TxRow {
+  insertTx(tx: NewTx, members?: readonly TxMember[]): TxRow {
     try {
-      const id = this.sql.insertTx.run({
-        swapId: tx.swapId, chainId: tx.chainId, account: tx.account, nonce: tx.nonce, action: tx.action, leg: tx.leg, to: tx.to,
-        data: tx.data, value: tx.value, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, gasLimit: tx.gasLimit,
-        raw: tx.raw, hash: tx.hash, status: tx.status, blockNumber: tx.blockNumber ?? null, attempt: tx.attempt, now: this.now(),
-      }).lastInsertRowid;
-      return this.mustGetTx(Number(id));
+      return this.db.transaction(() => {
+        const id = Number(this.sql.insertTx.run({
+          swapId: tx.swapId, chainId: tx.chainId, account: tx.account, nonce: tx.nonce, action: tx.action, leg: tx.leg, to: tx.to,
+          data: tx.data, value: tx.value, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, gasLimit: tx.gasLimit,
+          raw: tx.raw, hash: tx.hash, status: tx.status, blockNumber: tx.blockNumber ?? null, attempt: tx.attempt, now: this.now(),
+        }).lastInsertRowid);
+        for (const m of members ?? [{ swapId: tx.swapId, leg: tx.leg }]) this.sql.insertMember.run(id, m.swapId, m.leg);
+        return this.mustGetTx(id);
+      }).immediate();
     } catch (e) {
       if (isConstraint(e, "SQLITE_CONSTRAINT_UNIQUE", "txs.hash")) throw new DuplicateTxError(tx.hash);
       throw e;
@@ -212,6 +224,14 @@ export class SqliteStore implements CoordinatorStore {
     return (chainId === undefined ? this.sql.openTxs.all() : this.sql.openTxsOfChain.all(chainId)).map(toTx);
   }
 
+  txMembers(txId: number): TxMember[] {
+    return this.sql.membersOfTx.all(txId).map((r) => ({ swapId: r.swap_id, leg: r.leg }));
+  }
+
+  openTxMembers(): OpenTxMember[] {
+    return this.sql.openMembers.all().map((r) => ({ swapId: r.swap_id, leg: r.leg, action: r.action as TxAction, chainId: r.chain_id }));
+  }
+
   txsOfSwap(swapId: string): TxRow[] {
     return this.sql.txsOfSwap.all(swapId).map(toTx);
   }
@@ -226,6 +246,14 @@ export class SqliteStore implements CoordinatorStore {
 
   events(swapId?: string): EventRow[] {
     return (swapId === undefined ? this.sql.events.all() : this.sql.eventsOfSwap.all(swapId)).map(toEvent);
+  }
+
+  eventsSince(afterId: number, limit = 1000): EventRow[] {
+    return this.sql.eventsSince.all(afterId, limit).map(toEvent);
+  }
+
+  lastEventId(): number {
+    return this.sql.lastEventId.get()?.n ?? 0;
   }
 
   getTip(chainId: string): ChainTip | undefined {

@@ -65,6 +65,18 @@ export interface TxRow {
 /** A new transaction row (the store assigns `id`, `createdAt`, `updatedAt`). */
 export type NewTx = Omit<TxRow, "id" | "createdAt" | "updatedAt" | "blockNumber"> & { readonly blockNumber?: number | null };
 
+/** A swap leg a transaction acts on (a batched redeem or settle covers several). */
+export interface TxMember {
+  readonly swapId: string;
+  readonly leg: "A" | "B";
+}
+
+/** A leg with an open (signed or sent) transaction, and what the transaction does. */
+export interface OpenTxMember extends TxMember {
+  readonly action: TxAction;
+  readonly chainId: string;
+}
+
 /** One row of the append-only event trail. */
 export interface EventRow {
   readonly id: number;
@@ -117,11 +129,19 @@ export interface CoordinatorStore {
   /** Sets fields without a status change, with an event, in one transaction. */
   patchSwap(id: string, patch: SwapPatch, event: NewEvent): SwapRow;
 
-  /** Records a signed transaction before broadcast; returns the row. */
-  insertTx(tx: NewTx): TxRow;
+  /**
+   * Records a signed transaction before broadcast, with the swap legs it acts on (default: its own
+   * `swapId` and `leg`), in one transaction; returns the row.
+   */
+  insertTx(tx: NewTx, members?: readonly TxMember[]): TxRow;
+  /** The swap legs a transaction acts on. */
+  txMembers(txId: number): TxMember[];
+  /** Every swap leg with an open transaction: what the engine must not send again. */
+  openTxMembers(): OpenTxMember[];
   updateTx(id: number, patch: { readonly status?: TxStatus; readonly blockNumber?: number | null }): TxRow;
   /** Transactions in `signed` or `sent` status (optionally of one chain), oldest first. */
   openTxs(chainId?: string): TxRow[];
+  /** Transactions acting on a swap (its own and batches it is part of), oldest first. */
   txsOfSwap(swapId: string): TxRow[];
   /** The highest nonce recorded for (chain, account), or undefined. */
   maxNonce(chainId: string, account: string): number | undefined;
@@ -129,6 +149,10 @@ export interface CoordinatorStore {
   appendEvent(event: NewEvent): EventRow;
   /** Events, oldest first; of one swap when `swapId` is given. */
   events(swapId?: string): EventRow[];
+  /** Events with an id above `afterId`, oldest first, at most `limit` (default 1000): for live updates. */
+  eventsSince(afterId: number, limit?: number): EventRow[];
+  /** The id of the newest event (0 when there is none). */
+  lastEventId(): number;
 
   getTip(chainId: string): ChainTip | undefined;
   setTip(tip: ChainTip): void;

@@ -1,0 +1,87 @@
+/**
+ * What the HTTP API needs from the coordinator: one narrow interface, so the API is a thin layer
+ * (validation, auth, serialisation) over the engine and the store.
+ */
+import type { SignedOffer } from "../../sdk";
+import type { SwapStatus } from "../domain/status";
+import type { EventRow, SwapRow, TxRow } from "../store/types";
+
+/** Filters of the swap list. */
+export interface SwapFilter {
+  readonly status?: SwapStatus;
+  readonly kind?: "hedged-swap" | "option";
+  /** Only swaps not in a final status. */
+  readonly active?: boolean;
+  readonly limit?: number;
+  readonly offset?: number;
+}
+
+/** One step of a swap's schedule with its deadline, the time left on its chain's clock and its transaction. */
+export interface StepDetail {
+  readonly step: number;
+  readonly actor: "leader" | "follower";
+  readonly party: string;
+  readonly leg: "A" | "B";
+  readonly action: string;
+  readonly chain: string;
+  readonly deadline: string;
+  /** Seconds from the chain's latest block to the deadline (negative once past); null when the chain is unreachable. */
+  readonly secondsLeft: number | null;
+  /** This coordinator's transaction for the step, if it sent one. */
+  readonly tx: { readonly hash: string; readonly status: string; readonly blockNumber: number | null } | null;
+}
+
+/** One leg of a swap as the API shows it. */
+export interface LegDetail {
+  readonly name: "A" | "B";
+  readonly chain: string;
+  readonly chainId: string;
+  readonly escrow: string;
+  readonly legId: string;
+  readonly escrower: string;
+  readonly redeemer: string;
+  readonly token: string;
+  readonly amount: string;
+  readonly premiumToken: string;
+  readonly premiumAmount: string;
+  readonly premiumMode: "hedge" | "option";
+  readonly premiumDeadline: string;
+  readonly escrowDeadline: string;
+  readonly timeout: string;
+  /** How the leg ended, once final ("redeemed", "refunded", "premiumRefunded", "aborted"). */
+  readonly outcome: string | null;
+}
+
+/** A swap with everything about it. */
+export interface SwapDetail {
+  readonly swap: SwapRow;
+  readonly legs: readonly LegDetail[];
+  readonly steps: readonly StepDetail[];
+  readonly transactions: readonly TxRow[];
+  readonly events: readonly EventRow[];
+}
+
+/** The answer to an abort request. */
+export interface AbortResult {
+  /** The redeemer's EIP-712 consent, when this coordinator holds the leg's redeemer (give it to the escrower). */
+  readonly signature?: string;
+  /** The abort transaction, when this coordinator holds the escrower and a valid consent was given. */
+  readonly txHash?: string;
+}
+
+/** The coordinator as the API sees it. */
+export interface CoordinatorPort {
+  /** Validates and accepts a signed offer (typed `HedgeSwapError` on refusal; nothing sent). */
+  submit(signed: SignedOffer): Promise<SwapRow>;
+  listSwaps(filter: SwapFilter): SwapRow[];
+  /** Undefined when there is no such swap. */
+  swapDetail(id: string): SwapDetail | undefined;
+  /**
+   * A cooperative abort of one leg (`PROTOCOLS.md` §2): signs the consent for a leg whose redeemer this
+   * coordinator holds, and submits the abort for a leg whose escrower it holds when `redeemerSignature`
+   * is given. Typed errors: unknown swap, final swap, leg not abortable, invalid signature, no key.
+   */
+  requestAbort(id: string, leg: "A" | "B", redeemerSignature?: string): Promise<AbortResult>;
+  /** Calls `listener` with every event appended from now on; returns the unsubscribe function. */
+  onEvent(listener: (event: EventRow) => void): () => void;
+}

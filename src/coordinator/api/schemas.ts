@@ -1,0 +1,293 @@
+/**
+ * Every input of the HTTP API as a zod schema (bodies, queries, path parameters), the documented
+ * shapes of its answers, the one validation error, and the OpenAPI 3.1 document built from them with
+ * zod's `z.toJSONSchema`.
+ */
+import { z } from "zod";
+
+import { HedgeSwapError, signedOfferFromJson, type SignedOffer } from "../../sdk";
+import { TRANSITIONS, type SwapStatus } from "../domain/status";
+
+const hex = (bytes: number, what: string) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `must be ${what}: 0x and ${bytes * 2} hex digits`);
+const uint = (bits: number) =>
+  z.string().regex(/^[0-9]+$/, "must be a non-negative integer as a decimal string")
+    .refine((v) => !/^[0-9]+$/.test(v) || BigInt(v) < 1n << BigInt(bits), `must fit in uint${bits}`)
+    .meta({ description: `uint${bits} as a decimal string` });
+
+/** A 20-byte address (its EIP-55 checksum, when mixed case, is checked by the SDK). */
+export const addressSchema = hex(20, "an address");
+/** 32 bytes of hex: hashlocks, swap ids (matched case-insensitively; stored lower case). */
+export const bytes32Schema = hex(32, "32 bytes");
+/** A 65-byte ECDSA signature (r, s, v). */
+export const signatureSchema = hex(65, "a 65-byte signature");
+
+/** Every swap status, from the transition table. */
+export const SWAP_STATUSES = Object.keys(TRANSITIONS) as [SwapStatus, ...SwapStatus[]];
+/** What a swap is. */
+export const swapKindSchema = z.enum(["hedged-swap", "option"]);
+
+/** One leg's terms in an offer's JSON form. */
+export const offerLegSchema = z.strictObject({
+  chainId: uint(256),
+  escrow: addressSchema,
+  token: addressSchema,
+  amount: uint(256),
+  premiumToken: addressSchema,
+  premiumAmount: uint(256),
+  premiumMode: z.union([z.literal(0), z.literal(1)]).meta({ description: "0 = hedge, 1 = option" }),
+});
+
+/** An offer in the JSON form of the SDK's `offerToJson`. */
+export const offerJsonSchema = z.strictObject({
+  leader: addressSchema,
+  follower: addressSchema,
+  hashlock: bytes32Schema,
+  start: uint(64).meta({ description: "T0, unix seconds" }),
+  delta: uint(64).meta({ description: "Δ, seconds" }),
+  legA: offerLegSchema,
+  legB: offerLegSchema,
+});
+
+/** `POST /swaps`: a signed offer as the SDK's `signedOfferToJson` writes it. */
+export const signedOfferBodySchema = z.strictObject({
+  offer: offerJsonSchema,
+  signatures: z.strictObject({ leader: signatureSchema, follower: signatureSchema }),
+});
+
+/** `GET /swaps` query. */
+export const listQuerySchema = z.strictObject({
+  status: z.enum(SWAP_STATUSES).optional(),
+  kind: swapKindSchema.optional(),
+  active: z.enum(["true", "false"]).transform((v) => v === "true").optional().meta({ description: "true: only swaps not in a final status" }),
+  limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: "page size, 1–500 (default 100)" }),
+  offset: z.coerce.number().int().min(0).optional(),
+});
+
+/** The `:id` path parameter. */
+export const swapIdParamsSchema = z.strictObject({ id: bytes32Schema.transform((s) => s.toLowerCase()) });
+
+/** `GET /events` query: only the events of one swap. */
+export const eventsQuerySchema = z.strictObject({ swap: bytes32Schema.transform((s) => s.toLowerCase()).optional() });
+
+/** `POST /swaps/:id/abort` body. */
+export const abortBodySchema = z.strictObject({
+  leg: z.enum(["A", "B"]),
+  redeemerSignature: signatureSchema.optional().meta({ description: "the redeemer's EIP-712 consent (needed by the escrower's coordinator)" }),
+});
+
+/** One problem of a request, with where it is (`body.offer.hashlock`, `query.limit`, `params.id`). */
+export interface RequestIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A request failed its schema; answered 400 `{ error: "INVALID_REQUEST", message, issues }`. */
+export class RequestValidationError extends HedgeSwapError {
+  constructor(
+    where: string,
+    readonly issues: readonly RequestIssue[],
+  ) {
+    super("INVALID_REQUEST", `invalid request ${where}: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`.slice(0, 500), { where });
+  }
+}
+
+/** Parses `value` (the request's `where`: body, query or params) with `schema`; `RequestValidationError` otherwise. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, where: "body" | "query" | "params"): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new RequestValidationError(where, result.error.issues.map((i) => ({ path: [where, ...i.path.map(String)].join("."), message: i.message })));
+}
+
+/** Validates a `POST /swaps` body and converts it with the SDK's `signedOfferFromJson` (which checks checksums). */
+export function parseSignedOffer(body: unknown): SignedOffer {
+  return signedOfferFromJson(validate(signedOfferBodySchema, body, "body"));
+}
+
+// ---- Answers (documentation, and checked against real answers by the tests) ----
+
+/** A swap row (`SwapRow`). */
+export const swapRowSchema = z.object({
+  id: bytes32Schema,
+  offer: offerJsonSchema,
+  signatures: z.object({ leader: z.string(), follower: z.string() }),
+  kind: swapKindSchema,
+  hashlock: bytes32Schema,
+  roles: z.object({ leader: z.boolean(), follower: z.boolean() }),
+  secretIndex: z.number().int().nullable(),
+  status: z.enum(SWAP_STATUSES),
+  outcome: z.string().nullable(),
+  revealedSecret: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+const decimal = z.string().regex(/^-?[0-9]+$/);
+
+/** An outgoing transaction (`TxRow`). */
+export const txRowSchema = z.object({
+  id: z.number().int(),
+  swapId: z.string(),
+  chainId: decimal,
+  account: addressSchema,
+  nonce: z.number().int(),
+  action: z.enum(["depositPremium", "escrow", "redeem", "settle", "abort", "approve"]),
+  leg: z.enum(["A", "B"]),
+  to: addressSchema,
+  data: z.string(),
+  value: decimal,
+  maxFeePerGas: decimal,
+  maxPriorityFeePerGas: decimal,
+  gasLimit: decimal,
+  raw: z.string(),
+  hash: bytes32Schema,
+  status: z.enum(["signed", "sent", "mined", "reverted", "replaced", "dropped"]),
+  blockNumber: z.number().int().nullable(),
+  attempt: z.number().int(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+/** One row of the event trail (`EventRow`); also the `data` of a server-sent event. */
+export const eventRowSchema = z.object({
+  id: z.number().int(),
+  swapId: z.string().nullable(),
+  chainId: z.string().nullable(),
+  at: z.number(),
+  kind: z.string(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/** A leg (`LegDetail`). */
+export const legDetailSchema = z.object({
+  name: z.enum(["A", "B"]),
+  chain: z.string(),
+  chainId: decimal,
+  escrow: addressSchema,
+  legId: bytes32Schema,
+  escrower: addressSchema,
+  redeemer: addressSchema,
+  token: addressSchema,
+  amount: decimal,
+  premiumToken: addressSchema,
+  premiumAmount: decimal,
+  premiumMode: z.enum(["hedge", "option"]),
+  premiumDeadline: decimal,
+  escrowDeadline: decimal,
+  timeout: decimal,
+  outcome: z.string().nullable(),
+});
+
+/** A step of the schedule (`StepDetail`). */
+export const stepDetailSchema = z.object({
+  step: z.number().int(),
+  actor: z.enum(["leader", "follower"]),
+  party: addressSchema,
+  leg: z.enum(["A", "B"]),
+  action: z.string(),
+  chain: z.string(),
+  deadline: decimal,
+  secondsLeft: z.number().nullable().meta({ description: "seconds from the chain's latest block to the deadline; null when the chain is unreachable" }),
+  tx: z.object({ hash: bytes32Schema, status: z.string(), blockNumber: z.number().int().nullable() }).nullable(),
+});
+
+/** `GET /swaps/:id` answer (`SwapDetail`). */
+export const swapDetailSchema = z.object({
+  swap: swapRowSchema,
+  legs: z.array(legDetailSchema),
+  steps: z.array(stepDetailSchema),
+  transactions: z.array(txRowSchema),
+  events: z.array(eventRowSchema),
+});
+
+/** `GET /swaps` answer. */
+export const swapListSchema = z.object({ swaps: z.array(swapRowSchema) });
+
+/** `POST /swaps/:id/abort` answer (`AbortResult`). */
+export const abortResultSchema = z.object({ signature: signatureSchema.optional(), txHash: bytes32Schema.optional() });
+
+/** Every error answer: a stable code, a message, and the details (HedgeSwap errors) or the issues (schema violations). */
+export const errorSchema = z.object({
+  error: z.string(),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+
+// ---- The OpenAPI document ----
+
+/** What the OpenAPI document says of one route. */
+export interface RouteDoc {
+  readonly method: "GET" | "POST";
+  /** Fastify syntax (`/swaps/:id`). */
+  readonly url: string;
+  readonly summary: string;
+  /** Needs `Authorization: Bearer <token>`. */
+  readonly auth?: boolean;
+  readonly params?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodType;
+  readonly ok: { readonly status: number; readonly description: string; readonly schema?: z.ZodType; readonly contentType?: string };
+  /** Error statuses the route can answer (each with the error body). */
+  readonly errors: readonly number[];
+}
+
+const ERROR_TEXT: Record<number, string> = {
+  400: "invalid request (schema violation, malformed JSON, or an offer refused by validation)",
+  401: "missing bearer token",
+  403: "wrong bearer token",
+  404: "unknown swap or resource",
+  409: "conflict with the swap's state (duplicate, final, leg not abortable)",
+  413: "body over 64 KiB",
+  422: "insufficient balance or allowance",
+  502: "a chain refused or failed the transaction",
+  503: "API token not configured",
+};
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<string, unknown>;
+  return rest;
+}
+
+function parameters(schema: z.ZodObject | undefined, where: "path" | "query"): unknown[] {
+  if (!schema) return [];
+  const js = jsonSchema(schema, "input") as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, s]) => {
+    const { description, ...rest } = s;
+    return { name, in: where, required: where === "path" || (js.required ?? []).includes(name), schema: rest, ...(description ? { description } : {}) };
+  });
+}
+
+/** The OpenAPI 3.1 document of `routes` (JSON Schemas generated from the zod schemas). */
+export function openApiDocument(routes: readonly RouteDoc[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of routes) {
+    const path = r.url.replace(/:(\w+)/g, "{$1}");
+    const responses: Record<string, unknown> = {
+      [r.ok.status]: {
+        description: r.ok.description,
+        ...(r.ok.schema || r.ok.contentType
+          ? { content: { [r.ok.contentType ?? "application/json"]: { schema: r.ok.schema ? jsonSchema(r.ok.schema, "output") : { type: r.ok.contentType === "application/json" ? "object" : "string" } } } }
+          : {}),
+      },
+    };
+    const error = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
+    for (const s of [...r.errors, 500]) responses[s] = { description: ERROR_TEXT[s] ?? "internal error (no details)", content: error };
+    (paths[path] ??= {})[r.method.toLowerCase()] = {
+      summary: r.summary,
+      operationId: `${r.method.toLowerCase()}${path.replace(/[{}]/g, "").replace(/[/.](\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      parameters: [...parameters(r.params, "path"), ...parameters(r.query, "query")],
+      ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.body, "input") } } } } : {}),
+      responses,
+      ...(r.auth ? { security: [{ bearerAuth: [] }] } : {}),
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "hedgeswap coordinator API", version: "1.0.0", description: "Submit signed offers, follow swaps, request cooperative aborts. Bigints are decimal strings." },
+    paths,
+    components: {
+      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "the token of the coordinator's configuration (api.tokenEnv or api.token)" } },
+      schemas: { Error: jsonSchema(errorSchema, "output") },
+    },
+  };
+}
