@@ -44,11 +44,13 @@ export const partySchema = z
     /** Environment variable holding the private key (preferred), or the key itself (development only). */
     privateKeyEnv: z.string().min(1).optional(),
     privateKey: hex32.optional(),
+    /** An encrypted JSON keystore (Web3 Secret Storage) and the environment variable holding its password. */
+    keystore: z.object({ path: z.string().min(1), passwordEnv: z.string().min(1) }).optional(),
     /** Environment variable holding the seed that secrets are derived from (needed to lead swaps). */
     secretSeedEnv: z.string().min(1).optional(),
     secretSeed: hex32.optional(),
   })
-  .refine((p) => (p.privateKeyEnv === undefined) !== (p.privateKey === undefined), "give exactly one of privateKeyEnv and privateKey");
+  .refine((p) => [p.privateKeyEnv, p.privateKey, p.keystore].filter((x) => x !== undefined).length === 1, "give exactly one of privateKeyEnv, privateKey and keystore");
 
 /** Fault switches for tests and the demo's deviations. */
 export const faultsSchema = z
@@ -122,16 +124,41 @@ export function parseConfig(value: unknown, baseDir = process.cwd()): Coordinato
   const config = result.data;
   const ids = config.chains.map((c) => c.chainId.toString());
   if (new Set(ids).size !== ids.length) throw new ConfigError("two chains share a chain id", [ids.join(", ")]);
-  return { ...config, dataDir: isAbsolute(config.dataDir) ? config.dataDir : resolve(baseDir, config.dataDir) };
+  const abs = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
+  return {
+    ...config,
+    dataDir: abs(config.dataDir),
+    parties: config.parties.map((p) => (p.keystore ? { ...p, keystore: { ...p.keystore, path: abs(p.keystore.path) } } : p)),
+  };
 }
 
-/** Reads, parses and checks a configuration file. */
-export function loadConfig(path: string): CoordinatorConfig {
-  let raw: unknown;
+/**
+ * Environment variables that override the file (handy in containers and for one-off runs):
+ * HEDGESWAP_DATA_DIR, HEDGESWAP_LOG_LEVEL, HEDGESWAP_POLL_INTERVAL_MS, HEDGESWAP_API_ENABLED,
+ * HEDGESWAP_API_HOST, HEDGESWAP_API_PORT, HEDGESWAP_API_TOKEN.
+ */
+export const ENV_OVERRIDES: Readonly<Record<string, (raw: Record<string, unknown>, value: string) => void>> = {
+  HEDGESWAP_DATA_DIR: (raw, v) => void (raw.dataDir = v),
+  HEDGESWAP_LOG_LEVEL: (raw, v) => void (raw.logLevel = v),
+  HEDGESWAP_POLL_INTERVAL_MS: (raw, v) => void (raw.pollIntervalMs = Number(v)),
+  HEDGESWAP_API_ENABLED: (raw, v) => void (raw.api = { ...(raw.api as object), enabled: v === "1" || v === "true" }),
+  HEDGESWAP_API_HOST: (raw, v) => void (raw.api = { ...(raw.api as object), host: v }),
+  HEDGESWAP_API_PORT: (raw, v) => void (raw.api = { ...(raw.api as object), port: Number(v) }),
+  HEDGESWAP_API_TOKEN: (raw, v) => void (raw.api = { ...(raw.api as object), token: v }),
+};
+
+/** Reads a configuration file, applies the environment overrides, parses and checks it. */
+export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): CoordinatorConfig {
+  let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
+    raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
   } catch (e) {
     throw new ConfigError(`cannot read the configuration file ${path}: ${(e as Error).message}`);
+  }
+  if (raw === null || typeof raw !== "object") throw new ConfigError(`the configuration file ${path} does not hold a JSON object`);
+  for (const [name, apply] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value !== undefined && value !== "") apply(raw, value);
   }
   return parseConfig(raw, dirname(resolve(path)));
 }
@@ -143,18 +170,32 @@ export interface PartyKeys {
   readonly seed: string | undefined;
 }
 
-/** Resolves every party's key (and seed) from the file or the environment; errors name the variable, never the value. */
+/** Resolves every party's key (and seed) from the file, a keystore or the environment; errors name the variable, never the value. */
 export function resolveParties(config: CoordinatorConfig, env: NodeJS.ProcessEnv = process.env): PartyKeys[] {
   return config.parties.map((p) => {
-    const key = p.privateKey ?? env[p.privateKeyEnv!];
-    if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) {
-      throw new ConfigError(`party ${p.name}: no valid private key`, [p.privateKeyEnv ? `environment variable ${p.privateKeyEnv} is unset or not 32-byte hex` : "privateKey"]);
+    let wallet: Wallet;
+    if (p.keystore) {
+      const password = env[p.keystore.passwordEnv];
+      if (password === undefined) throw new ConfigError(`party ${p.name}: the keystore password is not set`, [`environment variable ${p.keystore.passwordEnv}`]);
+      try {
+        const json = readFileSync(p.keystore.path, "utf8");
+        const decrypted = Wallet.fromEncryptedJsonSync(json, password);
+        wallet = new Wallet(decrypted.privateKey);
+      } catch (e) {
+        throw new ConfigError(`party ${p.name}: cannot open the keystore`, [`${p.keystore.path}: ${(e as Error).message.replace(/password[^,;]*/gi, "password")}`]);
+      }
+    } else {
+      const key = p.privateKey ?? env[p.privateKeyEnv!];
+      if (!key || !/^0x[0-9a-fA-F]{64}$/.test(key)) {
+        throw new ConfigError(`party ${p.name}: no valid private key`, [p.privateKeyEnv ? `environment variable ${p.privateKeyEnv} is unset or not 32-byte hex` : "privateKey"]);
+      }
+      wallet = new Wallet(key);
     }
     const seed = p.secretSeed ?? (p.secretSeedEnv ? env[p.secretSeedEnv] : undefined);
     if (seed !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(seed)) {
       throw new ConfigError(`party ${p.name}: the secret seed is not 32-byte hex`, [p.secretSeedEnv ?? "secretSeed"]);
     }
-    return { name: p.name, wallet: new Wallet(key), seed };
+    return { name: p.name, wallet, seed };
   });
 }
 

@@ -8,7 +8,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 import { recoverAddress, sha256 } from "ethers";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
 
 import {
   LegState,
@@ -35,6 +35,7 @@ import { resolveParties, type CoordinatorConfig, type PartyKeys } from "../confi
 import { ChainClient, type Head } from "../chain/client";
 import { TxSender, type SendItem } from "../chain/sender";
 import { CoordinatorMetrics } from "../metrics";
+import { createLogger } from "../logger";
 import { ChainWatcher, type LegEvent } from "../chain/watcher";
 import { HAPPY_PATH, isFinal, type SwapStatus } from "../domain/status";
 import { openSqliteStore } from "../store";
@@ -110,7 +111,7 @@ export class Coordinator implements CoordinatorPort {
 
   constructor(config: CoordinatorConfig, opts: CoordinatorOptions = {}) {
     this.config = config;
-    this.log = opts.logger ?? pino({ level: config.logLevel, base: { service: "hedgeswap-coordinator" } });
+    this.log = opts.logger ?? createLogger(config.logLevel);
     this.parties = resolveParties(config, opts.env);
     if (opts.store) this.store = opts.store;
     else {
