@@ -34,7 +34,8 @@ const config: HardhatUserConfig = {
     },
   },
   networks: {
-    hardhat: { chainId },
+    // HEDGESWAP_BLOCK_GAS_LIMIT lets the coordinator benchmark give a local chain room for many swaps per block.
+    hardhat: { chainId, ...(process.env.HEDGESWAP_BLOCK_GAS_LIMIT ? { blockGasLimit: Number(process.env.HEDGESWAP_BLOCK_GAS_LIMIT) } : {}) },
     localhost: { url: process.env.HEDGESWAP_RPC_URL ?? "http://127.0.0.1:8545", chainId },
   },
   mocha: {

@@ -17,8 +17,10 @@ import { startApi, type ApiServer } from "./api";
 import { loadConfig } from "./config";
 import { Coordinator } from "./engine/coordinator";
 
-function readOffer(path: string) {
-  return signedOfferFromJson(JSON.parse(readFileSync(path, "utf8")));
+/** The signed offers in a file: one signed offer, or a JSON array of them. */
+function readOffers(path: string) {
+  const parsed = JSON.parse(readFileSync(path, "utf8")) as unknown;
+  return (Array.isArray(parsed) ? parsed : [parsed]).map((o) => signedOfferFromJson(o));
 }
 
 function fail(e: unknown): never {
@@ -33,16 +35,18 @@ const program = new Command("hedgeswap-coordinator").description("Drives hedged 
 program
   .command("run")
   .requiredOption("--config <file>", "configuration file")
-  .option("--offer <file...>", "signed offers to accept before starting")
+  .option("--offer <file...>", "signed offers to accept before starting (a file holds one offer or an array)")
   .action(async (opts: { config: string; offer?: string[] }) => {
     const coordinator = new Coordinator(loadConfig(opts.config));
     await coordinator.init().catch(fail);
     for (const file of opts.offer ?? []) {
-      try {
-        const row = await coordinator.submit(readOffer(file));
-        coordinator.log.info({ swapId: row.id, file }, "offer accepted");
-      } catch (e) {
-        coordinator.log.error({ file, err: e }, "offer refused");
+      for (const offer of readOffers(file)) {
+        try {
+          const row = await coordinator.submit(offer);
+          coordinator.log.info({ swapId: row.id, file }, "offer accepted");
+        } catch (e) {
+          coordinator.log.error({ file, err: e }, "offer refused");
+        }
       }
     }
     coordinator.start();
@@ -71,7 +75,8 @@ program
     const coordinator = new Coordinator(loadConfig(opts.config), {});
     try {
       await coordinator.init();
-      const row = await coordinator.submit(readOffer(opts.offer));
+      const [offer] = readOffers(opts.offer);
+      const row = await coordinator.submit(offer!);
       console.log(JSON.stringify({ accepted: row.id, kind: row.kind, roles: row.roles }));
     } catch (e) {
       fail(e);

@@ -18,3 +18,4 @@ export {
   type DevnetOptions,
   type EscrowDeployment,
 } from "./setup";
+export { RPC_PROXY_ERROR_CODE, RPC_PROXY_MODES, startRpcProxy, type RpcProxy, type RpcProxyMode, type RpcProxyStats } from "./rpcProxy";

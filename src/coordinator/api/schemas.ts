@@ -232,7 +232,7 @@ export interface RouteDoc {
 }
 
 const ERROR_TEXT: Record<number, string> = {
-  400: "invalid request (schema violation, malformed JSON, or an offer refused by validation)",
+  400: "invalid request: a schema violation (with issues), malformed JSON, or a typed refusal (with details)",
   401: "missing bearer token",
   403: "wrong bearer token",
   404: "unknown swap or resource",

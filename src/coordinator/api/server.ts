@@ -116,6 +116,8 @@ interface Route extends RouteDoc {
 export async function startApi(port: CoordinatorPort, opts: ApiOptions): Promise<ApiServer> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
+    // Only the documented routes (an automatic HEAD /events would open a stream).
+    exposeHeadRoutes: false,
     // Per-request lines would drown the coordinator's log (clients poll); failures are logged below.
     logController: new LogController({ disableRequestLogging: true }),
     ...(opts.logger ? { loggerInstance: opts.logger.child({ component: "api" }) } : { logger: false }),

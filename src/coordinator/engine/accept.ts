@@ -42,6 +42,16 @@ export interface Admission {
   readonly secretIndex: number | null;
 }
 
+const SEED_INDEXES = new Map<string, Map<string, { secret: string; index: bigint }>>();
+
+/** The hashlocks of a seed's first `scan` secrets, derived once per process. */
+function seedIndex(seed: string, scan: number): Map<string, { secret: string; index: bigint }> {
+  const key = `${seed}:${scan}`;
+  let map = SEED_INDEXES.get(key);
+  if (!map) SEED_INDEXES.set(key, (map = secretsByHashlock(seed, scan)));
+  return map;
+}
+
 /** Gas each party keeps for its transactions on a chain (a generous bound of three escrow calls). */
 const GAS_RESERVE_UNITS = 600_000n;
 
@@ -73,7 +83,7 @@ export async function admitOffer(
   let secretIndex: number | null = null;
   if (leader) {
     if (!leader.seed) throw new OfferRefusedError("the leader's party has no secret seed configured", { party: leader.name });
-    const hit = secretsByHashlock(leader.seed, ctx.config.seedScan).get(plan.offer.hashlock);
+    const hit = seedIndex(leader.seed, ctx.config.seedScan).get(plan.offer.hashlock);
     if (!hit) throw new OfferRefusedError("the hashlock is not one of the leader's derived secrets", { party: leader.name, scanned: ctx.config.seedScan });
     secretIndex = Number(hit.index);
   }

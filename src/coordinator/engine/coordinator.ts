@@ -107,6 +107,7 @@ export class Coordinator implements CoordinatorPort {
   readonly #listeners = new Set<(e: EventRow) => void>();
   #lastEmitted = 0;
   #running = false;
+  #driving = false;
   #loop: Promise<void> | undefined;
 
   constructor(config: CoordinatorConfig, opts: CoordinatorOptions = {}) {
@@ -255,6 +256,11 @@ export class Coordinator implements CoordinatorPort {
     await this.#flush(work);
     this.metrics.nearestDeadline.set(this.#nearestDeadline());
     this.metrics.rounds.observe((performance.now() - started) / 1000);
+    if (!this.#driving) {
+      // The first complete round after start: every unfinished swap is being driven again.
+      this.#driving = true;
+      this.#event(null, null, "coordinator.driving", { swaps: this.#active.size, roundMs: Math.round(performance.now() - started) });
+    }
     this.#emit();
   }
 

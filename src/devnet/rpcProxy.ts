@@ -1,0 +1,192 @@
+/**
+ * A loopback JSON-RPC proxy for fault tests: an HTTP server on 127.0.0.1 that forwards POST bodies to
+ * one node and returns its answers, or, when switched, fails every request in a chosen way (HTTP 503,
+ * a hang, or JSON-RPC error objects). Node-only (node:http and the global `fetch`).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+import { InvalidArgumentError } from "../sdk/errors";
+
+/**
+ * How the proxy answers: `pass` forwards; `error` answers HTTP 503 with a JSON-RPC error body;
+ * `timeout` never answers, and drops the connection once the mode changes (or the proxy closes);
+ * `rpcError` answers HTTP 200 with a JSON-RPC error object per request (an array for a batch).
+ */
+export type RpcProxyMode = "pass" | "error" | "timeout" | "rpcError";
+
+/** The modes `setMode` accepts. */
+export const RPC_PROXY_MODES: readonly RpcProxyMode[] = ["pass", "error", "timeout", "rpcError"];
+
+/** Counts of HTTP requests since the proxy started. */
+export interface RpcProxyStats {
+  /** Requests forwarded to the target and answered with its response. */
+  readonly forwarded: number;
+  /** Requests failed on purpose (any mode but `pass`) or because the target could not be reached. */
+  readonly failed: number;
+}
+
+/** A running proxy. */
+export interface RpcProxy {
+  /** `http://127.0.0.1:<port>`: give this to the client instead of the target. */
+  readonly url: string;
+  /** Where requests are forwarded. */
+  readonly target: string;
+  /** The current mode. */
+  readonly mode: RpcProxyMode;
+  /** Switches the mode; requests held by `timeout` are dropped when it changes. */
+  setMode(mode: RpcProxyMode): void;
+  /** Live counters. */
+  readonly stats: RpcProxyStats;
+  /** Drops held requests and every connection and stops listening. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** The JSON-RPC error code of injected failures (implementation-defined server error range). */
+export const RPC_PROXY_ERROR_CODE = -32050;
+
+const MAX_BODY = 10 * 1024 * 1024;
+
+interface RequestIds {
+  readonly batch: boolean;
+  readonly ids: unknown[];
+}
+
+/** The ids of a JSON-RPC request or batch (null when the body is not JSON). */
+function requestIds(body: string): RequestIds {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const idOf = (r: unknown) => (r !== null && typeof r === "object" && "id" in r ? (r as { id: unknown }).id : null);
+    if (Array.isArray(parsed)) return { batch: true, ids: parsed.map(idOf) };
+    return { batch: false, ids: [idOf(parsed)] };
+  } catch {
+    return { batch: false, ids: [null] };
+  }
+}
+
+/** A JSON-RPC error answer to `body`, one error object per request of a batch. */
+function errorBody(body: string, message: string): string {
+  const { batch, ids } = requestIds(body);
+  const answers = ids.map((id) => ({ jsonrpc: "2.0", id: id ?? null, error: { code: RPC_PROXY_ERROR_CODE, message } }));
+  return JSON.stringify(batch ? answers : answers[0]);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY) {
+        reject(new Error("request body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function answer(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * Starts a proxy to `target` (an http(s) JSON-RPC URL) on 127.0.0.1 and a free port, in mode `pass`.
+ * Only POST is served (405 otherwise). When the target cannot be reached the answer is HTTP 502
+ * with a JSON-RPC error body, counted as failed.
+ */
+export async function startRpcProxy(target: string): Promise<RpcProxy> {
+  let parsed: URL;
+  try {
+    parsed = new URL(target);
+  } catch {
+    throw new InvalidArgumentError("target", "must be an absolute URL", target);
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InvalidArgumentError("target", "must be an http(s) URL", target);
+
+  let mode: RpcProxyMode = "pass";
+  const stats = { forwarded: 0, failed: 0 };
+  const held = new Set<ServerResponse>();
+  const dropHeld = () => {
+    for (const res of held) res.destroy();
+    held.clear();
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (req.method !== "POST") {
+      answer(res, 405, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "only POST is served" } }));
+      return;
+    }
+    const body = await readBody(req);
+    if (mode === "timeout") {
+      stats.failed++;
+      held.add(res);
+      res.on("close", () => held.delete(res));
+      return;
+    }
+    if (mode === "error") {
+      stats.failed++;
+      answer(res, 503, errorBody(body, "rpc proxy: service unavailable (injected)"));
+      return;
+    }
+    if (mode === "rpcError") {
+      stats.failed++;
+      answer(res, 200, errorBody(body, "rpc proxy: internal error (injected)"));
+      return;
+    }
+    let status: number;
+    let text: string;
+    try {
+      const upstream = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body });
+      status = upstream.status;
+      text = await upstream.text();
+    } catch (e) {
+      stats.failed++;
+      answer(res, 502, errorBody(body, `rpc proxy: target unreachable: ${(e as Error).message}`));
+      return;
+    }
+    stats.forwarded++;
+    answer(res, status, text);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => {
+      if (!res.headersSent) res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    target,
+    get mode() {
+      return mode;
+    },
+    setMode(next: RpcProxyMode) {
+      if (!RPC_PROXY_MODES.includes(next)) throw new InvalidArgumentError("mode", `must be one of ${RPC_PROXY_MODES.join(", ")}`, next);
+      if (next !== mode) dropHeld();
+      mode = next;
+    },
+    stats,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        dropHeld();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
