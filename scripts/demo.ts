@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       const c = config(party, party === "alice" ? sc.aliceHalt : sc.bobHalt);
       mkdirSync(c.dataDir, { recursive: true });
       const env: Record<string, string> = party === "alice" ? { ALICE_KEY: alice.privateKey, ALICE_SEED: seed } : { BOB_KEY: bob.privateKey };
-      procs.push(startCoordinatorProcess(c, "coordinator", { args: ["--offer", offerPath], env }));
+      procs.push(startCoordinatorProcess(c, "coordinator", { args: ["--offer", offerPath], env, bundle: true }));
     }
     const halted = [sc.aliceHalt !== undefined ? `Alice's stops after step ${sc.aliceHalt}` : "", sc.bobHalt !== undefined ? `Bob's stops after step ${sc.bobHalt}` : ""].filter(Boolean).join("; ");
     say(`started Alice's and Bob's coordinators${halted ? ` (${halted})` : ""}; logs in ${dir}`);

@@ -105,7 +105,7 @@ export function startParty(w: BenchWorld, party: "alice" | "bob", n: number, wit
     logLevel: "warn",
   };
   const env: Record<string, string> = { BENCH_KEY: (party === "alice" ? w.alice : w.bob).privateKey, ...(party === "alice" ? { BENCH_SEED: SEED } : {}) };
-  return startCoordinatorProcess(config, `coordinator-${Date.now()}`, { args: withOffers ? ["--offer", w.offersPath] : [], env });
+  return startCoordinatorProcess(config, `coordinator-${Date.now()}`, { args: withOffers ? ["--offer", w.offersPath] : [], env, bundle: true });
 }
 
 /** A token balance. */

@@ -40,13 +40,10 @@ program
     const coordinator = new Coordinator(loadConfig(opts.config));
     await coordinator.init().catch(fail);
     for (const file of opts.offer ?? []) {
-      for (const offer of readOffers(file)) {
-        try {
-          const row = await coordinator.submit(offer);
-          coordinator.log.info({ swapId: row.id, file }, "offer accepted");
-        } catch (e) {
-          coordinator.log.error({ file, err: e }, "offer refused");
-        }
+      const results = await coordinator.submitMany(readOffers(file));
+      for (const r of results) {
+        if ("row" in r) coordinator.log.info({ swapId: r.row.id, file }, "offer accepted");
+        else coordinator.log.error({ file, err: r.error }, "offer refused");
       }
     }
     coordinator.start();
@@ -55,7 +52,8 @@ program
     if (apiConfig.enabled) {
       const token = apiConfig.token ?? (apiConfig.tokenEnv ? process.env[apiConfig.tokenEnv] : undefined);
       if (!token) coordinator.log.warn("API token not configured: mutating API routes answer 503");
-      api = await startApi(coordinator, { host: apiConfig.host, port: apiConfig.port, ...(token ? { token } : {}), logger: coordinator.log }).catch(fail);
+      const metrics = { contentType: coordinator.metrics.contentType, text: () => coordinator.metrics.text() };
+      api = await startApi(coordinator, { host: apiConfig.host, port: apiConfig.port, ...(token ? { token } : {}), logger: coordinator.log, metrics }).catch(fail);
       coordinator.log.info({ url: api.url }, "API listening");
     }
     const shutdown = () => {

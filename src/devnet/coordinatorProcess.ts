@@ -28,6 +28,11 @@ export interface CoordinatorProcessOptions {
   readonly args?: readonly string[];
   /** Extra environment variables (private keys by name, as the configuration refers to them). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Run the esbuild bundle `dist/coordinator/cli.cjs` (from `npm run build:coordinator`) instead of
+   * the TypeScript source through ts-node: faster start, less memory.
+   */
+  readonly bundle?: boolean;
 }
 
 /** Writes `config` to `<dataDir>/<name>.json` and starts `cli.ts run` on it, logging to `<dataDir>/<name>.log`. */
@@ -38,7 +43,8 @@ export function startCoordinatorProcess(config: Record<string, unknown>, name: s
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const logPath = join(dir, `${name}.log`);
   const log = openSync(logPath, "a");
-  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", join(root, "src", "coordinator", "cli.ts"), "run", "--config", configPath, ...(opts.args ?? [])], {
+  const entry = opts.bundle ? [join(root, "dist", "coordinator", "cli.cjs")] : ["-r", "ts-node/register/transpile-only", join(root, "src", "coordinator", "cli.ts")];
+  const child = spawn(process.execPath, [...entry, "run", "--config", configPath, ...(opts.args ?? [])], {
     cwd: root,
     stdio: ["ignore", log, log],
     env: { ...process.env, TS_NODE_PROJECT: join(root, "tsconfig.json"), ...opts.env },

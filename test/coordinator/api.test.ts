@@ -152,7 +152,9 @@ describe("coordinator: HTTP API", function () {
     const active = await list("?active=true");
     expect(active.map((s) => s.id)).to.include(plan.id).and.not.include(completedId);
     expect(active.every((s) => !isFinal(s.status))).to.equal(true);
-    expect((await list("?active=false")).length).to.equal(all.length);
+    const finished = await list("?active=false");
+    expect(finished.map((s) => s.id)).to.include(completedId).and.not.include(plan.id);
+    expect(finished.every((s) => isFinal(s.status))).to.equal(true);
     expect(await list("?limit=1")).to.deep.equal(all.slice(0, 1));
     expect(await list("?limit=1&offset=1")).to.deep.equal(all.slice(1, 2));
     expect(await list(`?offset=${all.length}`)).to.deep.equal([]);

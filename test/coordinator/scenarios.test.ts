@@ -7,7 +7,6 @@
 import { expect } from "chai";
 
 import type { SwapStatus } from "../../src/coordinator/domain/status";
-import type { Coordinator } from "../../src/coordinator/engine/coordinator";
 import { DELTA, coordinator, expectHoldings, finished, freshTokens, partyConfig, signedOffer, startWorld, until, type World } from "./world";
 
 interface Case {
@@ -29,7 +28,7 @@ describe("coordinator: swaps across two chains", function () {
     await w?.devnet.stop();
   });
 
-  async function run(c: Case): Promise<{ outcomeAlice: string | null; outcomeBob: string | null; alice: Coordinator; bob: Coordinator }> {
+  async function run(c: Case): Promise<{ outcomeAlice: string | null; outcomeBob: string | null; metricsAlice: string; metricsBob: string }> {
     const tokens = await freshTokens(w);
     const { signed, plan } = await signedOffer(w, tokens, c.kind);
     const alice = coordinator(partyConfig(w, "alice", c.aliceHalt === undefined ? {} : { faults: { haltAfterStep: c.aliceHalt } }));
@@ -49,7 +48,7 @@ describe("coordinator: swaps across two chains", function () {
       }
       const outcomeAlice = await finished(alice, plan.id);
       const outcomeBob = await finished(bob, plan.id);
-      return { outcomeAlice, outcomeBob, alice, bob };
+      return { outcomeAlice, outcomeBob, metricsAlice: await alice.metrics.text(), metricsBob: await bob.metrics.text() };
     } finally {
       await alice.stop();
       await bob.stop();
@@ -62,6 +61,11 @@ describe("coordinator: swaps across two chains", function () {
     const r = await run({});
     expect([r.outcomeAlice, r.outcomeBob]).to.deep.equal(["completed", "completed"]);
     await expectHoldings(w, lastTokens, { aliceAPR: 0n, aliceBAN: 103n, bobAPR: 101n, bobBAN: 0n });
+    const metrics = r.metricsAlice;
+    expect(metrics).to.include('hedgeswap_swap_outcomes_total{outcome="completed"} 1');
+    expect(metrics).to.include('hedgeswap_swaps{status="completed"} 1');
+    expect(metrics).to.match(/hedgeswap_transactions_sent_total\{chain="B",action="depositPremium"\} 1/);
+    expect(metrics).to.not.include("hedgeswap_premiums_total{");
   });
 
   it("S0, nobody acts: nothing moves", async function () {
@@ -92,6 +96,10 @@ describe("coordinator: swaps across two chains", function () {
     const r = await run({ aliceHalt: 4, jumpAt: "escrowedB" });
     expect([r.outcomeAlice, r.outcomeBob]).to.deep.equal(["S4", "S4"]);
     await expectHoldings(w, lastTokens, { aliceAPR: 101n, aliceBAN: 0n, bobAPR: 0n, bobBAN: 103n });
+    // Premium flows as the metrics report them: Bob earned Alice's 3 BAN and paid his 1 APR.
+    const bob = r.metricsBob;
+    expect(bob).to.match(new RegExp(`hedgeswap_premiums_total\\{direction="earned",chain="B",token="${lastTokens.BAN}"\\} 3000000000000000000`));
+    expect(bob).to.match(new RegExp(`hedgeswap_premiums_total\\{direction="paid",chain="A",token="${lastTokens.APR}"\\} 1000000000000000000`));
   });
 
   it("S5, Bob never redeems: Alice 101 APR / 103 BAN, Bob 0 / 0 (only the deviator loses)", async function () {

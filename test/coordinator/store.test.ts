@@ -271,6 +271,17 @@ describe("coordinator SQLite store", function () {
   });
 
   describe("events and tips", function () {
+    it("lists events by kind prefix (literal: % and _ match themselves) and since an id", function () {
+      const a = store.appendEvent(ev("leg.redeemed"));
+      store.appendEvent(ev("legacy"));
+      const c = store.appendEvent(ev("leg.refunded"));
+      store.appendEvent(ev("le%g.x"));
+      expect(store.eventsOfKind("leg.").map((e) => e.id)).to.deep.equal([a.id, c.id]);
+      expect(store.eventsOfKind("le%").map((e) => e.kind)).to.deep.equal(["le%g.x"]);
+      expect(store.eventsSince(a.id, 2).map((e) => e.kind)).to.deep.equal(["legacy", "leg.refunded"]);
+      expect(store.lastEventId()).to.equal(c.id + 1);
+    });
+
     it("appends events and refuses UPDATE and DELETE from any connection", function () {
       const e = store.appendEvent({ swapId: null, chainId: "1", kind: "reorg", data: { depth: 2 } });
       expect(e).to.deep.equal({ id: 1, swapId: null, chainId: "1", at: 1_000, kind: "reorg", data: { depth: 2 } });

@@ -10,7 +10,7 @@ import type { EventRow, SwapRow, TxRow } from "../store/types";
 export interface SwapFilter {
   readonly status?: SwapStatus;
   readonly kind?: "hedged-swap" | "option";
-  /** Only swaps not in a final status. */
+  /** true: only swaps not in a final status; false: only final ones. */
   readonly active?: boolean;
   readonly limit?: number;
   readonly offset?: number;

@@ -58,7 +58,7 @@ export const signedOfferBodySchema = z.strictObject({
 export const listQuerySchema = z.strictObject({
   status: z.enum(SWAP_STATUSES).optional(),
   kind: swapKindSchema.optional(),
-  active: z.enum(["true", "false"]).transform((v) => v === "true").optional().meta({ description: "true: only swaps not in a final status" }),
+  active: z.enum(["true", "false"]).transform((v) => v === "true").optional().meta({ description: "true: only swaps not in a final status; false: only final ones" }),
   limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: "page size, 1–500 (default 100)" }),
   offset: z.coerce.number().int().min(0).optional(),
 });

@@ -7,7 +7,18 @@ import { Transaction, type Wallet } from "ethers";
 
 import { toHedgeSwapError, type TxRequest } from "../../sdk";
 import type { HedgeSwapError } from "../../sdk";
-import type { CoordinatorStore, TxAction, TxMember, TxRow } from "../store/types";
+import type { CoordinatorStore, NewTx, TxAction, TxMember, TxRow } from "../store/types";
+
+interface SignedTx {
+  readonly tx: NewTx;
+  readonly members?: readonly TxMember[];
+}
+
+/** A node's refusal of a transaction whose fees are below what the next block needs. */
+function isUnderpriced(e: unknown): boolean {
+  const msg = String((e as Error)?.message ?? e).toLowerCase();
+  return msg.includes("too low") || msg.includes("underpriced") || msg.includes("fee cap") || msg.includes("maxfeepergas");
+}
 import type { ChainClient, Head } from "./client";
 
 /** What a transaction is for, as the engine names it. */
@@ -51,6 +62,8 @@ export class TxSender {
   readonly #locks = new Map<string, Promise<unknown>>();
   /** hash → head number when broadcast (in memory; after a restart the clock starts again). */
   readonly #sentAt = new Map<string, number>();
+  readonly #rebroadcast = new Set<number>();
+  #lastHead = -1;
 
   constructor(
     private readonly store: CoordinatorStore,
@@ -97,14 +110,15 @@ export class TxSender {
       const fees = await this.chain.provider.getFeeData();
       const maxPriorityFeePerGas = fees.maxPriorityFeePerGas ?? 1_000_000_000n;
       const maxFeePerGas = fees.maxFeePerGas ?? (fees.gasPrice ?? 1_000_000_000n) * 2n;
-      const rows: [number, TxRow][] = [];
+      // Sign everything, then record every signed transaction in one durable write, then broadcast.
+      const signed: [number, SignedTx][] = [];
       for (const [k, o] of outcomes.entries()) {
         if (o.error) continue;
         const gas = (estimates[k] as PromiseFulfilledResult<bigint>).value;
-        const row = await this.#signAndRecord(signer, o.item.purpose, o.item.req, { nonce: nonce++, gasLimit: (gas * 12n) / 10n + 10_000n, maxFeePerGas, maxPriorityFeePerGas }, 1, o.item.members);
-        this.hooks.point?.("recorded", o.item.purpose.step);
-        rows.push([k, row]);
+        signed.push([k, await this.#sign(signer, o.item.purpose, o.item.req, { nonce: nonce++, gasLimit: (gas * 12n) / 10n + 10_000n, maxFeePerGas, maxPriorityFeePerGas }, 1, o.item.members)]);
       }
+      const rows: [number, TxRow][] = this.store.atomically(() => signed.map(([k, t]) => [k, this.store.insertTx(t.tx, t.members)] as [number, TxRow]));
+      for (const [k] of rows) this.hooks.point?.("recorded", outcomes[k]!.item.purpose.step);
       const sent = await Promise.allSettled(rows.map(([, row]) => this.#broadcast(row)));
       for (const [j, [k, row]] of rows.entries()) {
         const r = sent[j]!;
@@ -121,14 +135,14 @@ export class TxSender {
     return Math.max(pending, highestOpen + 1);
   }
 
-  async #signAndRecord(
+  async #sign(
     signer: Wallet,
     purpose: TxPurpose,
     req: TxRequest,
     p: { nonce: number; gasLimit: bigint; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
     attempt: number,
     members?: readonly TxMember[],
-  ): Promise<TxRow> {
+  ): Promise<SignedTx> {
     const raw = await signer.signTransaction({
       type: 2,
       chainId: this.chain.chainId,
@@ -141,7 +155,7 @@ export class TxSender {
       maxPriorityFeePerGas: p.maxPriorityFeePerGas,
     });
     const hash = Transaction.from(raw).hash!;
-    return this.store.insertTx({
+    const tx: NewTx = {
       swapId: purpose.swapId,
       chainId: this.chain.chainId.toString(),
       account: signer.address,
@@ -158,7 +172,8 @@ export class TxSender {
       hash,
       status: "signed",
       attempt,
-    }, members);
+    };
+    return { tx, ...(members ? { members } : {}) };
   }
 
   async #broadcast(row: TxRow): Promise<TxRow> {
@@ -185,7 +200,11 @@ export class TxSender {
   async reconcile(head: Head): Promise<void> {
     const open = this.store.openTxs(this.chain.chainId.toString());
     if (open.length === 0) return;
-    const receipts = await Promise.all(open.map((tx) => this.chain.provider.getTransactionReceipt(tx.hash)));
+    // Receipts only change with a new block; unsent rows are handled every round.
+    const newBlock = head.number !== this.#lastHead;
+    this.#lastHead = head.number;
+    if (!newBlock && !open.some((t) => t.status === "signed")) return;
+    const receipts = await Promise.all(open.map((tx) => (tx.status === "signed" && !newBlock ? null : this.chain.provider.getTransactionReceipt(tx.hash))));
     const used = new Map<string, Promise<number>>();
     const usedBy = (account: string) => {
       let p = used.get(account);
@@ -197,26 +216,32 @@ export class TxSender {
       if (!stillOpen.has(tx.id)) continue;
       const receipt = receipts[k];
       if (receipt) {
-        this.store.updateTx(tx.id, { status: receipt.status === 1 ? "mined" : "reverted", blockNumber: receipt.blockNumber });
-        stillOpen.delete(tx.id);
-        for (const other of open) {
-          if (stillOpen.has(other.id) && other.account === tx.account && other.nonce === tx.nonce) {
-            this.store.updateTx(other.id, { status: "replaced" });
-            stillOpen.delete(other.id);
-          }
-        }
-        if (receipt.status !== 1) this.hooks.log?.("tx.reverted", { hash: tx.hash, action: tx.action, leg: tx.leg });
+        this.#settleNonce(tx, receipt.status === 1 ? "mined" : "reverted", receipt.blockNumber, stillOpen);
         continue;
       }
       if (tx.status === "signed") {
-        this.hooks.log?.("tx.rebroadcast", { hash: tx.hash, action: tx.action, nonce: tx.nonce });
-        await this.#locked(tx.account, () => this.#broadcast(tx)).catch(() => undefined);
+        if (!this.#rebroadcast.has(tx.id)) {
+          this.#rebroadcast.add(tx.id);
+          this.hooks.log?.("tx.rebroadcast", { hash: tx.hash, action: tx.action, nonce: tx.nonce });
+        }
+        await this.#locked(tx.account, () => this.#broadcast(tx)).catch(async (e: unknown) => {
+          // A node that refuses an underpriced transaction outright: re-sign it at today's fees at once.
+          if (isUnderpriced(e)) await this.#bump(tx);
+        });
         continue;
       }
       if ((await usedBy(tx.account)) > tx.nonce) {
-        // The nonce was used by a transaction whose receipt we do not hold (a replacement): this one can never land.
-        this.store.updateTx(tx.id, { status: "dropped" });
-        this.hooks.log?.("tx.dropped", { hash: tx.hash, nonce: tx.nonce });
+        // The nonce is used: by another attempt of ours (perhaps an older, replaced one), or by something else.
+        const siblings = this.store.txsWithNonce(tx.chainId, tx.account, tx.nonce).filter((t) => t.id !== tx.id);
+        const found = await Promise.all(siblings.map((t) => this.chain.provider.getTransactionReceipt(t.hash)));
+        const landed = siblings.findIndex((_, i) => found[i] !== null);
+        if (landed >= 0) {
+          this.#settleNonce(siblings[landed]!, found[landed]!.status === 1 ? "mined" : "reverted", found[landed]!.blockNumber, stillOpen);
+        } else {
+          this.store.updateTx(tx.id, { status: "dropped" });
+          stillOpen.delete(tx.id);
+          this.hooks.log?.("tx.dropped", { hash: tx.hash, nonce: tx.nonce });
+        }
         continue;
       }
       const since = this.#sentAt.get(tx.hash);
@@ -226,6 +251,18 @@ export class TxSender {
       }
       if (head.number - since >= this.policy.afterBlocks) await this.#bump(tx);
     }
+  }
+
+  /** Records that `landed` used its nonce; every other attempt with that nonce is replaced. */
+  #settleNonce(landed: TxRow, status: "mined" | "reverted", blockNumber: number, stillOpen: Set<number>): void {
+    this.store.atomically(() => {
+      this.store.updateTx(landed.id, { status, blockNumber });
+      for (const other of this.store.txsWithNonce(landed.chainId, landed.account, landed.nonce)) {
+        if (other.id !== landed.id && other.status !== "replaced" && other.status !== "dropped") this.store.updateTx(other.id, { status: "replaced" });
+      }
+    });
+    for (const other of this.store.txsWithNonce(landed.chainId, landed.account, landed.nonce)) stillOpen.delete(other.id);
+    if (status === "reverted") this.hooks.log?.("tx.reverted", { hash: landed.hash, action: landed.action, leg: landed.leg });
   }
 
   async #bump(tx: TxRow): Promise<void> {
@@ -238,8 +275,11 @@ export class TxSender {
       if (!wallet) return;
       const purpose: TxPurpose = { swapId: tx.swapId, leg: tx.leg, action: tx.action, step: stepOf(tx) };
       const req: TxRequest = { to: tx.to, data: tx.data, value: BigInt(tx.value) };
-      const row = await this.#signAndRecord(wallet, purpose, req, { nonce: tx.nonce, gasLimit: BigInt(tx.gasLimit), maxFeePerGas, maxPriorityFeePerGas }, tx.attempt + 1, this.store.txMembers(tx.id));
-      this.store.updateTx(tx.id, { status: "replaced" });
+      const next = await this.#sign(wallet, purpose, req, { nonce: tx.nonce, gasLimit: BigInt(tx.gasLimit), maxFeePerGas, maxPriorityFeePerGas }, tx.attempt + 1, this.store.txMembers(tx.id));
+      const row = this.store.atomically(() => {
+        this.store.updateTx(tx.id, { status: "replaced" });
+        return this.store.insertTx(next.tx, next.members);
+      });
       this.hooks.log?.("tx.feeBumped", { old: tx.hash, new: row.hash, nonce: tx.nonce, maxFeePerGas: maxFeePerGas.toString(), attempt: row.attempt });
       await this.#broadcast(row).catch(() => undefined);
     });

@@ -108,6 +108,8 @@ export class Coordinator implements CoordinatorPort {
   #lastEmitted = 0;
   #running = false;
   #driving = false;
+  #deferCrash: [string, string][] | undefined;
+  #haltRound = false;
   #loop: Promise<void> | undefined;
 
   constructor(config: CoordinatorConfig, opts: CoordinatorOptions = {}) {
@@ -139,7 +141,10 @@ export class Coordinator implements CoordinatorPort {
       this.#watchers.set(id, new ChainWatcher(this.store, client, {
         onSecret: (secret, legId) => this.#onSecret(secret, legId),
         onFinalEvent: (e) => this.#onFinalEvent(id, e),
-        log: (kind, data) => this.#event(null, id, kind, data),
+        log: (kind, data) => {
+          this.#event(null, id, kind, data);
+          if (kind === "chain.reorg") this.#onReorg(id, Number(data.rewoundTo));
+        },
       }));
     }
   }
@@ -147,8 +152,8 @@ export class Coordinator implements CoordinatorPort {
   /** Connects every chain (checking chain ids and escrow VERSIONs) and loads unfinished swaps. */
   async init(): Promise<void> {
     for (const c of this.chains.values()) await c.connect();
-    for (const e of this.store.events()) {
-      if (e.kind.startsWith("leg.") && typeof e.data.legId === "string") {
+    for (const e of this.store.eventsOfKind("leg.")) {
+      if (typeof e.data.legId === "string") {
         const o = OUTCOME_OF[e.kind.slice(4) as LegEvent["kind"]];
         if (o) this.#outcomes.set(e.data.legId, o);
       }
@@ -192,6 +197,27 @@ export class Coordinator implements CoordinatorPort {
     this.log.info({ swapId: row.id, kind: row.kind, roles: row.roles }, "swap accepted");
     this.#emit();
     return row;
+  }
+
+  /**
+   * Submits many offers, `concurrency` admissions at a time (each reads the chains); one result per
+   * offer, in order: the accepted row or the refusal.
+   */
+  async submitMany(offers: readonly SignedOffer[], concurrency = 16): Promise<({ row: SwapRow } | { error: unknown })[]> {
+    const results: ({ row: SwapRow } | { error: unknown })[] = new Array(offers.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < offers.length) {
+        const k = next++;
+        try {
+          results[k] = { row: await this.submit(offers[k]!) };
+        } catch (error) {
+          results[k] = { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, offers.length) }, worker));
+    return results;
   }
 
   /** Runs the poll loop until `stop()`. */
@@ -246,21 +272,32 @@ export class Coordinator implements CoordinatorPort {
       set.add(`${m.action}:${m.leg}`);
     }
     const work = new Map<string, Map<string, PartyWork>>();
-    for (const active of [...this.#active.values()]) {
-      try {
-        this.#advance(active, pending.get(active.row.id) ?? new Set(), work);
-      } catch (e) {
-        this.log.error({ swapId: active.row.id, err: e }, "swap step failed");
-      }
+    // Every status change of the round in one durable write; crash points wait until it is committed.
+    this.#deferCrash = [];
+    try {
+      this.store.atomically(() => {
+        for (const active of [...this.#active.values()]) {
+          if (this.#haltRound) break;
+          try {
+            this.#advance(active, pending.get(active.row.id) ?? new Set(), work);
+          } catch (e) {
+            this.log.error({ swapId: active.row.id, err: e }, "swap step failed");
+          }
+        }
+      });
+    } finally {
+      const points = this.#deferCrash;
+      this.#deferCrash = undefined;
+      for (const [where, step] of points) this.#crashPoint(where, step);
+    }
+    if (!this.#driving) {
+      // The first round after start has re-read every unfinished swap from the chains and decided its next step.
+      this.#driving = true;
+      this.#event(null, null, "coordinator.driving", { swaps: this.#active.size, decidedMs: Math.round(performance.now() - started) });
     }
     await this.#flush(work);
     this.metrics.nearestDeadline.set(this.#nearestDeadline());
     this.metrics.rounds.observe((performance.now() - started) / 1000);
-    if (!this.#driving) {
-      // The first complete round after start: every unfinished swap is being driven again.
-      this.#driving = true;
-      this.#event(null, null, "coordinator.driving", { swaps: this.#active.size, roundMs: Math.round(performance.now() - started) });
-    }
     this.#emit();
   }
 
@@ -293,7 +330,8 @@ export class Coordinator implements CoordinatorPort {
 
   /** Swaps from the store, filtered and paged. */
   listSwaps(filter: SwapFilter = {}): SwapRow[] {
-    const rows = this.store.listSwaps({ ...(filter.active ? { activeOnly: true } : {}), ...(filter.status ? { status: filter.status } : {}) });
+    const all = this.store.listSwaps({ ...(filter.active ? { activeOnly: true } : {}), ...(filter.status ? { status: filter.status } : {}) });
+    const rows = filter.active === false ? all.filter((r) => isFinal(r.status)) : all;
     const kind = filter.kind ? rows.filter((r) => r.kind === filter.kind) : rows;
     const offset = filter.offset ?? 0;
     return kind.slice(offset, offset + (filter.limit ?? 100));
@@ -398,7 +436,15 @@ export class Coordinator implements CoordinatorPort {
       const batch = this.store.eventsSince(this.#lastEmitted, 1000);
       if (batch.length === 0) return;
       this.#lastEmitted = batch[batch.length - 1]!.id;
-      for (const e of batch) for (const l of this.#listeners) l(e);
+      for (const e of batch) {
+        for (const l of this.#listeners) {
+          try {
+            l(e);
+          } catch (err) {
+            this.log.warn({ err }, "an event listener failed");
+          }
+        }
+      }
     }
   }
 
@@ -431,6 +477,7 @@ export class Coordinator implements CoordinatorPort {
       this.#event(active.row.id, null, "deadline.unreachable", { step: String(step) });
       this.log.warn({ swapId: active.row.id, step }, "a step can no longer land before its deadline; not sent");
     }
+    if (this.#haltRound) return;
     for (const intent of decision.intents) this.#plan(active, intent, work);
   }
 
@@ -517,7 +564,11 @@ export class Coordinator implements CoordinatorPort {
 
   #countByStatus(): Partial<Record<SwapStatus, number>> {
     const counts: Partial<Record<SwapStatus, number>> = {};
-    for (const r of this.store.listSwaps()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    try {
+      for (const r of this.store.listSwaps()) counts[r.status] = (counts[r.status] ?? 0) + 1;
+    } catch (err) {
+      this.log.warn({ err }, "swap counts unavailable for the metrics");
+    }
     return counts;
   }
 
@@ -531,8 +582,8 @@ export class Coordinator implements CoordinatorPort {
       if (!(o === "refunded" || (o === "redeemed" && option))) continue;
       const labels = { chain: this.chains.get(leg.at.chainId.toString())?.name ?? leg.at.chainId.toString(), token: leg.leg.premiumToken };
       const amount = Number(leg.leg.premiumAmount);
-      if (this.parties.some((p) => p.wallet.address === leg.leg.escrower)) this.metrics.premiums.inc({ ...labels, direction: "earned" }, amount);
-      if (this.parties.some((p) => p.wallet.address === leg.leg.redeemer)) this.metrics.premiums.inc({ ...labels, direction: "paid" }, amount);
+      if (this.parties.some((p) => p.wallet.address === leg.leg.escrower)) this.metrics.premiums.inc({ direction: "earned", ...labels }, amount);
+      if (this.parties.some((p) => p.wallet.address === leg.leg.redeemer)) this.metrics.premiums.inc({ direction: "paid", ...labels }, amount);
     }
   }
 
@@ -542,7 +593,7 @@ export class Coordinator implements CoordinatorPort {
    */
   #moveTo(active: Active, to: SwapStatus, outcome?: string): void {
     for (const next of this.#path(active.row.status, to)) {
-      if (!this.#moveOne(active, next, next === to ? outcome : undefined)) return;
+      if (this.#haltRound || !this.#moveOne(active, next, next === to ? outcome : undefined)) return;
     }
   }
 
@@ -569,6 +620,19 @@ export class Coordinator implements CoordinatorPort {
     const step = STEP_OF_STATUS[to];
     if (step) this.#crashPoint("final", step);
     return true;
+  }
+
+  /**
+   * A reorganisation deeper than what was final: every cached leg state of the chain is dropped (and
+   * read again at the final block next round), and transactions mined above the rewind point are
+   * checked again, so a step whose block disappeared is sent again.
+   */
+  #onReorg(chainId: string, rewoundTo: number): void {
+    for (const a of this.#active.values()) {
+      for (const leg of [a.plan.legA, a.plan.legB]) if (leg.at.chainId.toString() === chainId) this.#legStates.delete(leg.id);
+    }
+    const reopened = this.store.reopenTxsAfter(chainId, rewoundTo);
+    this.log.warn({ chain: this.chains.get(chainId)?.name, rewoundTo, reopened }, "reorganisation: leg states re-read, transactions re-checked");
   }
 
   #onSecret(secret: string, legId: string): void {
@@ -600,6 +664,12 @@ export class Coordinator implements CoordinatorPort {
   }
 
   #crashPoint(where: string, step: string): void {
+    if (this.#deferCrash) {
+      // Inside the round's transaction: stop changing anything more, commit, then crash.
+      if (this.config.faults.crashAt === `${where}:${step}`) this.#haltRound = true;
+      this.#deferCrash.push([where, step]);
+      return;
+    }
     if (this.config.faults.crashAt === `${where}:${step}`) {
       this.log.warn({ crashAt: this.config.faults.crashAt }, "fault injection: SIGKILL");
       process.kill(process.pid, "SIGKILL");

@@ -98,6 +98,10 @@ function prepareStatements(db: Database.Database) {
     openMembers: db.prepare<[], { swap_id: string; leg: "A" | "B"; action: string; chain_id: string }>(
       `SELECT m.swap_id, m.leg, t.action, t.chain_id FROM txs t JOIN tx_members m ON m.tx_id = t.id WHERE t.status IN ('signed', 'sent')`,
     ),
+    txsWithNonce: db.prepare<[string, string, number], TxRecord>("SELECT * FROM txs WHERE chain_id = ? AND account = ? AND nonce = ? ORDER BY id"),
+    reopenAfter: db.prepare<[number, string, number]>(
+      "UPDATE txs SET status = 'sent', block_number = NULL, updated_at = ? WHERE chain_id = ? AND status IN ('mined', 'reverted') AND block_number > ?",
+    ),
     maxNonce: db.prepare<[string, string], { n: number | null }>("SELECT MAX(nonce) AS n FROM txs WHERE chain_id = ? AND account = ?"),
     event: db.prepare<[number], EventRecord>("SELECT * FROM events WHERE id = ?"),
     insertEvent: db.prepare<[string | null, string | null, number, string, string]>(
@@ -105,6 +109,7 @@ function prepareStatements(db: Database.Database) {
     ),
     events: db.prepare<[], EventRecord>("SELECT * FROM events ORDER BY id"),
     eventsOfSwap: db.prepare<[string], EventRecord>("SELECT * FROM events WHERE swap_id = ? ORDER BY id"),
+    eventsOfKind: db.prepare<[string], EventRecord>("SELECT * FROM events WHERE kind LIKE ? ESCAPE '\\' ORDER BY id"),
     eventsSince: db.prepare<[number, number], EventRecord>("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?"),
     lastEventId: db.prepare<[], { n: number | null }>("SELECT MAX(id) AS n FROM events"),
     tip: db.prepare<[string], { chain_id: string; block_number: number; block_hash: string }>("SELECT * FROM chain_tips WHERE chain_id = ?"),
@@ -248,6 +253,10 @@ export class SqliteStore implements CoordinatorStore {
     return (swapId === undefined ? this.sql.events.all() : this.sql.eventsOfSwap.all(swapId)).map(toEvent);
   }
 
+  eventsOfKind(prefix: string): EventRow[] {
+    return this.sql.eventsOfKind.all(prefix.replace(/[\\%_]/g, (c) => "\\" + c) + "%").map(toEvent);
+  }
+
   eventsSince(afterId: number, limit = 1000): EventRow[] {
     return this.sql.eventsSince.all(afterId, limit).map(toEvent);
   }
@@ -263,6 +272,18 @@ export class SqliteStore implements CoordinatorStore {
 
   setTip(tip: ChainTip): void {
     this.sql.setTip.run(tip.chainId, tip.blockNumber, tip.blockHash);
+  }
+
+  txsWithNonce(chainId: string, account: string, nonce: number): TxRow[] {
+    return this.sql.txsWithNonce.all(chainId, account, nonce).map(toTx);
+  }
+
+  reopenTxsAfter(chainId: string, block: number): number {
+    return this.sql.reopenAfter.run(this.now(), chainId, block).changes;
+  }
+
+  atomically<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
   }
 
   schemaVersion(): number {

@@ -149,6 +149,8 @@ export interface CoordinatorStore {
   appendEvent(event: NewEvent): EventRow;
   /** Events, oldest first; of one swap when `swapId` is given. */
   events(swapId?: string): EventRow[];
+  /** Events whose kind starts with `prefix` (e.g. "leg."), oldest first. */
+  eventsOfKind(prefix: string): EventRow[];
   /** Events with an id above `afterId`, oldest first, at most `limit` (default 1000): for live updates. */
   eventsSince(afterId: number, limit?: number): EventRow[];
   /** The id of the newest event (0 when there is none). */
@@ -156,6 +158,13 @@ export interface CoordinatorStore {
 
   getTip(chainId: string): ChainTip | undefined;
   setTip(tip: ChainTip): void;
+
+  /** Transactions of (chain, account) with this nonce, every attempt, oldest first. */
+  txsWithNonce(chainId: string, account: string, nonce: number): TxRow[];
+  /** After a reorganisation: rows mined or reverted above `block` on the chain go back to `sent`, to be checked again. */
+  reopenTxsAfter(chainId: string, block: number): number;
+  /** Runs `fn` in one database transaction (nested calls join it): one durable write for many changes. */
+  atomically<T>(fn: () => T): T;
 
   /** The applied schema version (the number of the last migration). */
   schemaVersion(): number;
