@@ -223,6 +223,45 @@ describe("coordinator: faults (RPC outage, reorganisation, base-fee spike)", fun
     }
   });
 
+  it("a reorganisation on chain B removes Bob's own final escrow: his coordinator re-reads leg B, sends step 4 again, S6", async function () {
+    const tokens = await freshTokens(w);
+    const { signed, plan } = await signedOffer(w, tokens, "hedged-swap", FAULT_DELTA);
+    const alice = coordinator(aliceConfig({ B: { confirmations: 3 } }));
+    const bobJson = partyConfigJson(w, "bob");
+    // Bob waits for 3 confirmations on A (so chain B can be snapshotted before his escrow) but only 1 on B.
+    const bob = coordinator(parseConfig({ ...bobJson, chains: (bobJson.chains as Record<string, unknown>[]).map((c) => (c.name === "A" ? { ...c, confirmations: 3 } : c)) }));
+    let pump = blockPump(w.B.node);
+    const pumpA = blockPump(w.A.node);
+    try {
+      await alice.init();
+      await bob.init();
+      await alice.submit(signed);
+      await bob.submit(signed);
+      alice.start();
+      bob.start();
+      await until("Alice's escrow of leg A mined", () => alice.store.txsOfSwap(plan.id).some((t) => t.action === "escrow" && t.leg === "A" && t.status === "mined"), 60_000);
+      await pump.stop();
+      const snapshot = await w.B.node.snapshot();
+      await until("Bob's escrow of leg B mined and final for him", () => reached(bob, plan.id, "escrowedB"), 30_000);
+      await w.B.node.revert(snapshot);
+      await w.B.node.mine(5);
+      expect(await getLegState(w.B.node.provider, plan.legB)).to.equal(LegState.PremiumDeposited);
+      pump = blockPump(w.B.node);
+      expect(await finished(bob, plan.id, 90_000)).to.equal("completed");
+      expect(await finished(alice, plan.id, 90_000)).to.equal("completed");
+      expect(bob.store.events().some((e) => e.kind === "chain.reorg")).to.equal(true);
+      const escrowsB = bob.store.txsOfSwap(plan.id).filter((t) => t.action === "escrow" && t.leg === "B");
+      expect(escrowsB.filter((t) => t.status === "mined")).to.have.length(1);
+      expect(escrowsB.length).to.be.greaterThan(1);
+      await expectHoldings(w, tokens, S6);
+    } finally {
+      await pump.stop();
+      await pumpA.stop();
+      await alice.stop();
+      await bob.stop();
+    }
+  });
+
   it("a base-fee spike on chain B strands Alice's step 1: her coordinator bumps the fees and it lands before its deadline, S6", async function () {
     const tokens = await freshTokens(w);
     const { signed, plan } = await signedOffer(w, tokens, "hedged-swap", FAULT_DELTA);
