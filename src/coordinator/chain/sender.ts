@@ -35,6 +35,12 @@ export interface SendItem {
   readonly purpose: TxPurpose;
   readonly req: TxRequest;
   readonly members?: readonly TxMember[];
+  /**
+   * Transactions with the same key cost about the same gas (same function, same assets, same batch
+   * size): the first is estimated, later ones reuse that estimate and are only simulated once
+   * (`eth_call`), which is several times cheaper for the node than `eth_estimateGas`.
+   */
+  readonly gasKey?: string;
 }
 
 /** What became of one item: the recorded row (if any) and the error (if any). */
@@ -63,6 +69,7 @@ export class TxSender {
   /** hash → head number when broadcast (in memory; after a restart the clock starts again). */
   readonly #sentAt = new Map<string, number>();
   readonly #rebroadcast = new Set<number>();
+  readonly #gasCache = new Map<string, bigint>();
   #lastHead = -1;
 
   constructor(
@@ -98,9 +105,7 @@ export class TxSender {
   async sendMany(wallet: Wallet, items: readonly SendItem[]): Promise<SendOutcome[]> {
     const signer = this.chain.wallet(wallet);
     return this.#locked(signer.address, async () => {
-      const estimates = await Promise.allSettled(
-        items.map((i) => this.chain.provider.estimateGas({ from: signer.address, to: i.req.to, data: i.req.data, value: i.req.value })),
-      );
+      const estimates = await Promise.allSettled(items.map((i) => this.#gasFor(signer.address, i)));
       const outcomes: SendOutcome[] = items.map((item, k) => {
         const e = estimates[k]!;
         return e.status === "rejected" ? { item, error: toHedgeSwapError(e.reason, item.purpose.action) } : { item };
@@ -115,7 +120,8 @@ export class TxSender {
       for (const [k, o] of outcomes.entries()) {
         if (o.error) continue;
         const gas = (estimates[k] as PromiseFulfilledResult<bigint>).value;
-        signed.push([k, await this.#sign(signer, o.item.purpose, o.item.req, { nonce: nonce++, gasLimit: (gas * 12n) / 10n + 10_000n, maxFeePerGas, maxPriorityFeePerGas }, 1, o.item.members)]);
+        const gasLimit = (gas * (o.item.gasKey === undefined ? 12n : 13n)) / 10n + 10_000n;
+        signed.push([k, await this.#sign(signer, o.item.purpose, o.item.req, { nonce: nonce++, gasLimit, maxFeePerGas, maxPriorityFeePerGas }, 1, o.item.members)]);
       }
       const rows: [number, TxRow][] = this.store.atomically(() => signed.map(([k, t]) => [k, this.store.insertTx(t.tx, t.members)] as [number, TxRow]));
       for (const [k] of rows) this.hooks.point?.("recorded", outcomes[k]!.item.purpose.step);
@@ -126,6 +132,19 @@ export class TxSender {
       }
       return outcomes;
     });
+  }
+
+  /** The gas limit base of one item: a fresh estimate, or a cached one after a successful simulation. */
+  async #gasFor(from: string, item: SendItem): Promise<bigint> {
+    const call = { from, to: item.req.to, data: item.req.data, value: item.req.value };
+    const cached = item.gasKey === undefined ? undefined : this.#gasCache.get(item.gasKey);
+    if (cached !== undefined) {
+      await this.chain.provider.call(call);
+      return cached;
+    }
+    const gas = await this.chain.provider.estimateGas(call);
+    if (item.gasKey !== undefined) this.#gasCache.set(item.gasKey, gas);
+    return gas;
   }
 
   async #nextNonce(account: string): Promise<number> {

@@ -152,10 +152,16 @@ export class Coordinator implements CoordinatorPort {
   /** Connects every chain (checking chain ids and escrow VERSIONs) and loads unfinished swaps. */
   async init(): Promise<void> {
     for (const c of this.chains.values()) await c.connect();
+    // The event trail holds every final leg event up to each chain's tip, in chain order: it gives each
+    // leg's state without asking the chains; the watcher replays what came after the tip.
     for (const e of this.store.eventsOfKind("leg.")) {
-      if (typeof e.data.legId === "string") {
-        const o = OUTCOME_OF[e.kind.slice(4) as LegEvent["kind"]];
-        if (o) this.#outcomes.set(e.data.legId, o);
+      if (typeof e.data.legId !== "string") continue;
+      const kind = e.kind.slice(4) as LegEvent["kind"];
+      const o = OUTCOME_OF[kind];
+      if (o) this.#outcomes.set(e.data.legId, o);
+      const state = STATE_AFTER[kind];
+      if (state !== undefined && typeof e.data.blockNumber === "number") {
+        this.#legStates.set(e.data.legId, { state, block: e.data.blockNumber, index: Number.MAX_SAFE_INTEGER });
       }
     }
     for (const row of this.store.listSwaps({ activeOnly: true })) this.#load(row);
@@ -501,7 +507,8 @@ export class Coordinator implements CoordinatorPort {
     else if (intent.action === "settle") w.settles.push({ active, leg });
     else {
       const req = intent.action === "depositPremium" ? depositPremiumTx(leg) : escrowTx(leg);
-      w.singles.push({ purpose: { swapId: active.row.id, leg: intent.leg, action: intent.action, step: String(intent.step) }, req });
+      const asset = intent.action === "depositPremium" ? leg.leg.premiumToken : leg.leg.token;
+      w.singles.push({ purpose: { swapId: active.row.id, leg: intent.leg, action: intent.action, step: String(intent.step) }, req, gasKey: `${intent.action}:${leg.at.escrow}:${asset}` });
     }
   }
 
@@ -517,13 +524,15 @@ export class Coordinator implements CoordinatorPort {
           const chunk = w.redeems.slice(i, i + BATCH);
           const first = chunk[0]!;
           const req = chunk.length === 1 ? redeemTx(first.leg, first.active.secret!) : redeemBatchTx(chunk.map((r) => ({ leg: r.leg, secret: r.active.secret! })));
-          items.push({ purpose: { swapId: first.active.row.id, leg: first.leg.name, action: "redeem", step: first.step }, req, members: chunk.map((r) => ({ swapId: r.active.row.id, leg: r.leg.name })) });
+          const tokens = [...new Set(chunk.map((r) => `${r.leg.leg.token}/${r.leg.leg.premiumToken}`))].sort().join(",");
+          items.push({ purpose: { swapId: first.active.row.id, leg: first.leg.name, action: "redeem", step: first.step }, req, members: chunk.map((r) => ({ swapId: r.active.row.id, leg: r.leg.name })), gasKey: `redeem:${chunk.length}:${tokens}` });
         }
         for (let i = 0; i < w.settles.length; i += BATCH) {
           const chunk = w.settles.slice(i, i + BATCH);
           const first = chunk[0]!;
           const req = chunk.length === 1 ? settleTx(first.leg) : settleBatchTx(chunk.map((r) => r.leg));
           items.push({ purpose: { swapId: first.active.row.id, leg: first.leg.name, action: "settle", step: "settle" }, req, members: chunk.map((r) => ({ swapId: r.active.row.id, leg: r.leg.name })) });
+          // Settlements differ too much (refund, premium refund, payouts) to share an estimate.
         }
         jobs.push(
           sender.sendMany(w.party.wallet, items).then((outcomes) => {
