@@ -125,10 +125,12 @@ export class TxSender {
       }
       const rows: [number, TxRow][] = this.store.atomically(() => signed.map(([k, t]) => [k, this.store.insertTx(t.tx, t.members)] as [number, TxRow]));
       for (const [k] of rows) this.hooks.point?.("recorded", outcomes[k]!.item.purpose.step);
-      const sent = await Promise.allSettled(rows.map(([, row]) => this.#broadcast(row)));
+      const pushed = await Promise.allSettled(rows.map(([, row]) => this.#push(row)));
+      const ok = rows.filter((_, j) => pushed[j]!.status === "fulfilled");
+      const marked = new Map(this.#markSent(ok.map(([, row]) => row)).map((r) => [r.id, r]));
       for (const [j, [k, row]] of rows.entries()) {
-        const r = sent[j]!;
-        outcomes[k] = r.status === "fulfilled" ? { item: outcomes[k]!.item, row: r.value } : { item: outcomes[k]!.item, row, error: toHedgeSwapError(r.reason, row.action) };
+        const r = pushed[j]!;
+        outcomes[k] = r.status === "fulfilled" ? { item: outcomes[k]!.item, row: marked.get(row.id)! } : { item: outcomes[k]!.item, row, error: toHedgeSwapError(r.reason, row.action) };
       }
       return outcomes;
     });
@@ -195,7 +197,8 @@ export class TxSender {
     return { tx, ...(members ? { members } : {}) };
   }
 
-  async #broadcast(row: TxRow): Promise<TxRow> {
+  /** Hands a signed transaction to the node; "already known" counts as done. */
+  async #push(row: TxRow): Promise<void> {
     try {
       await this.chain.provider.broadcastTransaction(row.raw);
     } catch (e) {
@@ -205,11 +208,27 @@ export class TxSender {
         throw toHedgeSwapError(e, row.action);
       }
     }
-    const sent = this.store.updateTx(row.id, { status: "sent" });
-    this.#sentAt.set(row.hash, -1);
-    this.hooks.point?.("sent", stepOf(row));
-    this.hooks.log?.("tx.sent", { hash: row.hash, action: row.action, leg: row.leg, nonce: row.nonce, attempt: row.attempt });
+  }
+
+  /** Marks broadcast rows `sent` (one durable write), then runs the `sent` crash points. */
+  #markSent(rows: readonly TxRow[]): TxRow[] {
+    const sent = this.store.atomically(() =>
+      rows.map((row) => {
+        const updated = this.store.updateTx(row.id, { status: "sent" });
+        this.hooks.log?.("tx.sent", { hash: row.hash, action: row.action, leg: row.leg, nonce: row.nonce, attempt: row.attempt });
+        return updated;
+      }),
+    );
+    for (const row of rows) {
+      this.#sentAt.set(row.hash, -1);
+      this.hooks.point?.("sent", stepOf(row));
+    }
     return sent;
+  }
+
+  async #broadcast(row: TxRow): Promise<TxRow> {
+    await this.#push(row);
+    return this.#markSent([row])[0]!;
   }
 
   /**
@@ -231,13 +250,14 @@ export class TxSender {
       return p;
     };
     const stillOpen = new Set(open.map((t) => t.id));
-    for (const [k, tx] of open.entries()) {
-      if (!stillOpen.has(tx.id)) continue;
-      const receipt = receipts[k];
-      if (receipt) {
-        this.#settleNonce(tx, receipt.status === 1 ? "mined" : "reverted", receipt.blockNumber, stillOpen);
-        continue;
+    this.store.atomically(() => {
+      for (const [k, tx] of open.entries()) {
+        const receipt = receipts[k];
+        if (receipt && stillOpen.has(tx.id)) this.#settleNonce(tx, receipt.status === 1 ? "mined" : "reverted", receipt.blockNumber, stillOpen);
       }
+    });
+    for (const [k, tx] of open.entries()) {
+      if (!stillOpen.has(tx.id) || receipts[k]) continue;
       if (tx.status === "signed") {
         if (!this.#rebroadcast.has(tx.id)) {
           this.#rebroadcast.add(tx.id);

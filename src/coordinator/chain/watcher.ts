@@ -62,15 +62,17 @@ export class ChainWatcher {
     }
     const from = tip ? tip.blockNumber + 1 : this.chain.config.deploymentBlock;
     const final = this.chain.finalBlock(head);
+    const logs: Log[] = [];
     for (let start = from; start <= head.number; start += MAX_RANGE) {
       const end = Math.min(head.number, start + MAX_RANGE - 1);
-      const logs = await this.chain.provider.getLogs({ address: this.chain.at.escrow, fromBlock: start, toBlock: end });
+      logs.push(...(await this.chain.provider.getLogs({ address: this.chain.at.escrow, fromBlock: start, toBlock: end })));
+    }
+    const tipBlock = final >= from || !tip ? await this.chain.provider.getBlock(final) : null;
+    // Everything the logs change, and the new tip, in one durable write.
+    this.store.atomically(() => {
       for (const log of logs) this.#handle(log, log.blockNumber <= final);
-    }
-    if (final >= from || !tip) {
-      const block = await this.chain.provider.getBlock(final);
-      if (block?.hash) this.store.setTip({ chainId, blockNumber: final, blockHash: block.hash });
-    }
+      if (tipBlock?.hash) this.store.setTip({ chainId, blockNumber: final, blockHash: tipBlock.hash });
+    });
   }
 
   #handle(log: Log, final: boolean): void {
