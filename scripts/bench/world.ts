@@ -104,8 +104,13 @@ export function startParty(w: BenchWorld, party: "alice" | "bob", n: number, wit
     seedScan: Math.max(n, 16),
     logLevel: "warn",
   };
-  const env: Record<string, string> = { BENCH_KEY: (party === "alice" ? w.alice : w.bob).privateKey, ...(party === "alice" ? { BENCH_SEED: SEED } : {}) };
-  return startCoordinatorProcess(config, `coordinator-${Date.now()}`, { args: withOffers ? ["--offer", w.offersPath] : [], env, bundle: true });
+  const env: Record<string, string> = {
+    BENCH_KEY: (party === "alice" ? w.alice : w.bob).privateKey,
+    ...(party === "alice" ? { BENCH_SEED: SEED } : {}),
+  };
+  // HEDGESWAP_BENCH_PROFILE=<dir>: write a V8 CPU profile of each coordinator there.
+  const profile = process.env.HEDGESWAP_BENCH_PROFILE;
+  return startCoordinatorProcess(config, `coordinator-${Date.now()}`, { args: withOffers ? ["--offer", w.offersPath] : [], env, bundle: true, ...(profile ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profile}`] } : {}) });
 }
 
 /** A token balance. */

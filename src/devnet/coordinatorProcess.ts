@@ -33,6 +33,8 @@ export interface CoordinatorProcessOptions {
    * the TypeScript source through ts-node: faster start, less memory.
    */
   readonly bundle?: boolean;
+  /** Extra arguments for node itself (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Writes `config` to `<dataDir>/<name>.json` and starts `cli.ts run` on it, logging to `<dataDir>/<name>.log`. */
@@ -44,7 +46,7 @@ export function startCoordinatorProcess(config: Record<string, unknown>, name: s
   const logPath = join(dir, `${name}.log`);
   const log = openSync(logPath, "a");
   const entry = opts.bundle ? [join(root, "dist", "coordinator", "cli.cjs")] : ["-r", "ts-node/register/transpile-only", join(root, "src", "coordinator", "cli.ts")];
-  const child = spawn(process.execPath, [...entry, "run", "--config", configPath, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...entry, "run", "--config", configPath, ...(opts.args ?? [])], {
     cwd: root,
     stdio: ["ignore", log, log],
     env: { ...process.env, TS_NODE_PROJECT: join(root, "tsconfig.json"), ...opts.env },

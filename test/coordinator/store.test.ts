@@ -128,6 +128,7 @@ describe("coordinator SQLite store", function () {
       store.transition(b.id, "settled", ev("settled"));
       expect(store.listSwaps().map((s) => s.id)).to.deep.equal([a.id, b.id, c.id]);
       expect(store.listSwaps({ activeOnly: true }).map((s) => s.id)).to.deep.equal([c.id]);
+      expect(store.activeSwapIds()).to.deep.equal([c.id]);
       expect(store.listSwaps({ status: "settled" }).map((s) => s.id)).to.deep.equal([b.id]);
       expect(store.listSwaps({ status: "settled", activeOnly: true })).to.deep.equal([]);
     });

@@ -3,7 +3,7 @@
  * recorded in the store before it is broadcast (so a restart rebroadcasts instead of forgetting),
  * reconciliation with receipts, and fee bumping of transactions stuck for too many blocks.
  */
-import { Transaction, type Wallet } from "ethers";
+import { keccak256, type Wallet } from "ethers";
 
 import { toHedgeSwapError, type TxRequest } from "../../sdk";
 import type { HedgeSwapError } from "../../sdk";
@@ -175,7 +175,7 @@ export class TxSender {
       maxFeePerGas: p.maxFeePerGas,
       maxPriorityFeePerGas: p.maxPriorityFeePerGas,
     });
-    const hash = Transaction.from(raw).hash!;
+    const hash = keccak256(raw);
     const tx: NewTx = {
       swapId: purpose.swapId,
       chainId: this.chain.chainId.toString(),
@@ -242,7 +242,7 @@ export class TxSender {
     const newBlock = head.number !== this.#lastHead;
     this.#lastHead = head.number;
     if (!newBlock && !open.some((t) => t.status === "signed")) return;
-    const receipts = await Promise.all(open.map((tx) => (tx.status === "signed" && !newBlock ? null : this.chain.provider.getTransactionReceipt(tx.hash))));
+    const receipts = await Promise.all(open.map((tx) => (tx.status === "signed" && !newBlock ? null : this.#receipt(tx.hash))));
     const used = new Map<string, Promise<number>>();
     const usedBy = (account: string) => {
       let p = used.get(account);
@@ -272,7 +272,7 @@ export class TxSender {
       if ((await usedBy(tx.account)) > tx.nonce) {
         // The nonce is used: by another attempt of ours (perhaps an older, replaced one), or by something else.
         const siblings = this.store.txsWithNonce(tx.chainId, tx.account, tx.nonce).filter((t) => t.id !== tx.id);
-        const found = await Promise.all(siblings.map((t) => this.chain.provider.getTransactionReceipt(t.hash)));
+        const found = await Promise.all(siblings.map((t) => this.#receipt(t.hash)));
         const landed = siblings.findIndex((_, i) => found[i] !== null);
         if (landed >= 0) {
           this.#settleNonce(siblings[landed]!, found[landed]!.status === 1 ? "mined" : "reverted", found[landed]!.blockNumber, stillOpen);
@@ -290,6 +290,13 @@ export class TxSender {
       }
       if (head.number - since >= this.policy.afterBlocks) await this.#bump(tx);
     }
+  }
+
+  /** A receipt's status and block, read raw (ethers' full receipt objects cost more than they give here). */
+  async #receipt(hash: string): Promise<{ status: number; blockNumber: number } | null> {
+    const r = (await this.chain.provider.send("eth_getTransactionReceipt", [hash])) as { status?: string; blockNumber?: string } | null;
+    if (!r || r.blockNumber === undefined || r.blockNumber === null) return null;
+    return { status: Number(r.status), blockNumber: Number(r.blockNumber) };
   }
 
   /** Records that `landed` used its nonce; every other attempt with that nonce is replaced. */

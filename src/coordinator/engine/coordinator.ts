@@ -256,7 +256,11 @@ export class Coordinator implements CoordinatorPort {
   /** One round: every chain polled, every unfinished swap advanced. Chains that fail are skipped this round. */
   async tick(): Promise<void> {
     const started = performance.now();
-    for (const row of this.store.listSwaps({ activeOnly: true })) if (!this.#active.has(row.id)) this.#load(row);
+    for (const id of this.store.activeSwapIds()) {
+      if (this.#active.has(id)) continue;
+      const row = this.store.getSwap(id);
+      if (row) this.#load(row);
+    }
     await Promise.all(
       [...this.chains].map(async ([id, chain]) => {
         try {

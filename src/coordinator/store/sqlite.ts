@@ -69,6 +69,7 @@ const isConstraint = (e: unknown, code: string, column: string): boolean =>
 function prepareStatements(db: Database.Database) {
   return {
     swap: db.prepare<[string], SwapRecord>("SELECT * FROM swaps WHERE id = ?"),
+    activeIds: db.prepare<[], { id: string }>(`SELECT id FROM swaps WHERE status NOT IN (${FINAL}) ORDER BY created_at, rowid`),
     swapByHashlock: db.prepare<[string], SwapRecord>("SELECT * FROM swaps WHERE hashlock = ?"),
     swaps: db.prepare<{ status: string | null; active: number }, SwapRecord>(
       `SELECT * FROM swaps WHERE (@status IS NULL OR status = @status) AND (@active = 0 OR status NOT IN (${FINAL})) ORDER BY created_at, rowid`,
@@ -251,6 +252,10 @@ export class SqliteStore implements CoordinatorStore {
 
   events(swapId?: string): EventRow[] {
     return (swapId === undefined ? this.sql.events.all() : this.sql.eventsOfSwap.all(swapId)).map(toEvent);
+  }
+
+  activeSwapIds(): string[] {
+    return this.sql.activeIds.all().map((r) => r.id);
   }
 
   eventsOfKind(prefix: string): EventRow[] {
