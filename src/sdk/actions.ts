@@ -68,8 +68,13 @@ async function checkChain(runner: ContractRunner, at: EscrowLocation, action: st
 
 /** Sends `tx` from `runner` after checking its chain; decodes any failure. Shared by every action. */
 export async function sendTx(runner: ContractRunner, at: EscrowLocation, tx: TxRequest, action: string, opts: TxOptions = {}): Promise<ActionResult> {
-  const signer = signerOf(runner, action);
   await checkChain(runner, at, action);
+  return sendChecked(runner, tx, action, opts);
+}
+
+/** `sendTx` after the chain check (the funding actions check once, before reading allowances). */
+async function sendChecked(runner: ContractRunner, tx: TxRequest, action: string, opts: TxOptions = {}): Promise<ActionResult> {
+  const signer = signerOf(runner, action);
   let hash: string;
   let response;
   try {
@@ -164,7 +169,7 @@ async function fund(
     if (permit) return withPermit(permit);
     if (method === "permit") throw new TransactionFailedError(action, new Error(`token ${token} has no usable ERC-2612 permit`));
   }
-  await sendTx(runner, leg.at, approveTx(token, leg.at.escrow, amount), `${action}: approve`, { ...opts, confirmations: Math.max(1, opts.confirmations ?? 1) });
+  await sendChecked(runner, approveTx(token, leg.at.escrow, amount), `${action}: approve`, { ...opts, confirmations: Math.max(1, opts.confirmations ?? 1) });
   return plain;
 }
 
@@ -172,14 +177,14 @@ async function fund(
 export async function depositPremium(runner: ContractRunner, leg: LocatedLeg, opts: FundingOptions = {}): Promise<ActionResult> {
   await checkChain(runner, leg.at, "depositPremium");
   const tx = await fund(runner, leg, leg.leg.premiumToken, leg.leg.premiumAmount, depositPremiumTx(leg), (p) => depositPremiumWithPermitTx(leg, p), "depositPremium", opts);
-  return sendTx(runner, leg.at, tx, "depositPremium", opts);
+  return sendChecked(runner, tx, "depositPremium", opts);
 }
 
 /** Step 3/4: the escrower locks the principal (a plain leg is created by this call). */
 export async function escrowPrincipal(runner: ContractRunner, leg: LocatedLeg, opts: FundingOptions = {}): Promise<ActionResult> {
   await checkChain(runner, leg.at, "escrow");
   const tx = await fund(runner, leg, leg.leg.token, leg.leg.amount, escrowTx(leg), (p) => escrowWithPermitTx(leg, p), "escrow", opts);
-  return sendTx(runner, leg.at, tx, "escrow", opts);
+  return sendChecked(runner, tx, "escrow", opts);
 }
 
 /** Step 5/6: redeems the leg with its secret; anyone may send it, the redeemer is paid. */

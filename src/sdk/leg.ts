@@ -132,7 +132,8 @@ export function hashlockOf(secret: string): string {
   return sha256(checkBytes32("secret", secret));
 }
 
-function copyTypes<T extends Record<string, readonly { name: string; type: string }[]>>(types: T) {
+/** A mutable deep copy of a constant EIP-712 type table (ethers wants mutable arrays). @internal */
+export function copyTypes<T extends Record<string, readonly { name: string; type: string }[]>>(types: T) {
   const out: Record<string, { name: string; type: string }[]> = {};
   for (const [k, v] of Object.entries(types)) out[k] = v.map((f) => ({ ...f }));
   return out;

@@ -7,6 +7,7 @@ import { TypedDataEncoder, verifyTypedData, type Signer, type TypedDataDomain } 
 
 import { checkAddress, checkBytes32 } from "./bytes";
 import { InvalidArgumentError, InvalidOfferSignatureError, RunnerError } from "./errors";
+import { copyTypes } from "./leg";
 import { PremiumMode } from "./timelocks";
 
 /** One leg's terms in an offer. Leg A is the leader's principal, leg B the follower's. */
@@ -79,7 +80,7 @@ export function offerKind(offer: SwapOffer): SwapKind {
 }
 
 function mutableTypes(): Record<string, { name: string; type: string }[]> {
-  return { SwapOffer: OFFER_TYPES.SwapOffer.map((f) => ({ ...f })), OfferLeg: OFFER_TYPES.OfferLeg.map((f) => ({ ...f })) };
+  return copyTypes(OFFER_TYPES);
 }
 
 function message(offer: SwapOffer): Record<string, unknown> {
