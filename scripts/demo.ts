@@ -39,7 +39,13 @@ async function main(): Promise<void> {
     for (const s of SCENARIOS) console.log(`${s.name.padEnd(20)} ${s.title}`);
     return;
   }
-  const sc = scenario(arg("scenario") ?? "happy");
+  let sc;
+  try {
+    sc = scenario(arg("scenario") ?? "happy");
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
   console.log(`hedgeswap demo: ${sc.title}\n`);
   say("starting chains A (31361) and B (31362) on 127.0.0.1, one block per second...");
   const devnet = await startDevnet({ chains: [{ name: "A", chainId: 31361n }, { name: "B", chainId: 31362n }], blockIntervalMs: 1000 });
