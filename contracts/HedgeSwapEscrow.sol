@@ -94,6 +94,32 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     }
 
     /// @inheritdoc IHedgeSwapEscrow
+    function depositPremiumBatch(Leg[] calldata legs) external payable {
+        uint256 n = legs.length;
+        if (n == 0) revert BatchEmpty();
+        PayoutList pulls = PayoutListLib.create(n);
+        for (uint256 i; i < n; ++i) {
+            Leg calldata leg = legs[i];
+            _openPremium(leg);
+            pulls.add(leg.premiumToken, msg.sender, leg.premiumAmount);
+        }
+        _pullAll(pulls);
+    }
+
+    /// @inheritdoc IHedgeSwapEscrow
+    function escrowBatch(Leg[] calldata legs) external payable {
+        uint256 n = legs.length;
+        if (n == 0) revert BatchEmpty();
+        PayoutList pulls = PayoutListLib.create(n);
+        for (uint256 i; i < n; ++i) {
+            Leg calldata leg = legs[i];
+            _lockPrincipal(leg);
+            pulls.add(leg.token, msg.sender, leg.amount);
+        }
+        _pullAll(pulls);
+    }
+
+    /// @inheritdoc IHedgeSwapEscrow
     function escrowWithPermit(
         Leg calldata leg,
         uint256 permitDeadline,
@@ -263,6 +289,15 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     }
 
     /// @inheritdoc IHedgeSwapEscrow
+    function legStates(bytes32[] calldata legIds) external view returns (LegState[] memory states) {
+        uint256 n = legIds.length;
+        states = new LegState[](n);
+        for (uint256 i; i < n; ++i) {
+            states[i] = _stateOf(legIds[i]);
+        }
+    }
+
+    /// @inheritdoc IHedgeSwapEscrow
     function hashLeg(Leg calldata leg) external view returns (bytes32) {
         return _legId(leg);
     }
@@ -275,6 +310,12 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     // ================================================================ internal: steps
 
     function _depositPremium(Leg calldata leg) private returns (bytes32 legId) {
+        legId = _openPremium(leg);
+        _pullIn(leg.premiumToken, leg.premiumAmount);
+    }
+
+    /// @dev Checks and effects of one premium deposit (the caller then takes the premium in).
+    function _openPremium(Leg calldata leg) private returns (bytes32 legId) {
         legId = _legId(leg);
         uint256 currentTime = _now();
         bool ok;
@@ -333,11 +374,15 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
                 calldataload(add(leg, 0x20))
             )
         }
-
-        _pullIn(leg.premiumToken, leg.premiumAmount);
     }
 
     function _escrow(Leg calldata leg) private returns (bytes32 legId) {
+        legId = _lockPrincipal(leg);
+        _pullIn(leg.token, leg.amount);
+    }
+
+    /// @dev Checks and effects of one escrow (the caller then takes the principal in).
+    function _lockPrincipal(Leg calldata leg) private returns (bytes32 legId) {
         legId = _legId(leg);
         address escrower = leg.escrower;
         if (msg.sender != escrower) revert LegCallerNotEscrower(legId, msg.sender, escrower);
@@ -364,7 +409,6 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
                 log2(0x00, 0x00, _LEG_ESCROWED, legId)
             }
         }
-        _pullIn(leg.token, leg.amount);
     }
 
     /// @dev Checks and effects of one redeem.
@@ -742,6 +786,27 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             return;
         }
         if (msg.value != 0) revert NativeValueMismatch(0, msg.value);
+        _pullToken(token, amount);
+    }
+
+    /// @dev Takes in the sums a batch collected (one entry per asset, all from the caller): the native
+    /// total must be `msg.value` exactly (checked before any transfer), each token as {_pullIn}.
+    function _pullAll(PayoutList pulls) private {
+        uint256 n = pulls.length();
+        uint256 native;
+        for (uint256 i; i < n; ++i) {
+            (address token, , uint256 amount) = pulls.at(i);
+            if (token == address(0)) native = amount;
+        }
+        if (msg.value != native) revert NativeValueMismatch(native, msg.value);
+        for (uint256 i; i < n; ++i) {
+            (address token, , uint256 amount) = pulls.at(i);
+            if (token != address(0)) _pullToken(token, amount);
+        }
+    }
+
+    /// @dev `transferFrom` the caller; the balance of this contract must grow by exactly `amount`.
+    function _pullToken(address token, uint256 amount) private {
         uint256 balanceBefore = _balanceOfSelf(token);
         IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
         uint256 balanceAfter;

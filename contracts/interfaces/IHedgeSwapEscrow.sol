@@ -270,6 +270,20 @@ interface IHedgeSwapEscrow {
      */
     function escrow(Leg calldata leg) external payable returns (bytes32 legId);
 
+    /**
+     * @notice {depositPremium} for many legs in one call (a market maker's or coordinator's step 1
+     * across swaps). Every leg is checked and recorded before any asset moves; the premiums of one
+     * token are summed and taken in by one transfer, the native-coin premiums must sum to
+     * `msg.value`. Reverts as a whole if any leg cannot be created.
+     */
+    function depositPremiumBatch(Leg[] calldata legs) external payable;
+
+    /**
+     * @notice {escrow} for many legs in one call, with the principals taken in as in
+     * {depositPremiumBatch}. Reverts as a whole if any leg cannot be escrowed.
+     */
+    function escrowBatch(Leg[] calldata legs) external payable;
+
     /// @notice {escrow} for an ERC-2612 token, approving with a permit in the same call (falls back
     /// to an existing allowance when the permit fails).
     function escrowWithPermit(
@@ -368,6 +382,9 @@ interface IHedgeSwapEscrow {
 
     /// @notice The stored state of a leg.
     function legState(bytes32 legId) external view returns (LegState);
+
+    /// @notice {legState} of many legs in one call (a watcher re-reading its legs after a restart).
+    function legStates(bytes32[] calldata legIds) external view returns (LegState[] memory states);
 
     /// @notice What `account` can withdraw of `token` (address(0): native coin).
     function credits(address account, address token) external view returns (uint256);

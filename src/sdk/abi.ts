@@ -1007,6 +1007,61 @@ export const escrowAbi = [
             "type": "uint256"
           }
         ],
+        "internalType": "struct IHedgeSwapEscrow.Leg[]",
+        "name": "legs",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "depositPremiumBatch",
+    "outputs": [],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "escrower",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "redeemer",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "hashlock",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "amount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "Timelocks",
+            "name": "timelocks",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "premiumToken",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "premiumAmount",
+            "type": "uint256"
+          }
+        ],
         "internalType": "struct IHedgeSwapEscrow.Leg",
         "name": "leg",
         "type": "tuple"
@@ -1144,6 +1199,61 @@ export const escrowAbi = [
         "type": "bytes32"
       }
     ],
+    "stateMutability": "payable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "components": [
+          {
+            "internalType": "address",
+            "name": "escrower",
+            "type": "address"
+          },
+          {
+            "internalType": "address",
+            "name": "redeemer",
+            "type": "address"
+          },
+          {
+            "internalType": "bytes32",
+            "name": "hashlock",
+            "type": "bytes32"
+          },
+          {
+            "internalType": "address",
+            "name": "token",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "amount",
+            "type": "uint256"
+          },
+          {
+            "internalType": "Timelocks",
+            "name": "timelocks",
+            "type": "uint256"
+          },
+          {
+            "internalType": "address",
+            "name": "premiumToken",
+            "type": "address"
+          },
+          {
+            "internalType": "uint256",
+            "name": "premiumAmount",
+            "type": "uint256"
+          }
+        ],
+        "internalType": "struct IHedgeSwapEscrow.Leg[]",
+        "name": "legs",
+        "type": "tuple[]"
+      }
+    ],
+    "name": "escrowBatch",
+    "outputs": [],
     "stateMutability": "payable",
     "type": "function"
   },
@@ -1364,6 +1474,25 @@ export const escrowAbi = [
         "internalType": "enum IHedgeSwapEscrow.LegState",
         "name": "",
         "type": "uint8"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32[]",
+        "name": "legIds",
+        "type": "bytes32[]"
+      }
+    ],
+    "name": "legStates",
+    "outputs": [
+      {
+        "internalType": "enum IHedgeSwapEscrow.LegState[]",
+        "name": "states",
+        "type": "uint8[]"
       }
     ],
     "stateMutability": "view",
