@@ -94,6 +94,18 @@ export function redeemBatchTx(items: readonly { leg: LocatedLeg; secret: string 
   return call(at, "redeemBatch", [items.map((i) => i.leg.leg), items.map((i) => checkBytes32("secret", i.secret))]);
 }
 
+/** `depositPremiumBatch(legs)`: the redeemer's premiums of several legs of one escrow; the value is the native premiums' sum. */
+export function depositPremiumBatchTx(legs: readonly LocatedLeg[]): TxRequest {
+  const at = sameEscrow("depositPremiumBatch", legs);
+  return call(at, "depositPremiumBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + premiumValue(l), 0n));
+}
+
+/** `escrowBatch(legs)`: the escrower's principals of several legs of one escrow; the value is the native principals' sum. */
+export function escrowBatchTx(legs: readonly LocatedLeg[]): TxRequest {
+  const at = sameEscrow("escrowBatch", legs);
+  return call(at, "escrowBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + principalValue(l), 0n));
+}
+
 /** `settle(leg)`: anyone, after the leg's deadline. */
 export function settleTx(leg: LocatedLeg): TxRequest {
   return call(leg.at, "settle", [leg.leg]);

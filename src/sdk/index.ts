@@ -96,9 +96,11 @@ export {
 export {
   abortTx,
   approveTx,
+  depositPremiumBatchTx,
   depositPremiumTx,
   depositPremiumWithPermitTx,
   erc20Interface,
+  escrowBatchTx,
   escrowInterface,
   escrowTx,
   escrowWithPermitTx,
@@ -144,6 +146,7 @@ export {
   findRevealedSecret,
   getCredits,
   getLegState,
+  getLegStates,
   getLegStatus,
   waitForSecret,
   type LegStatus,
@@ -153,6 +156,7 @@ export {
 export {
   findLegs,
   legFromCreationLog,
+  legIdOfCreationLog,
   planRecovery,
   recover,
   revealedSecrets,

@@ -4,7 +4,7 @@
  */
 import { sha256, type ContractRunner, type Log, type Provider } from "ethers";
 
-import { checkAddress } from "./bytes";
+import { checkAddress, checkBytes32 } from "./bytes";
 import { escrowInterface } from "./calldata";
 import { escrowContract, providerOf } from "./deployments";
 import { WaitEndedError } from "./errors";
@@ -33,6 +33,20 @@ export interface ScanOptions {
 /** The leg's stored state (`legState(legId)`). */
 export async function getLegState(runner: ContractRunner, leg: LocatedLeg): Promise<LegState> {
   return Number(await escrowContract(leg.at.escrow, runner).legState(leg.id)) as LegState;
+}
+
+/**
+ * The stored states of many legs of one escrow (`legStates(legIds)`), in order, `chunk` ids per call,
+ * all read at `blockTag` (default latest).
+ */
+export async function getLegStates(runner: ContractRunner, at: EscrowLocation, legIds: readonly string[], opts: { blockTag?: number | string; chunk?: number } = {}): Promise<LegState[]> {
+  const escrow = escrowContract(at.escrow, runner);
+  const chunk = opts.chunk ?? 1000;
+  const calls: Promise<bigint[]>[] = [];
+  for (let i = 0; i < legIds.length; i += chunk) {
+    calls.push(escrow.legStates(legIds.slice(i, i + chunk).map((id) => checkBytes32("legId", id)), opts.blockTag === undefined ? {} : { blockTag: opts.blockTag }));
+  }
+  return (await Promise.all(calls)).flat().map((s) => Number(s) as LegState);
 }
 
 /** The chain's own clock: the timestamp of its latest block. Deadlines are judged by this, not the local clock. */

@@ -3,10 +3,11 @@
  * can be known (revealed on any scanned chain, or re-derived from the party's seed), and finish what
  * can be finished — redeem what the party is owed, settle what is past its deadline.
  */
-import { sha256, type BytesLike, type ContractRunner, type Log } from "ethers";
+import { keccak256, sha256, toBeHex, type BytesLike, type ContractRunner, type Log } from "ethers";
 
 import { settleBatch, redeemBatch, type ActionResult, type TxOptions } from "./actions";
 import { checkAddress } from "./bytes";
+import { InvalidArgumentError } from "./errors";
 import { escrowInterface } from "./calldata";
 import { providerOf } from "./deployments";
 import { locateLeg, NATIVE, type EscrowLocation, type LegStruct, type LocatedLeg } from "./leg";
@@ -25,6 +26,36 @@ export interface FoundLeg extends LocatedLeg {
 const CREATION = ["LegPremiumDeposited", "LegLocked", "NativeLegLocked"] as const;
 const CREATION_TOPICS = CREATION.map((n) => escrowInterface.getEvent(n)!.topicHash);
 const REDEEMED_TOPIC = escrowInterface.getEvent("LegRedeemed")!.topicHash;
+
+const ZERO_WORD = "0".repeat(64);
+/** Per creation event topic: its name, and its data words as the leg id's words after the hashlock. */
+const CREATION_WORDS = new Map<string, { name: string; size: number; idWords: (w: string[]) => string[] }>([
+  // token, amount, timelocks, premiumToken, premiumAmount (a premium leg: the premium words count)
+  [CREATION_TOPICS[0]!, { name: CREATION[0], size: 5, idWords: (w) => (w[3] === ZERO_WORD && w[4] === ZERO_WORD ? w.slice(0, 3) : w) }],
+  // token, amount, timelocks
+  [CREATION_TOPICS[1]!, { name: CREATION[1], size: 3, idWords: (w) => w }],
+  // amount, timelocks (the token is the native coin, zero)
+  [CREATION_TOPICS[2]!, { name: CREATION[2], size: 2, idWords: (w) => [ZERO_WORD, ...w] }],
+]);
+
+/**
+ * The id of the leg a creation event (`LegPremiumDeposited`, `LegLocked`, `NativeLegLocked`) created,
+ * straight from the log's words: the same value as `locateLeg(legFromCreationLog(log), at).id`,
+ * without decoding (a watcher computes one per creation log it reads).
+ */
+export function legIdOfCreationLog(log: { readonly topics: readonly string[]; readonly data: string }, at: EscrowLocation): string {
+  const [topic, hashlock, escrower, redeemer] = log.topics;
+  const layout = topic === undefined ? undefined : CREATION_WORDS.get(topic);
+  if (!layout) throw new InvalidArgumentError("log", "is not a leg creation event", topic);
+  const data = log.data.slice(2).toLowerCase();
+  if (data.length !== 64 * layout.size || hashlock === undefined || escrower === undefined || redeemer === undefined) {
+    throw new InvalidArgumentError("log", `is not a well-formed ${layout.name} event`, log.data);
+  }
+  const words = Array.from({ length: layout.size }, (_, i) => data.slice(64 * i, 64 * (i + 1)));
+  const word = (hex: string) => hex.slice(2).toLowerCase().padStart(64, "0");
+  const head = [toBeHex(at.chainId, 32).slice(2), word(at.escrow), word(escrower), word(redeemer), word(hashlock)];
+  return keccak256("0x" + [...head, ...layout.idWords(words)].join(""));
+}
 
 /** Rebuilds a leg's parameters from its creation event. */
 export function legFromCreationLog(log: Log): LegStruct {

@@ -16,9 +16,14 @@ import {
   abortDigest,
   cooperativeAbort,
   depositPremium,
+  depositPremiumBatchTx,
+  escrowBatchTx,
   escrowContract,
   escrowPrincipal,
   getCredits,
+  getLegState,
+  getLegStates,
+  LegState,
   getLegStatus,
   locateLeg,
   randomSecret,
@@ -134,6 +139,43 @@ describe("SDK actions", function () {
     const e2 = await redeem(w.alice, plan.legB, wrong).catch((e: unknown) => e);
     expect(e2).to.be.instanceOf(LegDeadlinePassedError);
     expect((e2 as LegDeadlinePassedError).deadline).to.equal(plan.legB.terms.timelocks.timeout);
+  });
+
+  it("batch entry: three swaps' premiums and principals in one transaction per party and step, then one redeem batch per chain", async function () {
+    const w = await loadFixture(world);
+    await w.apr.mint(w.alice.address, 200n * U);
+    await w.ban.mint(w.alice.address, 6n * U);
+    await w.apr.mint(w.bob.address, 2n * U);
+    await w.ban.mint(w.bob.address, 200n * U);
+    await w.apr.connect(w.alice).approve(w.escrowA, ethers.MaxUint256);
+    await w.apr.connect(w.bob).approve(w.escrowA, ethers.MaxUint256);
+    await w.ban.connect(w.alice).approve(w.escrowB, ethers.MaxUint256);
+    await w.ban.connect(w.bob).approve(w.escrowB, ethers.MaxUint256);
+    const secrets = [randomSecret(), randomSecret(), randomSecret()];
+    const plans = await Promise.all(secrets.map((s) => matrixPlan(w, s)));
+    const legsA = plans.map((p) => p.legA);
+    const legsB = plans.map((p) => p.legB);
+    const steps = [
+      [w.alice, depositPremiumBatchTx(legsB)],
+      [w.bob, depositPremiumBatchTx(legsA)],
+      [w.alice, escrowBatchTx(legsA)],
+      [w.bob, escrowBatchTx(legsB)],
+    ] as const;
+    for (const [who, tx] of steps) {
+      expect(tx.value).to.equal(0n);
+      await (await who.sendTransaction(tx)).wait();
+    }
+    for (const leg of [...legsA, ...legsB]) expect(await getLegState(w.alice, leg)).to.equal(LegState.Escrowed);
+    const ids = [legsA[0]!.id, ethers.ZeroHash, ...legsA.slice(1).map((l) => l.id)];
+    expect(await getLegStates(w.alice, legsA[0]!.at, ids, { chunk: 2 })).to.deep.equal([LegState.Escrowed, LegState.None, LegState.Escrowed, LegState.Escrowed]);
+    await redeemBatch(w.alice, legsB.map((leg, i) => ({ leg, secret: secrets[i]! })));
+    await redeemBatch(w.bob, legsA.map((leg, i) => ({ leg, secret: secrets[i]! })));
+    expect(await w.apr.balanceOf(w.bob.address)).to.equal(3n * 101n * U);
+    expect(await w.ban.balanceOf(w.alice.address)).to.equal(3n * 103n * U);
+    expect(await w.apr.balanceOf(w.alice.address)).to.equal(0n);
+    expect(await w.ban.balanceOf(w.bob.address)).to.equal(0n);
+    expect(() => depositPremiumBatchTx([plans[0]!.legA, plans[0]!.legB])).to.throw(CallInputError);
+    expect(() => escrowBatchTx([])).to.throw(CallInputError);
   });
 
   it("a provider where a signer is needed → RunnerError; a leg of another chain → WrongChainError; a mixed batch → CallInputError", async function () {

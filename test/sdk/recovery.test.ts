@@ -17,6 +17,8 @@ import {
   getLegStatus,
   hashlockOf,
   legFromCreationLog,
+  legIdOfCreationLog,
+  InvalidArgumentError,
   packTimelocks,
   planHedgedSwap,
   randomSeed,
@@ -132,5 +134,34 @@ describe("SDK recovery", function () {
     ]);
     const receipt = await w.alice.provider.getTransactionReceipt(found[0]!.createdAt.txHash);
     expect(legFromCreationLog(receipt!.logs[0]!)).to.deep.equal(found[0]!.leg);
+  });
+
+  it("legIdOfCreationLog reads the id the contract uses from each kind of creation log's words, and refuses other logs", async function () {
+    const w = await loadFixture(world);
+    const at = { chainId: w.chainId, escrow: w.escrowA };
+    const plan = await toStep4(w, randomSeed());
+    const now = BigInt(await time.latest());
+    const timelocks = packTimelocks({ premiumDeadline: 0n, escrowDeadline: now + DELTA, timeout: now + 2n * DELTA, mode: PremiumMode.Hedge });
+    const escrow = escrowContract(w.escrowA, w.relayer);
+    await escrow.lock(w.bob.address, hashlockOf(randomSeed()), timelocks, { value: 5n });
+    await w.apr.mint(w.relayer.address, 7n);
+    await w.apr.connect(w.relayer).approve(w.escrowA, 7n);
+    await escrow.lockToken(w.bob.address, hashlockOf(randomSeed()), w.APR, 7n, timelocks);
+    const logs = await w.alice.provider.getLogs({ address: w.escrowA, fromBlock: 0, toBlock: "latest" });
+    const kinds = new Set<string>();
+    for (const log of logs) {
+      const name = escrow.interface.parseLog(log)!.name;
+      if (name === "LegPremiumDeposited" || name === "NativeLegLocked" || name === "LegLocked") {
+        kinds.add(name);
+        const id = legIdOfCreationLog(log, at);
+        expect(id).to.equal(await escrow.hashLeg(legFromCreationLog(log)));
+      } else {
+        expect(() => legIdOfCreationLog(log, at)).to.throw(InvalidArgumentError);
+      }
+    }
+    expect(legIdOfCreationLog(logs.find((l) => escrow.interface.parseLog(l)!.name === "LegPremiumDeposited")!, at)).to.equal(plan.legA.id);
+    expect([...kinds].sort()).to.deep.equal(["LegLocked", "LegPremiumDeposited", "NativeLegLocked"]);
+    const premiumLog = logs.find((l) => escrow.interface.parseLog(l)!.name === "LegPremiumDeposited")!;
+    expect(() => legIdOfCreationLog({ topics: premiumLog.topics, data: premiumLog.data.slice(0, -64) }, at)).to.throw(/well-formed LegPremiumDeposited/);
   });
 });
