@@ -10,6 +10,7 @@ import { Wallet } from "ethers";
 import { z } from "zod";
 
 import { HedgeSwapError } from "../sdk";
+import { DEFAULT_BATCH_SIZE } from "./engine/work";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 const bigintish = z.union([z.string().regex(/^[0-9]+$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
@@ -92,6 +93,8 @@ export const configSchema = z.object({
   settleGrace: z.number().nonnegative().default(60),
   /** How many seed indexes to search for a led swap's secret. */
   seedScan: z.number().int().positive().default(10_000),
+  /** The most legs one batched call (premiums, principals, redeems, settlements) covers; bounded by the chains' block gas limits (about 35,000 gas a leg). */
+  batchSize: z.number().int().min(1).max(500).default(DEFAULT_BATCH_SIZE),
   /** Fee bumping: after this many blocks without inclusion, re-sign with fees raised by `feeBumpPercent`. */
   feeBumpAfterBlocks: z.number().int().positive().default(3),
   feeBumpPercent: z.number().int().min(10).default(25),

@@ -70,6 +70,7 @@ export class TxSender {
   readonly #sentAt = new Map<string, number>();
   readonly #rebroadcast = new Set<number>();
   readonly #gasCache = new Map<string, bigint>();
+  readonly #estimating = new Map<string, Promise<bigint>>();
   #lastHead = -1;
 
   constructor(
@@ -136,17 +137,40 @@ export class TxSender {
     });
   }
 
-  /** The gas limit base of one item: a fresh estimate, or a cached one after a successful simulation. */
+  /**
+   * The gas limit base of one item: a fresh estimate, or a cached one after a successful simulation.
+   * Items of one key sent together share one estimate: the first estimates (a binary search of many
+   * executions on the node), the others wait for it and are only simulated once each; if that
+   * estimate fails (its own call reverts), each estimates for itself.
+   */
   async #gasFor(from: string, item: SendItem): Promise<bigint> {
     const call = { from, to: item.req.to, data: item.req.data, value: item.req.value };
-    const cached = item.gasKey === undefined ? undefined : this.#gasCache.get(item.gasKey);
+    const key = item.gasKey;
+    if (key === undefined) return this.chain.provider.estimateGas(call);
+    const cached = this.#gasCache.get(key);
     if (cached !== undefined) {
       await this.chain.provider.call(call);
       return cached;
     }
-    const gas = await this.chain.provider.estimateGas(call);
-    if (item.gasKey !== undefined) this.#gasCache.set(item.gasKey, gas);
-    return gas;
+    const leader = this.#estimating.get(key);
+    if (leader) {
+      const shared = await leader.catch(() => undefined);
+      if (shared !== undefined) {
+        await this.chain.provider.call(call);
+        return shared;
+      }
+      return this.chain.provider.estimateGas(call);
+    }
+    const estimate = this.chain.provider.estimateGas(call).then((gas) => {
+      this.#gasCache.set(key, gas);
+      return gas;
+    });
+    this.#estimating.set(key, estimate);
+    try {
+      return await estimate;
+    } finally {
+      this.#estimating.delete(key);
+    }
   }
 
   async #nextNonce(account: string): Promise<number> {
@@ -308,7 +332,12 @@ export class TxSender {
       }
     });
     for (const other of this.store.txsWithNonce(landed.chainId, landed.account, landed.nonce)) stillOpen.delete(other.id);
-    if (status === "reverted") this.hooks.log?.("tx.reverted", { hash: landed.hash, action: landed.action, leg: landed.leg });
+    if (status === "reverted") {
+      // A shared estimate may have been too low for this call (it can revert for other reasons too):
+      // the next transactions estimate afresh.
+      this.#gasCache.clear();
+      this.hooks.log?.("tx.reverted", { hash: landed.hash, action: landed.action, leg: landed.leg });
+    }
   }
 
   async #bump(tx: TxRow): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import type { Log } from "ethers";
 
-import { escrowInterface, legFromCreationLog, locateLeg } from "../../sdk";
+import { escrowInterface, legIdOfCreationLog } from "../../sdk";
 import type { CoordinatorStore } from "../store/types";
 import type { ChainClient, Head } from "./client";
 
@@ -25,16 +25,21 @@ export interface WatchHandlers {
   readonly log?: (kind: string, data: Record<string, unknown>) => void;
 }
 
-const KIND: Record<string, LegEvent["kind"]> = {
-  LegPremiumDeposited: "premiumDeposited",
-  LegEscrowed: "escrowed",
-  LegLocked: "locked",
-  NativeLegLocked: "locked",
-  LegRedeemed: "redeemed",
-  LegRefunded: "refunded",
-  LegPremiumRefunded: "premiumRefunded",
-  LegAborted: "aborted",
-};
+/** The leg events by topic; every other event of the escrow is ignored. */
+const KIND = new Map<string, LegEvent["kind"]>(
+  (
+    [
+      ["LegPremiumDeposited", "premiumDeposited"],
+      ["LegEscrowed", "escrowed"],
+      ["LegLocked", "locked"],
+      ["NativeLegLocked", "locked"],
+      ["LegRedeemed", "redeemed"],
+      ["LegRefunded", "refunded"],
+      ["LegPremiumRefunded", "premiumRefunded"],
+      ["LegAborted", "aborted"],
+    ] as const
+  ).map(([name, kind]) => [escrowInterface.getEvent(name)!.topicHash, kind]),
+);
 
 /** The largest block range of one `eth_getLogs`. */
 const MAX_RANGE = 2000;
@@ -75,13 +80,24 @@ export class ChainWatcher {
     });
   }
 
+  /** One log, read from its topics and words (no ABI decoding: a poll may carry thousands). */
   #handle(log: Log, final: boolean): void {
-    const parsed = escrowInterface.parseLog({ topics: [...log.topics], data: log.data });
-    if (!parsed) return;
-    const kind = KIND[parsed.name];
+    const kind = KIND.get(log.topics[0] ?? "");
     if (!kind) return;
-    const legId = kind === "premiumDeposited" || kind === "locked" ? locateLeg(legFromCreationLog(log), this.chain.at).id : (parsed.args[0] as string);
-    if (kind === "redeemed") this.handlers.onSecret(parsed.args[1] as string, legId, log);
+    let legId: string;
+    if (kind === "premiumDeposited" || kind === "locked") {
+      try {
+        legId = legIdOfCreationLog(log, this.chain.at);
+      } catch {
+        return; // not a log this escrow emits
+      }
+    } else if (log.topics.length === 2) legId = log.topics[1]!.toLowerCase();
+    else return;
+    if (kind === "redeemed") {
+      // LegRedeemed(bytes32 indexed legId, bytes32 secret): the data is the secret.
+      if (log.data.length !== 66) return;
+      this.handlers.onSecret(log.data.toLowerCase(), legId, log);
+    }
     if (final) this.handlers.onFinalEvent({ kind, legId, log });
   }
 }

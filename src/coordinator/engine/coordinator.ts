@@ -18,22 +18,16 @@ import {
   signCooperativeAbort,
   unpackTimelocks,
   deriveSecret,
-  depositPremiumTx,
-  escrowTx,
+  getLegStates,
   offerFromJson,
   offerToJson,
   planFromOffer,
-  redeemBatchTx,
-  redeemTx,
-  settleBatchTx,
-  settleTx,
-  type PlannedLeg,
   type SignedOffer,
   type SwapPlan,
 } from "../../sdk";
 import { resolveParties, type CoordinatorConfig, type PartyKeys } from "../config";
 import { ChainClient, type Head } from "../chain/client";
-import { TxSender, type SendItem } from "../chain/sender";
+import { TxSender, type SendOutcome } from "../chain/sender";
 import { CoordinatorMetrics } from "../metrics";
 import { createLogger } from "../logger";
 import { ChainWatcher, type LegEvent } from "../chain/watcher";
@@ -42,8 +36,9 @@ import { openSqliteStore } from "../store";
 import type { CoordinatorStore, EventRow, SwapRow } from "../store/types";
 import type { AbortResult, CoordinatorPort, LegDetail, StepDetail, SwapDetail, SwapFilter } from "../api/port";
 import { AbortNotPossibleError, InvalidAbortConsentError, LegNotAbortableError, SwapFinalError, UnknownSwapError } from "../errors";
-import { admitOffer } from "./accept";
+import { FundsLedger, admitOffer } from "./accept";
 import { decide, type Intent, type LegOutcome } from "./decide";
+import { RoundWork, workItem, workItems, type PartyWork, type WorkItem } from "./work";
 
 /** The step whose completion each status marks (for `final:<step>` crash points). */
 const STEP_OF_STATUS: Partial<Record<SwapStatus, string>> = { premiumB: "1", premiumA: "2", escrowedA: "3", escrowedB: "4", redeemedB: "5", completed: "6" };
@@ -74,16 +69,6 @@ export interface CoordinatorOptions {
   readonly logger?: Logger;
   /** Also collect the process metrics (CPU, memory, event loop); default true. */
   readonly defaultMetrics?: boolean;
-}
-
-/** The largest number of legs in one batched redeem or settle. */
-const BATCH = 40;
-
-interface PartyWork {
-  readonly party: PartyKeys;
-  readonly singles: SendItem[];
-  readonly redeems: { active: Active; leg: PlannedLeg; step: string }[];
-  readonly settles: { active: Active; leg: PlannedLeg }[];
 }
 
 /** A running coordinator. */
@@ -184,9 +169,12 @@ export class Coordinator implements CoordinatorPort {
     return active;
   }
 
-  /** Validates a signed offer and accepts it (nothing is sent here). Throws a typed error on refusal. */
-  async submit(signed: SignedOffer): Promise<SwapRow> {
-    const admission = await admitOffer(signed, { config: this.config, chains: this.chains, parties: this.parties, store: this.store });
+  /**
+   * Validates a signed offer and accepts it (nothing is sent here). Throws a typed error on refusal.
+   * `funds`: the ledger of a submission of several offers, which must fit the funds together.
+   */
+  async submit(signed: SignedOffer, funds?: FundsLedger): Promise<SwapRow> {
+    const admission = await admitOffer(signed, { config: this.config, chains: this.chains, parties: this.parties, store: this.store, ...(funds ? { funds } : {}) });
     const row = this.store.insertSwap(
       {
         id: admission.plan.id,
@@ -206,17 +194,19 @@ export class Coordinator implements CoordinatorPort {
   }
 
   /**
-   * Submits many offers, `concurrency` admissions at a time (each reads the chains); one result per
-   * offer, in order: the accepted row or the refusal.
+   * Submits many offers, `concurrency` admissions at a time; one result per offer, in order: the
+   * accepted row or the refusal. Balances and allowances are read once, and the offers are accepted
+   * only as far as the held parties' funds cover all of them together.
    */
   async submitMany(offers: readonly SignedOffer[], concurrency = 16): Promise<({ row: SwapRow } | { error: unknown })[]> {
     const results: ({ row: SwapRow } | { error: unknown })[] = new Array(offers.length);
+    const funds = new FundsLedger();
     let next = 0;
     const worker = async () => {
       while (next < offers.length) {
         const k = next++;
         try {
-          results[k] = { row: await this.submit(offers[k]!) };
+          results[k] = { row: await this.submit(offers[k]!, funds) };
         } catch (error) {
           results[k] = { error };
         }
@@ -274,14 +264,16 @@ export class Coordinator implements CoordinatorPort {
         }
       }),
     );
+    const polled = performance.now();
     await this.#initLegStates();
+    const read = performance.now();
     const pending = new Map<string, Set<string>>();
     for (const m of this.store.openTxMembers()) {
       let set = pending.get(m.swapId);
       if (!set) pending.set(m.swapId, (set = new Set()));
       set.add(`${m.action}:${m.leg}`);
     }
-    const work = new Map<string, Map<string, PartyWork>>();
+    const work = new RoundWork();
     // Every status change of the round in one durable write; crash points wait until it is committed.
     this.#deferCrash = [];
     try {
@@ -305,31 +297,49 @@ export class Coordinator implements CoordinatorPort {
       this.#driving = true;
       this.#event(null, null, "coordinator.driving", { swaps: this.#active.size, decidedMs: Math.round(performance.now() - started) });
     }
+    const decided = performance.now();
     await this.#flush(work);
+    const flushed = performance.now();
     this.metrics.nearestDeadline.set(this.#nearestDeadline());
-    this.metrics.rounds.observe((performance.now() - started) / 1000);
+    this.metrics.rounds.observe((flushed - started) / 1000);
+    if (this.log.isLevelEnabled("debug")) {
+      const ms = (a: number, b: number) => Math.round(b - a);
+      const mem = process.memoryUsage();
+      const mib = (n: number) => Math.round(n / 2 ** 20);
+      this.log.debug(
+        { swaps: this.#active.size, pollMs: ms(started, polled), legStatesMs: ms(polled, read), decideMs: ms(read, decided), sendMs: ms(decided, flushed), rssMiB: mib(mem.rss), heapUsedMiB: mib(mem.heapUsed), heapTotalMiB: mib(mem.heapTotal), externalMiB: mib(mem.external) },
+        "round",
+      );
+    }
     this.#emit();
   }
 
-  /** Reads, once per leg, its state at the final block; final events keep it current afterwards. */
+  /** Reads, once per leg, its state at the final block (in bulk, per chain); final events keep it current afterwards. */
   async #initLegStates(): Promise<void> {
-    const reads: Promise<void>[] = [];
+    const unknown = new Map<string, string[]>();
     for (const active of this.#active.values()) {
       for (const leg of [active.plan.legA, active.plan.legB]) {
         if (this.#legStates.has(leg.id)) continue;
-        const chain = this.chains.get(leg.at.chainId.toString())!;
-        const head = this.#heads.get(chain.chainId.toString());
-        if (!head) continue;
-        const block = chain.finalBlock(head);
-        reads.push(
-          chain.escrow.contract.legState(leg.id, { blockTag: block }).then(
-            (state) => this.#setLegState(leg.id, Number(state) as LegState, block, Number.MAX_SAFE_INTEGER),
-            () => undefined,
-          ),
-        );
+        const chainId = leg.at.chainId.toString();
+        let ids = unknown.get(chainId);
+        if (!ids) unknown.set(chainId, (ids = []));
+        ids.push(leg.id);
       }
     }
-    await Promise.all(reads);
+    await Promise.all(
+      [...unknown].map(async ([chainId, ids]) => {
+        const chain = this.chains.get(chainId)!;
+        const head = this.#heads.get(chainId);
+        if (!head) return;
+        const block = chain.finalBlock(head);
+        try {
+          const states = await getLegStates(chain.provider, chain.at, ids, { blockTag: block });
+          for (const [k, id] of ids.entries()) this.#setLegState(id, states[k]!, block, Number.MAX_SAFE_INTEGER);
+        } catch (e) {
+          this.log.warn({ chain: chain.name, legs: ids.length, err: e }, "leg states not read; retrying next round");
+        }
+      }),
+    );
   }
 
   #setLegState(legId: string, state: LegState, block: number, index: number): void {
@@ -442,6 +452,11 @@ export class Coordinator implements CoordinatorPort {
   }
 
   #emit(): void {
+    if (this.#listeners.size === 0) {
+      // Nobody listens: skip decoding the round's events.
+      this.#lastEmitted = this.store.lastEventId();
+      return;
+    }
     for (;;) {
       const batch = this.store.eventsSince(this.#lastEmitted, 1000);
       if (batch.length === 0) return;
@@ -458,7 +473,7 @@ export class Coordinator implements CoordinatorPort {
     }
   }
 
-  #advance(active: Active, pending: ReadonlySet<string>, work: Map<string, Map<string, PartyWork>>): void {
+  #advance(active: Active, pending: ReadonlySet<string>, work: RoundWork): void {
     const { plan } = active;
     const headA = this.#heads.get(plan.legA.at.chainId.toString());
     const headB = this.#heads.get(plan.legB.at.chainId.toString());
@@ -491,8 +506,8 @@ export class Coordinator implements CoordinatorPort {
     for (const intent of decision.intents) this.#plan(active, intent, work);
   }
 
-  /** Adds an intent to this round's work, per chain and sending party; redeems and settles are batched. */
-  #plan(active: Active, intent: Intent, work: Map<string, Map<string, PartyWork>>): void {
+  /** Adds an intent to this round's work, per chain and sending party. */
+  #plan(active: Active, intent: Intent, work: RoundWork): void {
     const { plan } = active;
     const leg = intent.leg === "A" ? plan.legA : plan.legB;
     const party = this.parties.find((p) => p.wallet.address === plan.offer[intent.as]);
@@ -502,60 +517,51 @@ export class Coordinator implements CoordinatorPort {
       this.#moveTo(active, "committed");
       if ((active.row.status as SwapStatus) !== "committed") return;
     }
-    const chainId = leg.at.chainId.toString();
-    let byParty = work.get(chainId);
-    if (!byParty) work.set(chainId, (byParty = new Map()));
-    let w = byParty.get(party.wallet.address);
-    if (!w) byParty.set(party.wallet.address, (w = { party, singles: [], redeems: [], settles: [] }));
-    if (intent.action === "redeem") w.redeems.push({ active, leg, step: String(intent.step) });
-    else if (intent.action === "settle") w.settles.push({ active, leg });
-    else {
-      const req = intent.action === "depositPremium" ? depositPremiumTx(leg) : escrowTx(leg);
-      const asset = intent.action === "depositPremium" ? leg.leg.premiumToken : leg.leg.token;
-      w.singles.push({ purpose: { swapId: active.row.id, leg: intent.leg, action: intent.action, step: String(intent.step) }, req, gasKey: `${intent.action}:${leg.at.escrow}:${asset}` });
-    }
+    work.add(leg.at.chainId.toString(), party, intent.action, {
+      swapId: active.row.id,
+      leg,
+      step: String(intent.step),
+      ...(intent.action === "redeem" ? { secret: active.secret! } : {}),
+    });
   }
 
-  /** Sends this round's work: per chain and party, in one `sendMany`; chains and parties in parallel. */
-  async #flush(work: Map<string, Map<string, PartyWork>>): Promise<void> {
-    const jobs: Promise<void>[] = [];
-    for (const [chainId, byParty] of work) {
-      const sender = this.#senders.get(chainId)!;
-      const chain = this.chains.get(chainId)!;
-      for (const w of byParty.values()) {
-        const items: SendItem[] = [...w.singles];
-        for (let i = 0; i < w.redeems.length; i += BATCH) {
-          const chunk = w.redeems.slice(i, i + BATCH);
-          const first = chunk[0]!;
-          const req = chunk.length === 1 ? redeemTx(first.leg, first.active.secret!) : redeemBatchTx(chunk.map((r) => ({ leg: r.leg, secret: r.active.secret! })));
-          const tokens = [...new Set(chunk.map((r) => `${r.leg.leg.token}/${r.leg.leg.premiumToken}`))].sort().join(",");
-          items.push({ purpose: { swapId: first.active.row.id, leg: first.leg.name, action: "redeem", step: first.step }, req, members: chunk.map((r) => ({ swapId: r.active.row.id, leg: r.leg.name })), gasKey: `redeem:${chunk.length}:${tokens}` });
-        }
-        for (let i = 0; i < w.settles.length; i += BATCH) {
-          const chunk = w.settles.slice(i, i + BATCH);
-          const first = chunk[0]!;
-          const req = chunk.length === 1 ? settleTx(first.leg) : settleBatchTx(chunk.map((r) => r.leg));
-          items.push({ purpose: { swapId: first.active.row.id, leg: first.leg.name, action: "settle", step: "settle" }, req, members: chunk.map((r) => ({ swapId: r.active.row.id, leg: r.leg.name })) });
-          // Settlements differ too much (refund, premium refund, payouts) to share an estimate.
-        }
-        jobs.push(
-          sender.sendMany(w.party.wallet, items).then((outcomes) => {
-            for (const o of outcomes) {
-              const members = o.item.members ?? [{ swapId: o.item.purpose.swapId, leg: o.item.purpose.leg }];
-              if (o.error) {
-                for (const m of members) {
-                  this.#event(m.swapId, chainId, "action.refused", { step: o.item.purpose.step, action: o.item.purpose.action, leg: m.leg, code: o.error.code, reason: o.error.message.slice(0, 300) });
-                }
-                this.log.warn({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, code: o.error.code, batch: members.length }, "action not sent");
-              } else {
-                this.log.info({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, action: o.item.purpose.action, batch: members.length, hash: o.row!.hash }, "transaction sent");
-              }
-            }
-          }),
-        );
-      }
+  /**
+   * Sends this round's work: per chain and party, batches in one `sendMany`; chains and parties in
+   * parallel. A batch refused before it was signed (its simulation reverted: one leg can no longer
+   * take the step) is split, and its legs are sent one by one, so one leg cannot hold back the others.
+   */
+  async #flush(work: RoundWork): Promise<void> {
+    await Promise.all([...work.groups()].map((w) => this.#sendGroup(w)));
+  }
+
+  async #sendGroup(w: PartyWork): Promise<void> {
+    const sender = this.#senders.get(w.chainId)!;
+    const items = workItems(w, this.config.batchSize);
+    const outcomes = await sender.sendMany(w.party.wallet, items.map((i) => i.item));
+    const retry: WorkItem[] = [];
+    for (const [k, o] of outcomes.entries()) {
+      const { action, entries } = items[k]!;
+      if (o.error && !o.row && entries.length > 1) {
+        this.log.info({ swapId: o.item.purpose.swapId, chain: this.chains.get(w.chainId)!.name, action: o.item.purpose.action, batch: entries.length, code: o.error.code }, "batch refused; sending its legs one by one");
+        retry.push(...entries.map((e) => workItem(action, [e])));
+      } else this.#reportSend(w.chainId, o, entries.length);
     }
-    await Promise.all(jobs);
+    if (retry.length === 0) return;
+    const again = await sender.sendMany(w.party.wallet, retry.map((i) => i.item));
+    for (const o of again) this.#reportSend(w.chainId, o, 1);
+  }
+
+  #reportSend(chainId: string, o: SendOutcome, size: number): void {
+    const chain = this.chains.get(chainId)!;
+    const members = o.item.members ?? [{ swapId: o.item.purpose.swapId, leg: o.item.purpose.leg }];
+    if (o.error) {
+      for (const m of members) {
+        this.#event(m.swapId, chainId, "action.refused", { step: o.item.purpose.step, action: o.item.purpose.action, leg: m.leg, code: o.error.code, reason: o.error.message.slice(0, 300) });
+      }
+      this.log.warn({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, code: o.error.code, batch: size }, "action not sent");
+    } else {
+      this.log.info({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, action: o.item.purpose.action, batch: size, hash: o.row!.hash }, "transaction sent");
+    }
   }
 
   /** Seconds (chain clock) to the nearest deadline of a step some active swap still waits for; -1 when none. */

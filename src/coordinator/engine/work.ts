@@ -1,0 +1,126 @@
+/**
+ * A round's work: the legs each held party acts on, per chain and action, turned into transactions.
+ * Legs that share a chain, a sending party and an action go into one batch call (`depositPremiumBatch`,
+ * `escrowBatch`, `redeemBatch`, `settleBatch`) of at most `batchSize` legs, so a coordinator's cost per
+ * swap stays flat as the number of swaps grows. Pure: no I/O.
+ */
+import {
+  PremiumMode,
+  depositPremiumBatchTx,
+  depositPremiumTx,
+  escrowBatchTx,
+  escrowTx,
+  redeemBatchTx,
+  redeemTx,
+  settleBatchTx,
+  settleTx,
+  unpackTimelocks,
+  type PlannedLeg,
+  type TxRequest,
+} from "../../sdk";
+import type { PartyKeys } from "../config";
+import type { SendItem } from "../chain/sender";
+
+/** The default largest number of legs in one batched call (the configuration's `batchSize`). */
+export const DEFAULT_BATCH_SIZE = 100;
+
+/** The protocol actions a round batches. */
+export type BatchAction = "depositPremium" | "escrow" | "redeem" | "settle";
+
+/** One leg to act on. */
+export interface WorkEntry {
+  readonly swapId: string;
+  readonly leg: PlannedLeg;
+  /** The protocol step (1–6) or "settle". */
+  readonly step: string;
+  /** The secret, for a redeem. */
+  readonly secret?: string;
+}
+
+/** A transaction to send and the entries it covers. */
+export interface WorkItem {
+  readonly action: BatchAction;
+  readonly item: SendItem;
+  readonly entries: readonly WorkEntry[];
+}
+
+/** What one party sends on one chain this round. */
+export interface PartyWork {
+  readonly chainId: string;
+  readonly party: PartyKeys;
+  readonly legs: Map<BatchAction, WorkEntry[]>;
+}
+
+const ORDER: readonly BatchAction[] = ["depositPremium", "escrow", "redeem", "settle"];
+
+/** This round's work, grouped per chain and sending party. */
+export class RoundWork {
+  readonly #groups = new Map<string, PartyWork>();
+
+  /** Adds one leg to act on. */
+  add(chainId: string, party: PartyKeys, action: BatchAction, entry: WorkEntry): void {
+    const key = `${chainId}:${party.wallet.address}`;
+    let w = this.#groups.get(key);
+    if (!w) this.#groups.set(key, (w = { chainId, party, legs: new Map() }));
+    let list = w.legs.get(action);
+    if (!list) w.legs.set(action, (list = []));
+    list.push(entry);
+  }
+
+  /** Every (chain, party) group with something to send. */
+  groups(): IterableIterator<PartyWork> {
+    return this.#groups.values();
+  }
+}
+
+/** The transactions of one group: per action in protocol order, batches of at most `size` legs. */
+export function workItems(w: PartyWork, size = DEFAULT_BATCH_SIZE): WorkItem[] {
+  const out: WorkItem[] = [];
+  for (const action of ORDER) {
+    const list = w.legs.get(action) ?? [];
+    for (let i = 0; i < list.length; i += size) out.push(workItem(action, list.slice(i, i + size)));
+  }
+  return out;
+}
+
+/** Who a redeem pays the premium to: the escrower for an option premium, else the redeemer. */
+function premiumRecipient(l: PlannedLeg): string {
+  return unpackTimelocks(l.leg.timelocks).mode === PremiumMode.Option ? l.leg.escrower : l.leg.redeemer;
+}
+
+/** One transaction for `entries` (a single-leg call when there is one entry). */
+export function workItem(action: BatchAction, entries: readonly WorkEntry[]): WorkItem {
+  const first = entries[0]!;
+  const legs = entries.map((e) => e.leg);
+  const single = entries.length === 1;
+  let req: TxRequest;
+  let assets: string[];
+  switch (action) {
+    case "depositPremium":
+      req = single ? depositPremiumTx(first.leg) : depositPremiumBatchTx(legs);
+      assets = legs.map((l) => l.leg.premiumToken);
+      break;
+    case "escrow":
+      req = single ? escrowTx(first.leg) : escrowBatchTx(legs);
+      assets = legs.map((l) => l.leg.token);
+      break;
+    case "redeem":
+      req = single ? redeemTx(first.leg, first.secret!) : redeemBatchTx(entries.map((e) => ({ leg: e.leg, secret: e.secret! })));
+      // The payouts (one transfer per asset and recipient) drive the cost.
+      assets = legs.flatMap((l) => [`${l.leg.token}>${l.leg.redeemer}`, `${l.leg.premiumToken}>${premiumRecipient(l)}`]);
+      break;
+    case "settle":
+      req = single ? settleTx(first.leg) : settleBatchTx(legs);
+      assets = [];
+      break;
+  }
+  const item: SendItem = {
+    purpose: { swapId: first.swapId, leg: first.leg.name, action, step: first.step },
+    req,
+    ...(single ? {} : { members: entries.map((e) => ({ swapId: e.swapId, leg: e.leg.name })) }),
+    // Calls of one function, size and asset set cost about the same gas; settlements differ too much
+    // (refund, premium refund, payouts) to share an estimate.
+    ...(action === "settle" ? {} : { gasKey: `${action}:${first.leg.at.escrow}:${entries.length}:${[...new Set(assets)].sort().join(",")}` }),
+  };
+  return { action, item, entries };
+}

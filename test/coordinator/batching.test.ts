@@ -1,0 +1,152 @@
+/**
+ * Batching on two real `hardhat node` chains: swaps submitted together are driven with one batched
+ * transaction per party, chain and step (premiums, principals and redeems alike), and a batch that one
+ * leg can no longer take is split so that the other legs go on.
+ */
+import { expect } from "chai";
+import { Contract, MaxUint256 } from "ethers";
+
+import { depositPremium, escrowInterface } from "../../src/sdk";
+import { parseConfig } from "../../src/coordinator/config";
+import type { Coordinator } from "../../src/coordinator/engine/coordinator";
+import { U, coordinator, finished, freshTokens, partyConfig, partyConfigJson, signedOffer, startWorld, type Tokens, type World } from "./world";
+
+const N = 3;
+const TOKEN = ["function balanceOf(address) view returns (uint256)", "function mint(address to, uint256 amount)", "function approve(address spender, uint256 amount) returns (bool)"];
+
+describe("coordinator: batched steps across swaps", function () {
+  this.timeout(120_000);
+  let w: World;
+
+  before(async function () {
+    w = await startWorld();
+  });
+  after(async function () {
+    await w?.devnet.stop();
+  });
+
+  /** Fresh tokens for `n` matrix swaps (Alice 100n APR + 3n BAN, Bob n APR + 100n BAN), approved to the escrows. */
+  async function tokensFor(n: number): Promise<Tokens> {
+    const t = await freshTokens(w);
+    const extra = BigInt(n - 1);
+    for (const [chain, token, who, perSwap] of [
+      [w.A, t.APR, w.alice, 100n * U],
+      [w.B, t.BAN, w.alice, 3n * U],
+      [w.A, t.APR, w.bob, 1n * U],
+      [w.B, t.BAN, w.bob, 100n * U],
+    ] as const) {
+      const c = new Contract(token, TOKEN, who.connect(chain.node.provider));
+      await (await c.getFunction("mint")(who.address, extra * perSwap)).wait();
+      await (await c.getFunction("approve")(chain.escrow, MaxUint256)).wait();
+    }
+    return t;
+  }
+
+  async function expectTotals(t: Tokens, n: bigint): Promise<void> {
+    const bal = (c: World["A"], token: string, who: string) => new Contract(token, TOKEN, c.node.provider).getFunction("balanceOf")(who) as Promise<bigint>;
+    expect({
+      aliceAPR: await bal(w.A, t.APR, w.alice.address),
+      aliceBAN: await bal(w.B, t.BAN, w.alice.address),
+      bobAPR: await bal(w.A, t.APR, w.bob.address),
+      bobBAN: await bal(w.B, t.BAN, w.bob.address),
+    }).to.deep.equal({ aliceAPR: 0n, aliceBAN: n * 103n * U, bobAPR: n * 101n * U, bobBAN: 0n });
+  }
+
+  /** The mined transactions of `c`, each with its function name and the swaps it covers. */
+  function minedCalls(c: Coordinator, ids: readonly string[]): Map<string, { fn: string; legs: number }> {
+    const calls = new Map<string, { fn: string; legs: number }>();
+    for (const id of ids) {
+      for (const tx of c.store.txsOfSwap(id)) {
+        if (tx.status !== "mined" || calls.has(tx.hash)) continue;
+        const fn = escrowInterface.parseTransaction({ data: tx.data })!.name;
+        calls.set(tx.hash, { fn, legs: c.store.txMembers(tx.id).length });
+      }
+    }
+    return calls;
+  }
+
+  it(`${N} swaps submitted together: each party sends one transaction per step, covering all ${N}; balances exact`, async function () {
+    const t = await tokensFor(N);
+    const offers = [];
+    for (let i = 0; i < N; i++) offers.push(await signedOffer(w, t));
+    const alice = coordinator(partyConfig(w, "alice"));
+    const bob = coordinator(partyConfig(w, "bob"));
+    try {
+      await alice.init();
+      await bob.init();
+      for (const c of [alice, bob]) {
+        const results = await c.submitMany(offers.map((o) => o.signed));
+        expect(results.every((r) => "row" in r)).to.equal(true);
+      }
+      alice.start();
+      bob.start();
+      for (const o of offers) {
+        expect(await finished(alice, o.plan.id)).to.equal("completed");
+        expect(await finished(bob, o.plan.id)).to.equal("completed");
+      }
+      const ids = offers.map((o) => o.plan.id);
+      const byFn = (c: Coordinator) => [...minedCalls(c, ids).values()].sort((x, y) => x.fn.localeCompare(y.fn));
+      expect(byFn(alice)).to.deep.equal([
+        { fn: "depositPremiumBatch", legs: N },
+        { fn: "escrowBatch", legs: N },
+        { fn: "redeemBatch", legs: N },
+      ]);
+      expect(byFn(bob)).to.deep.equal(byFn(alice));
+      await expectTotals(t, BigInt(N));
+    } finally {
+      await alice.stop();
+      await bob.stop();
+    }
+  });
+
+  it("a batch one leg can no longer take is split: that leg is refused, the others are sent, and every swap completes", async function () {
+    const t = await tokensFor(N);
+    const offers = [];
+    for (let i = 0; i < N; i++) offers.push(await signedOffer(w, t));
+    // Two confirmations: the coordinator judges legs one block behind the head, so a premium deposited
+    // in the newest block is still missing in its view while the chain already refuses a second one.
+    const json = partyConfigJson(w, "alice");
+    for (const c of json.chains as Record<string, unknown>[]) c.confirmations = 2;
+    const alice = coordinator(parseConfig(json));
+    const bob = coordinator(partyConfig(w, "bob"));
+    const miner = setInterval(() => {
+      for (const c of [w.A, w.B]) void c.node.provider.send("evm_mine", []).catch(() => undefined);
+    }, 250);
+    try {
+      await alice.init();
+      await bob.init();
+      await alice.submitMany(offers.map((o) => o.signed));
+      await bob.submitMany(offers.map((o) => o.signed));
+      clearInterval(miner);
+      await new Promise((r) => setTimeout(r, 300)); // let a last evm_mine in flight land
+      // Alice deposits the last swap's premium herself, outside her coordinator.
+      const last = offers[N - 1]!.plan;
+      await depositPremium(w.alice.connect(w.B.node.provider), last.legB);
+      await alice.tick();
+      const refused = alice.store.events(last.id).filter((e) => e.kind === "action.refused");
+      expect(refused.map((e) => [e.data.action, e.data.leg, e.data.code])).to.deep.equal([["depositPremium", "B", "LegUnexpectedState"]]);
+      for (const o of offers.slice(0, N - 1)) {
+        const sent = alice.store.txsOfSwap(o.plan.id).filter((x) => x.action === "depositPremium");
+        expect(sent.map((x) => escrowInterface.parseTransaction({ data: x.data })!.name)).to.deep.equal(["depositPremium"]);
+      }
+      const again = setInterval(() => {
+        for (const c of [w.A, w.B]) void c.node.provider.send("evm_mine", []).catch(() => undefined);
+      }, 250);
+      try {
+        alice.start();
+        bob.start();
+        for (const o of offers) {
+          expect(await finished(alice, o.plan.id)).to.equal("completed");
+          expect(await finished(bob, o.plan.id)).to.equal("completed");
+        }
+      } finally {
+        clearInterval(again);
+      }
+      await expectTotals(t, BigInt(N));
+    } finally {
+      clearInterval(miner);
+      await alice.stop();
+      await bob.stop();
+    }
+  });
+});
