@@ -93,6 +93,22 @@ describe("coordinator: admission refuses bad input before any transaction", func
     expect(await refused(await sign(offer), InsufficientFundsError, "INSUFFICIENT_FUNDS")).to.include({ what: "balance", needed: 150n * U, available: 100n * U });
   });
 
+  it("offers submitted together must fit the funds together: the one that no longer fits is refused, naming the summed need", async function () {
+    const first = await signedOffer(w, tokens);
+    const second = await signedOffer(w, tokens);
+    const swaps = alice.store.listSwaps().length;
+    const results = await alice.submitMany([first.signed, second.signed], 1);
+    expect("row" in results[0]!).to.equal(true);
+    const refusal = (results[1] as { error: unknown }).error;
+    expect(refusal).to.be.instanceOf(InsufficientFundsError);
+    // Each offer alone fits Alice's 3 BAN premium budget and 100 APR; two need 6 BAN and 200 APR.
+    expect((refusal as InsufficientFundsError).details).to.include({ what: "balance", token: tokens.BAN, needed: 6n * U, available: 3n * U });
+    expect(alice.store.listSwaps().length).to.equal(swaps + 1);
+    expect(alice.store.getSwap(second.plan.id)).to.equal(undefined);
+    expect(alice.store.openTxs()).to.deep.equal([]);
+    await expectHoldings(w, tokens, { aliceAPR: 100n, aliceBAN: 3n, bobAPR: 1n, bobBAN: 100n });
+  });
+
   it("too little allowance", async function () {
     const unapproved = await freshTokens(w, false);
     const { signed } = await signedOffer(w, unapproved);

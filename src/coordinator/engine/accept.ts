@@ -58,7 +58,14 @@ const GAS_RESERVE_UNITS = 600_000n;
 /** Runs every admission check; throws a typed error naming the first failure. */
 export async function admitOffer(
   signed: SignedOffer,
-  ctx: { config: CoordinatorConfig; chains: ReadonlyMap<string, ChainClient>; parties: readonly PartyKeys[]; store: CoordinatorStore },
+  ctx: {
+    config: CoordinatorConfig;
+    chains: ReadonlyMap<string, ChainClient>;
+    parties: readonly PartyKeys[];
+    store: CoordinatorStore;
+    /** Shared by the offers of one submission, so that together they must fit the funds; a fresh one when omitted. */
+    funds?: FundsLedger;
+  },
 ): Promise<Admission> {
   verifyOfferSignatures(signed);
   const offer = signed.offer;
@@ -89,33 +96,87 @@ export async function admitOffer(
   }
 
   if (ctx.store.getSwap(plan.id)) throw new DuplicateSwapError(plan.id, "id");
-  if (ctx.store.listSwaps().some((s) => s.hashlock === plan.offer.hashlock)) throw new DuplicateSwapError(plan.id, "hashlock");
+  if (ctx.store.getSwapByHashlock(plan.offer.hashlock)) throw new DuplicateSwapError(plan.id, "hashlock");
 
   // Funds: the leader pays leg B's premium on B and leg A's principal on A; the follower the reverse.
-  const needs: [PartyKeys | undefined, ChainClient, string, bigint][] = [
-    [leader, chainB, plan.legB.leg.premiumToken, plan.legB.leg.premiumAmount],
-    [leader, chainA, plan.legA.leg.token, plan.legA.leg.amount],
-    [follower, chainA, plan.legA.leg.premiumToken, plan.legA.leg.premiumAmount],
-    [follower, chainB, plan.legB.leg.token, plan.legB.leg.amount],
-  ];
-  for (const [party, chain, token, amount] of needs) {
-    if (party) await checkFunds(chain, party.wallet.address, token, amount);
-  }
+  const needs: FundsNeed[] = [];
+  const need = (party: PartyKeys | undefined, chain: ChainClient, token: string, amount: bigint) => {
+    if (party) needs.push({ chain, account: party.wallet.address, token, amount });
+  };
+  need(leader, chainB, plan.legB.leg.premiumToken, plan.legB.leg.premiumAmount);
+  need(leader, chainA, plan.legA.leg.token, plan.legA.leg.amount);
+  need(follower, chainA, plan.legA.leg.premiumToken, plan.legA.leg.premiumAmount);
+  need(follower, chainB, plan.legB.leg.token, plan.legB.leg.amount);
+  await (ctx.funds ?? new FundsLedger()).reserve(needs);
   return { plan, roles: { leader: leader !== undefined, follower: follower !== undefined }, secretIndex };
 }
 
-async function checkFunds(chain: ChainClient, account: string, token: string, amount: bigint): Promise<void> {
-  const fees = await chain.provider.getFeeData();
-  const gas = GAS_RESERVE_UNITS * (fees.maxFeePerGas ?? fees.gasPrice ?? 0n);
-  const native = await chain.provider.getBalance(account);
-  if (token === ZeroAddress) {
-    if (native < amount + gas) throw new InsufficientFundsError("balance", { chain: chain.name, account, token, needed: amount + gas, available: native });
-    return;
+/** One amount a held party must be able to pay on a chain. */
+export interface FundsNeed {
+  readonly chain: ChainClient;
+  readonly account: string;
+  /** The asset; `ZeroAddress` for the native coin. */
+  readonly token: string;
+  readonly amount: bigint;
+}
+
+/**
+ * Balances, allowances and fees read once per admission run, and what the offers admitted in that run
+ * already need: a submission of many offers is accepted only as far as the funds cover all of them
+ * together, and costs a handful of reads per account instead of several per offer.
+ */
+export class FundsLedger {
+  readonly #reads = new Map<string, Promise<bigint>>();
+  readonly #used = new Map<string, bigint>();
+
+  #once(key: string, read: () => Promise<bigint>): Promise<bigint> {
+    let p = this.#reads.get(key);
+    if (!p) this.#reads.set(key, (p = read()));
+    return p;
   }
-  if (native < gas) throw new InsufficientFundsError("balance", { chain: chain.name, account, token: ZeroAddress, needed: gas, available: native });
-  const erc20 = new Contract(token, erc20Interface, chain.provider);
-  const balance = (await erc20.getFunction("balanceOf").staticCall(account)) as bigint;
-  if (balance < amount) throw new InsufficientFundsError("balance", { chain: chain.name, account, token, needed: amount, available: balance });
-  const allowance = (await erc20.getFunction("allowance").staticCall(account, chain.at.escrow)) as bigint;
-  if (allowance < amount) throw new InsufficientFundsError("allowance", { chain: chain.name, account, token, needed: amount, available: allowance });
+
+  /** Checks every need against what is left and reserves them all, or throws naming the first that does not fit and reserves nothing. */
+  async reserve(needs: readonly FundsNeed[]): Promise<void> {
+    // Every read first; then the checks and the reservation run without an await in between, so
+    // concurrent admissions sharing the ledger cannot both take the same funds.
+    const read = await Promise.all(
+      needs.map(async (n) => {
+        const c = n.chain.chainId.toString();
+        const [fee, native] = await Promise.all([
+          this.#once(`fee:${c}`, async () => {
+            const f = await n.chain.provider.getFeeData();
+            return f.maxFeePerGas ?? f.gasPrice ?? 0n;
+          }),
+          this.#once(`native:${c}:${n.account}`, () => n.chain.provider.getBalance(n.account)),
+        ]);
+        if (n.token === ZeroAddress) return { n, c, gas: GAS_RESERVE_UNITS * fee, native, balance: 0n, allowance: 0n };
+        const erc20 = new Contract(n.token, erc20Interface, n.chain.provider);
+        const [balance, allowance] = await Promise.all([
+          this.#once(`balance:${c}:${n.account}:${n.token}`, () => erc20.getFunction("balanceOf").staticCall(n.account) as Promise<bigint>),
+          this.#once(`allowance:${c}:${n.account}:${n.token}`, () => erc20.getFunction("allowance").staticCall(n.account, n.chain.at.escrow) as Promise<bigint>),
+        ]);
+        return { n, c, gas: GAS_RESERVE_UNITS * fee, native, balance, allowance };
+      }),
+    );
+    const used = new Map(this.#used);
+    const take = (key: string, amount: bigint) => {
+      const total = (used.get(key) ?? 0n) + amount;
+      used.set(key, total);
+      return total;
+    };
+    for (const { n, c, gas, native, balance, allowance } of read) {
+      const where = { chain: n.chain.name, account: n.account };
+      if (n.token === ZeroAddress) {
+        const needed = take(`native:${c}:${n.account}`, n.amount + gas);
+        if (native < needed) throw new InsufficientFundsError("balance", { ...where, token: n.token, needed, available: native });
+        continue;
+      }
+      const gasNeeded = take(`native:${c}:${n.account}`, gas);
+      if (native < gasNeeded) throw new InsufficientFundsError("balance", { ...where, token: ZeroAddress, needed: gasNeeded, available: native });
+      const needed = take(`token:${c}:${n.account}:${n.token}`, n.amount);
+      if (balance < needed) throw new InsufficientFundsError("balance", { ...where, token: n.token, needed, available: balance });
+      if (allowance < needed) throw new InsufficientFundsError("allowance", { ...where, token: n.token, needed, available: allowance });
+    }
+    for (const [k, v] of used) this.#used.set(k, v);
+  }
 }

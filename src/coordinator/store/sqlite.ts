@@ -174,6 +174,11 @@ export class SqliteStore implements CoordinatorStore {
     return r === undefined ? undefined : toSwap(r);
   }
 
+  getSwapByHashlock(hashlock: string): SwapRow | undefined {
+    const r = this.sql.swapByHashlock.get(hashlock.toLowerCase());
+    return r === undefined ? undefined : toSwap(r);
+  }
+
   listSwaps(filter: { readonly activeOnly?: boolean; readonly status?: SwapStatus } = {}): SwapRow[] {
     return this.sql.swaps.all({ status: filter.status ?? null, active: filter.activeOnly === true ? 1 : 0 }).map(toSwap);
   }

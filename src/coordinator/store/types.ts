@@ -118,6 +118,8 @@ export interface CoordinatorStore {
   /** Inserts a new swap (status `accepted`) and its `accepted` event in one transaction; `DuplicateSwapError` if id or hashlock exists. */
   insertSwap(row: Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "createdAt" | "updatedAt">, event: NewEvent): SwapRow;
   getSwap(id: string): SwapRow | undefined;
+  /** The swap with this hashlock (lower case), if any. */
+  getSwapByHashlock(hashlock: string): SwapRow | undefined;
   /** The ids of the swaps not in a final status (cheap: no row is decoded). */
   activeSwapIds(): string[];
   /** All swaps, or only those not in a final status; oldest first. */
