@@ -14,10 +14,13 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 
+import { toQuantity, type Wallet } from "ethers";
+
 import { escrowInterface } from "../src/sdk";
 import { isFinal } from "../src/coordinator/domain/status";
 import { openSqliteStore } from "../src/coordinator/store";
-import type { CoordinatorStore } from "../src/coordinator/store/types";
+import type { CoordinatorStore, TxRow } from "../src/coordinator/store/types";
+import { devAccounts } from "../src/devnet";
 import { stopCoordinatorProcess, type CoordinatorProcess } from "../src/devnet/coordinatorProcess";
 import { percentile, processUsage } from "./bench/procfs";
 import { U, balance, benchWorld, startParty, type BenchWorld } from "./bench/world";
@@ -84,6 +87,63 @@ async function waitAllFinal(w: BenchWorld, n: number, timeoutMs: number): Promis
   throw new Error(`not every swap finished within ${timeoutMs / 1000} s (${last})`);
 }
 
+/** Milliseconds the node takes for one call, best of three (the node is idle by then). */
+async function timed(fn: () => Promise<unknown>): Promise<number> {
+  let best = Infinity;
+  for (let k = 0; k < 3; k++) {
+    const t = performance.now();
+    await fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return Math.round(best);
+}
+
+/**
+ * What the local chain costs per batch: each mined batch kind (largest batch) is replayed on the state
+ * before its block with `eth_call` and `eth_estimateGas`, the two calls a coordinator makes before
+ * it signs; and the raw transaction's size, which the node parses again on `eth_sendRawTransaction`.
+ */
+async function nodeCosts(w: BenchWorld, txs: readonly TxRow[], members: (t: TxRow) => number): Promise<Record<string, { legs: number; rawKiB: number; ethCallMs: number; estimateGasMs: number; sendRawTransactionMs: number }>> {
+  const out: Record<string, { legs: number; rawKiB: number; ethCallMs: number; estimateGasMs: number; sendRawTransactionMs: number }> = {};
+  const [prober] = devAccounts(1) as [Wallet];
+  for (const action of ["depositPremium", "escrow", "redeem"] as const) {
+    const t = txs.filter((x) => x.action === action && x.status === "mined" && x.blockNumber !== null).sort((x, y) => members(y) - members(x))[0];
+    if (!t) continue;
+    const chain = t.chainId === w.A.node.chainId.toString() ? w.A : w.B;
+    const req = { from: t.account, to: t.to, data: t.data, value: BigInt(t.value), blockTag: t.blockNumber! - 1 };
+    out[`${action}Batch`] = {
+      legs: members(t),
+      rawKiB: Math.round((t.raw.length - 2) / 2 / 102.4) / 10,
+      ethCallMs: await timed(() => chain.node.provider.call(req)),
+      // (ethers' estimateGas sends no block tag)
+      estimateGasMs: await timed(() => chain.node.provider.send("eth_estimateGas", [{ from: req.from, to: req.to, data: req.data, value: toQuantity(req.value) }, toQuantity(req.blockTag)])),
+      // The same calldata signed by another account (it reverts when mined; only the node's acceptance is timed).
+      sendRawTransactionMs: await (async () => {
+        const signer = prober.connect(chain.node.provider);
+        const base = await signer.populateTransaction({ to: t.to, data: t.data, gasLimit: BigInt(t.gasLimit) });
+        const raws: string[] = [];
+        for (let k = 0; k < 3; k++) raws.push(await signer.signTransaction({ ...base, nonce: base.nonce! + k }));
+        let k = 0;
+        return timed(() => chain.node.provider.broadcastTransaction(raws[k++]!));
+      })(),
+    };
+  }
+  return out;
+}
+
+/** The node's time to answer the `eth_getLogs` a watcher sends for the block holding the most escrow logs of a redeem. */
+async function logsCost(w: BenchWorld, txs: readonly TxRow[]): Promise<{ block: number; logs: number; ms: number } | undefined> {
+  const blocks = [...new Set(txs.filter((t) => t.action === "redeem" && t.status === "mined" && t.blockNumber !== null).map((t) => t.blockNumber!))];
+  let best: { block: number; logs: number; ms: number } | undefined;
+  for (const block of blocks) {
+    const filter = { address: w.A.escrow, fromBlock: toQuantity(block), toBlock: toQuantity(block) };
+    const logs = ((await w.A.node.provider.send("eth_getLogs", [filter])) as unknown[]).length;
+    if (best && best.logs >= logs) continue;
+    best = { block, logs, ms: await timed(() => w.A.node.provider.send("eth_getLogs", [filter])) };
+  }
+  return best;
+}
+
 interface RunResult {
   swaps: number;
   completed: number;
@@ -99,7 +159,16 @@ interface RunResult {
   /** CPU (both coordinators) for start-up and admitting every offer. */
   cpuSecondsBeforeDriving: number;
   transactionsPerSwap: number;
-  chain: { blocksA: number; blocksB: number; maxTxsPerBlock: number; nodeCpuSeconds: Record<string, number | undefined> };
+  chain: {
+    blocksA: number;
+    blocksB: number;
+    maxTxsPerBlock: number;
+    nodeCpuSeconds: Record<string, number | undefined>;
+    /** Per batch kind: the node's time for the simulation and the estimate a coordinator runs before signing. */
+    perBatch: Awaited<ReturnType<typeof nodeCosts>>;
+    /** `eth_getLogs` of one block of redeems on chain A (what each coordinator's watcher reads). */
+    getLogs?: Awaited<ReturnType<typeof logsCost>>;
+  };
   balancesOk: boolean;
 }
 
@@ -113,7 +182,10 @@ async function measure(
   cpuAtStart: number,
 ): Promise<Omit<RunResult, "wallSeconds" | "completedPerMinute">> {
   const usage = Object.fromEntries(Object.entries(procs).map(([p, proc]) => [p, processUsage(proc.child.pid!)]));
-  const bob = withStore(w, "bob", (s) => ({ swaps: s.listSwaps(), txs: s.listSwaps().flatMap((r) => s.txsOfSwap(r.id)), events: s.events() }));
+  const bob = withStore(w, "bob", (s) => {
+    const txs = [...new Map(s.listSwaps().flatMap((r) => s.txsOfSwap(r.id)).map((t) => [t.id, t])).values()];
+    return { swaps: s.listSwaps(), txs, events: s.events(), members: new Map(txs.map((t) => [t.id, s.txMembers(t.id).length])) };
+  });
   const alice = withStore(w, "alice", (s) => ({ swaps: s.listSwaps(), txs: s.listSwaps().flatMap((r) => s.txsOfSwap(r.id)), events: s.events() }));
   const completed = bob.swaps.filter((r) => r.status === "completed").length;
   const missed = [...alice.events, ...bob.events].filter((e) => e.kind === "deadline.unreachable").length;
@@ -166,6 +238,8 @@ async function measure(
       blocksB: headB,
       maxTxsPerBlock: maxTxs,
       nodeCpuSeconds: { A: processUsage(w.A.node.pid).cpuSeconds, B: processUsage(w.B.node.pid).cpuSeconds },
+      perBatch: await nodeCosts(w, bob.txs, (t) => bob.members.get(t.id) ?? 1),
+      getLogs: await logsCost(w, bob.txs),
     },
     balancesOk,
   };

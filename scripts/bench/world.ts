@@ -109,8 +109,10 @@ export function startParty(w: BenchWorld, party: "alice" | "bob", n: number, wit
     ...(party === "alice" ? { BENCH_SEED: SEED } : {}),
   };
   // HEDGESWAP_BENCH_PROFILE=<dir>: write a V8 CPU profile of each coordinator there.
+  // HEDGESWAP_BENCH_NODE_ARGS="...": extra Node.js flags for the coordinators (e.g. a heap limit).
   const profile = process.env.HEDGESWAP_BENCH_PROFILE;
-  return startCoordinatorProcess(config, `coordinator-${Date.now()}`, { args: withOffers ? ["--offer", w.offersPath] : [], env, bundle: true, ...(profile ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profile}`] } : {}) });
+  const nodeArgs = [...(process.env.HEDGESWAP_BENCH_NODE_ARGS?.split(" ").filter(Boolean) ?? []), ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : [])];
+  return startCoordinatorProcess(config, `coordinator-${Date.now()}`, { args: withOffers ? ["--offer", w.offersPath] : [], env, bundle: true, nodeArgs });
 }
 
 /** A token balance. */

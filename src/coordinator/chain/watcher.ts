@@ -4,23 +4,42 @@
  * other event is reported only once final under the confirmation depth, and the tip advances in the
  * store only over final blocks. A tip whose block hash changed (a reorganisation) is rewound.
  */
-import type { Log } from "ethers";
+import { toQuantity } from "ethers";
 
 import { escrowInterface, legIdOfCreationLog } from "../../sdk";
 import type { CoordinatorStore } from "../store/types";
 import type { ChainClient, Head } from "./client";
+
+/** The fields of a log the watcher uses, read from the node's JSON without building ethers objects. */
+export interface WatchedLog {
+  readonly topics: readonly string[];
+  readonly data: string;
+  readonly blockNumber: number;
+  /** The log's index in its block. */
+  readonly index: number;
+  readonly transactionHash: string;
+}
+
+interface RpcLog {
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  logIndex: string;
+  transactionHash: string;
+  removed?: boolean;
+}
 
 /** A final escrow event about a leg. */
 export interface LegEvent {
   readonly kind: "premiumDeposited" | "escrowed" | "locked" | "redeemed" | "refunded" | "premiumRefunded" | "aborted";
   /** The leg's id (for creation events, computed from the parameters the event carries). */
   readonly legId: string;
-  readonly log: Log;
+  readonly log: WatchedLog;
 }
 
 /** What the watcher reports to the engine. */
 export interface WatchHandlers {
-  readonly onSecret: (secret: string, legId: string, log: Log) => void;
+  readonly onSecret: (secret: string, legId: string, log: WatchedLog) => void;
   readonly onFinalEvent: (event: LegEvent) => void;
   readonly log?: (kind: string, data: Record<string, unknown>) => void;
 }
@@ -67,10 +86,16 @@ export class ChainWatcher {
     }
     const from = tip ? tip.blockNumber + 1 : this.chain.config.deploymentBlock;
     const final = this.chain.finalBlock(head);
-    const logs: Log[] = [];
+    const logs: WatchedLog[] = [];
     for (let start = from; start <= head.number; start += MAX_RANGE) {
       const end = Math.min(head.number, start + MAX_RANGE - 1);
-      logs.push(...(await this.chain.provider.getLogs({ address: this.chain.at.escrow, fromBlock: start, toBlock: end })));
+      // Raw JSON: a poll may carry thousands of logs, and ethers' Log objects (a checksummed address
+      // each) cost more than everything the watcher does with them.
+      const raw = (await this.chain.provider.send("eth_getLogs", [{ address: this.chain.at.escrow, fromBlock: toQuantity(start), toBlock: toQuantity(end) }])) as RpcLog[];
+      for (const l of raw) {
+        if (l.removed) continue;
+        logs.push({ topics: l.topics, data: l.data, blockNumber: Number(l.blockNumber), index: Number(l.logIndex), transactionHash: l.transactionHash });
+      }
     }
     const tipBlock = final >= from || !tip ? await this.chain.provider.getBlock(final) : null;
     // Everything the logs change, and the new tip, in one durable write.
@@ -81,7 +106,7 @@ export class ChainWatcher {
   }
 
   /** One log, read from its topics and words (no ABI decoding: a poll may carry thousands). */
-  #handle(log: Log, final: boolean): void {
+  #handle(log: WatchedLog, final: boolean): void {
     const kind = KIND.get(log.topics[0] ?? "");
     if (!kind) return;
     let legId: string;
