@@ -289,7 +289,7 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     }
 
     /// @inheritdoc IHedgeSwapEscrow
-    function legStates(bytes32[] calldata legIds) external view returns (LegState[] memory states) {
+    function legStatesOf(bytes32[] calldata legIds) external view returns (LegState[] memory states) {
         uint256 n = legIds.length;
         states = new LegState[](n);
         for (uint256 i; i < n; ++i) {

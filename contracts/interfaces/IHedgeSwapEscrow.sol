@@ -384,7 +384,7 @@ interface IHedgeSwapEscrow {
     function legState(bytes32 legId) external view returns (LegState);
 
     /// @notice {legState} of many legs in one call (a watcher re-reading its legs after a restart).
-    function legStates(bytes32[] calldata legIds) external view returns (LegState[] memory states);
+    function legStatesOf(bytes32[] calldata legIds) external view returns (LegState[] memory states);
 
     /// @notice What `account` can withdraw of `token` (address(0): native coin).
     function credits(address account, address token) external view returns (uint256);

@@ -1487,7 +1487,7 @@ export const escrowAbi = [
         "type": "bytes32[]"
       }
     ],
-    "name": "legStates",
+    "name": "legStatesOf",
     "outputs": [
       {
         "internalType": "enum IHedgeSwapEscrow.LegState[]",

@@ -36,7 +36,7 @@ export async function getLegState(runner: ContractRunner, leg: LocatedLeg): Prom
 }
 
 /**
- * The stored states of many legs of one escrow (`legStates(legIds)`), in order, `chunk` ids per call,
+ * The stored states of many legs of one escrow (`legStatesOf(legIds)`), in order, `chunk` ids per call,
  * all read at `blockTag` (default latest).
  */
 export async function getLegStates(runner: ContractRunner, at: EscrowLocation, legIds: readonly string[], opts: { blockTag?: number | string; chunk?: number } = {}): Promise<LegState[]> {
@@ -44,7 +44,7 @@ export async function getLegStates(runner: ContractRunner, at: EscrowLocation, l
   const chunk = opts.chunk ?? 1000;
   const calls: Promise<bigint[]>[] = [];
   for (let i = 0; i < legIds.length; i += chunk) {
-    calls.push(escrow.legStates(legIds.slice(i, i + chunk).map((id) => checkBytes32("legId", id)), opts.blockTag === undefined ? {} : { blockTag: opts.blockTag }));
+    calls.push(escrow.legStatesOf(legIds.slice(i, i + chunk).map((id) => checkBytes32("legId", id)), opts.blockTag === undefined ? {} : { blockTag: opts.blockTag }));
   }
   return (await Promise.all(calls)).flat().map((s) => Number(s) as LegState);
 }

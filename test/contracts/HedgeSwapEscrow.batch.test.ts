@@ -13,7 +13,7 @@
  * would wrap. The `escrowBatch` legs of the shared tests alternate premium legs (premium deposited
  * first) and plain legs. After every revert the tests check that no balance and no leg state moved.
  * Then: what only one of the functions does, batch-created legs redeemed and settled end to end, and
- * `legStates`, the bulk read of leg states.
+ * `legStatesOf`, the bulk read of leg states.
  *
  * Re-entrancy through a token during the batch pull is not covered here: none of the test contracts
  * (contracts/test) is a token that calls back (`ReentrantReceiver` re-enters only from its native
@@ -673,7 +673,7 @@ describe("HedgeSwapEscrow: batch creation (depositPremiumBatch, escrowBatch)", f
       ]);
     });
 
-    it("legStates reads every leg's state in one call, in order, as legState does one by one", async function () {
+    it("legStatesOf reads every leg's state in one call, in order, as legState does one by one", async function () {
       const c = await setup();
       const deposited = newLeg(c, { token: NATIVE, amount: 10n, premiumToken: NATIVE, premiumAmount: 1n });
       const escrowed = newLeg(c, { token: c.APR, amount: 20n, premiumToken: c.APR, premiumAmount: 2n });
@@ -681,9 +681,9 @@ describe("HedgeSwapEscrow: batch creation (depositPremiumBatch, escrowBatch)", f
       await expectBatch(c, DEPOSIT_BATCH, [deposited, escrowed]);
       await expectBatch(c, ESCROW_BATCH, [escrowed]);
       const ids = [escrowed.id, unknown.id, deposited.id, escrowed.id];
-      expect(await c.escrow.legStates(ids)).to.deep.equal([LegState.Escrowed, LegState.None, LegState.PremiumDeposited, LegState.Escrowed]);
-      for (const id of ids) expect((await c.escrow.legStates([id]))[0]).to.equal(await c.escrow.legState(id));
-      expect(await c.escrow.legStates([])).to.deep.equal([]);
+      expect(await c.escrow.legStatesOf(ids)).to.deep.equal([LegState.Escrowed, LegState.None, LegState.PremiumDeposited, LegState.Escrowed]);
+      for (const id of ids) expect((await c.escrow.legStatesOf([id]))[0]).to.equal(await c.escrow.legState(id));
+      expect(await c.escrow.legStatesOf([])).to.deep.equal([]);
     });
 
     it("settleBatch after the deadlines: premium-only legs back to the redeemer, escrowed legs and hedge premiums to the escrower", async function () {

@@ -143,6 +143,10 @@ describe("coordinator: batched steps across swaps", function () {
         clearInterval(again);
       }
       await expectTotals(t, BigInt(N));
+      // Nothing else was ever refused: a transaction counts as mined only once its block is final, so
+      // no step was sent again while the watcher (two confirmations) had not yet seen its events.
+      const allRefused = offers.flatMap((o) => alice.store.events(o.plan.id).filter((e) => e.kind === "action.refused"));
+      expect(allRefused).to.have.length(1);
     } finally {
       clearInterval(miner);
       await alice.stop();

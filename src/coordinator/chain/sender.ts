@@ -274,17 +274,21 @@ export class TxSender {
     this.#lastHead = head.number;
     if (!newBlock && !open.some((t) => t.status === "signed")) return;
     const receipts = await Promise.all(open.map((tx) => (tx.status === "signed" && !newBlock ? null : this.#receipt(tx.hash))));
+    // A transaction counts as mined once its block is final, as the watcher counts events: a receipt
+    // in a newer block (even one mined after `head` was read) leaves it open, so the engine neither
+    // sends its step again before the watcher has seen the step's events nor bumps or drops it.
+    const final = this.chain.finalBlock(head);
     const used = new Map<string, Promise<number>>();
     const usedBy = (account: string) => {
       let p = used.get(account);
-      if (!p) used.set(account, (p = this.chain.provider.getTransactionCount(account, "latest")));
+      if (!p) used.set(account, (p = this.chain.provider.getTransactionCount(account, final)));
       return p;
     };
     const stillOpen = new Set(open.map((t) => t.id));
     this.store.atomically(() => {
       for (const [k, tx] of open.entries()) {
         const receipt = receipts[k];
-        if (receipt && stillOpen.has(tx.id)) this.#settleNonce(tx, receipt.status === 1 ? "mined" : "reverted", receipt.blockNumber, stillOpen);
+        if (receipt && receipt.blockNumber <= final && stillOpen.has(tx.id)) this.#settleNonce(tx, receipt.status === 1 ? "mined" : "reverted", receipt.blockNumber, stillOpen);
       }
     });
     for (const [k, tx] of open.entries()) {
@@ -304,7 +308,7 @@ export class TxSender {
         // The nonce is used: by another attempt of ours (perhaps an older, replaced one), or by something else.
         const siblings = this.store.txsWithNonce(tx.chainId, tx.account, tx.nonce).filter((t) => t.id !== tx.id);
         const found = await Promise.all(siblings.map((t) => this.#receipt(t.hash)));
-        const landed = siblings.findIndex((_, i) => found[i] !== null);
+        const landed = siblings.findIndex((_, i) => found[i] !== null && found[i]!.blockNumber <= final);
         if (landed >= 0) {
           this.#settleNonce(siblings[landed]!, found[landed]!.status === 1 ? "mined" : "reverted", found[landed]!.blockNumber, stillOpen);
         } else {
