@@ -99,32 +99,43 @@ export class TxSender {
   }
 
   /**
-   * Sends several transactions from one account in one go: all estimated at once (ethers batches the
-   * requests), nonces assigned in order to those that pass, each signed and recorded before any is
-   * broadcast, then all broadcast at once. One outcome per item, in order.
+   * Sends several transactions from one account in one go. Every item is simulated first; the gas
+   * limits come from one estimate per shape (or the cache), the nonce and fees are read alongside, and
+   * the transactions are signed while the node still runs the simulations. Only those whose simulation
+   * passed are kept (re-signed with consecutive nonces if one failed), recorded in one durable write,
+   * then all broadcast. One outcome per item, in order.
    */
   async sendMany(wallet: Wallet, items: readonly SendItem[]): Promise<SendOutcome[]> {
     const signer = this.chain.wallet(wallet);
     return this.#locked(signer.address, async () => {
-      const estimates = await Promise.allSettled(items.map((i) => this.#gasFor(signer.address, i)));
-      const outcomes: SendOutcome[] = items.map((item, k) => {
-        const e = estimates[k]!;
-        return e.status === "rejected" ? { item, error: toHedgeSwapError(e.reason, item.purpose.action) } : { item };
-      });
-      if (outcomes.every((o) => o.error)) return outcomes;
-      let nonce = await this.#nextNonce(signer.address);
-      const fees = await this.chain.provider.getFeeData();
+      const [nonce0, fees] = await Promise.all([this.#nextNonce(signer.address), this.chain.provider.getFeeData()]);
+      const checks = items.map((i) => this.#preflight(signer.address, i));
+      const gases = await Promise.allSettled(checks.map((c) => c.gas));
+      const limits = gases.map((g, k) => (g.status === "fulfilled" ? (g.value * (items[k]!.gasKey === undefined ? 12n : 13n)) / 10n + 10_000n : undefined));
       const maxPriorityFeePerGas = fees.maxPriorityFeePerGas ?? 1_000_000_000n;
       const maxFeePerGas = fees.maxFeePerGas ?? (fees.gasPrice ?? 1_000_000_000n) * 2n;
-      // Sign everything, then record every signed transaction in one durable write, then broadcast.
-      const signed: [number, SignedTx][] = [];
-      for (const [k, o] of outcomes.entries()) {
-        if (o.error) continue;
-        const gas = (estimates[k] as PromiseFulfilledResult<bigint>).value;
-        const gasLimit = (gas * (o.item.gasKey === undefined ? 12n : 13n)) / 10n + 10_000n;
-        signed.push([k, await this.#sign(signer, o.item.purpose, o.item.req, { nonce: nonce++, gasLimit, maxFeePerGas, maxPriorityFeePerGas }, 1, o.item.members)]);
-      }
-      const rows: [number, TxRow][] = this.store.atomically(() => signed.map(([k, t]) => [k, this.store.insertTx(t.tx, t.members)] as [number, TxRow]));
+      const signAll = async (order: readonly number[]) => {
+        const out = new Map<number, SignedTx>();
+        let nonce = nonce0;
+        for (const k of order) {
+          const item = items[k]!;
+          out.set(k, await this.#sign(signer, item.purpose, item.req, { nonce: nonce++, gasLimit: limits[k]!, maxFeePerGas, maxPriorityFeePerGas }, 1, item.members));
+        }
+        return out;
+      };
+      const candidates = items.map((_, k) => k).filter((k) => limits[k] !== undefined);
+      let signed = await signAll(candidates);
+      const simulations = await Promise.allSettled(checks.map((c) => c.simulated));
+      const outcomes: SendOutcome[] = items.map((item, k) => {
+        const g = gases[k]!;
+        const sim = simulations[k]!;
+        const reason = g.status === "rejected" ? g.reason : sim.status === "rejected" ? sim.reason : undefined;
+        return reason === undefined ? { item } : { item, error: toHedgeSwapError(reason, item.purpose.action) };
+      });
+      const passing = candidates.filter((k) => !outcomes[k]!.error);
+      if (passing.length === 0) return outcomes;
+      if (passing.length !== candidates.length) signed = await signAll(passing);
+      const rows: [number, TxRow][] = this.store.atomically(() => passing.map((k) => [k, this.store.insertTx(signed.get(k)!.tx, signed.get(k)!.members)] as [number, TxRow]));
       for (const [k] of rows) this.hooks.point?.("recorded", outcomes[k]!.item.purpose.step);
       const pushed = await Promise.allSettled(rows.map(([, row]) => this.#push(row)));
       const ok = rows.filter((_, j) => pushed[j]!.status === "fulfilled");
@@ -138,12 +149,13 @@ export class TxSender {
   }
 
   /**
-   * The gas limit base of one item: a fresh estimate, or a cached one after a successful simulation.
-   * Items of one key sent together share one estimate: the first estimates (a binary search of many
-   * executions on the node), the others wait for it and are only simulated once each; if that
-   * estimate fails (its own call reverts), each estimates for itself.
+   * One item's checks before signing: its gas limit base, and its simulation. Items of one key share
+   * one estimate (a binary search of many executions on the node): the first estimates, which also
+   * simulates it; the others take that estimate and are simulated once each (`eth_call`); if that
+   * estimate fails (its own call reverts), each estimates for itself. A cached estimate needs only the
+   * simulation.
    */
-  async #gasFor(from: string, item: SendItem): Promise<bigint> {
+  #preflight(from: string, item: SendItem): { gas: Promise<bigint>; simulated: Promise<unknown> } {
     // Raw JSON-RPC: the calldata is already hex, and ethers' request formatting re-encodes it byte by
     // byte (tens of milliseconds for a 100-leg batch). Reverts still come back as CALL_EXCEPTION with
     // their data, which toHedgeSwapError decodes.
@@ -152,31 +164,30 @@ export class TxSender {
     const simulate = () => provider.send("eth_call", [call, "latest"]);
     const estimate = async () => BigInt((await provider.send("eth_estimateGas", [call])) as string);
     const key = item.gasKey;
-    if (key === undefined) return estimate();
-    const cached = this.#gasCache.get(key);
-    if (cached !== undefined) {
-      await simulate();
-      return cached;
+    if (key === undefined) {
+      const own = estimate();
+      return { gas: own, simulated: own };
     }
+    const cached = this.#gasCache.get(key);
+    if (cached !== undefined) return { gas: Promise.resolve(cached), simulated: simulate() };
     const leader = this.#estimating.get(key);
     if (leader) {
-      const shared = await leader.catch(() => undefined);
-      if (shared !== undefined) {
-        await simulate();
-        return shared;
-      }
-      return estimate();
+      const shared = leader.then(
+        (gas) => ({ gas, own: false }),
+        async () => ({ gas: await estimate(), own: true }),
+      );
+      return { gas: shared.then((s) => s.gas), simulated: shared.then((s) => (s.own ? undefined : simulate())) };
     }
     const first = estimate().then((gas) => {
       this.#gasCache.set(key, gas);
       return gas;
     });
     this.#estimating.set(key, first);
-    try {
-      return await first;
-    } finally {
-      this.#estimating.delete(key);
-    }
+    first.then(
+      () => this.#estimating.delete(key),
+      () => this.#estimating.delete(key),
+    );
+    return { gas: first, simulated: first };
   }
 
   async #nextNonce(account: string): Promise<number> {
