@@ -52,6 +52,14 @@ describe("coordinator configuration", function () {
     expect(issues).to.include("exactly one of privateKeyEnv, privateKey and keystore");
   });
 
+  it("batchSize defaults to 100 and is refused outside 1..500, naming the key", function () {
+    expect(parseConfig(base()).batchSize).to.equal(100);
+    expect(parseConfig(base({ batchSize: 1 })).batchSize).to.equal(1);
+    for (const bad of [0, 501, 2.5, "40"]) {
+      expect(String(caught(() => parseConfig(base({ batchSize: bad }))).details.issues)).to.include("batchSize");
+    }
+  });
+
   it("environment variables override the file", function () {
     const dir = mkdtempSync(join(tmpdir(), "hedgeswap-config-"));
     const path = join(dir, "c.json");
