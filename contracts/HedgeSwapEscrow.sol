@@ -95,28 +95,12 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
 
     /// @inheritdoc IHedgeSwapEscrow
     function depositPremiumBatch(Leg[] calldata legs) external payable {
-        uint256 n = legs.length;
-        if (n == 0) revert BatchEmpty();
-        PayoutList pulls = PayoutListLib.create(n);
-        for (uint256 i; i < n; ++i) {
-            Leg calldata leg = legs[i];
-            _openPremium(leg);
-            pulls.add(leg.premiumToken, msg.sender, leg.premiumAmount);
-        }
-        _pullAll(pulls);
+        _enterBatch(legs, false);
     }
 
     /// @inheritdoc IHedgeSwapEscrow
     function escrowBatch(Leg[] calldata legs) external payable {
-        uint256 n = legs.length;
-        if (n == 0) revert BatchEmpty();
-        PayoutList pulls = PayoutListLib.create(n);
-        for (uint256 i; i < n; ++i) {
-            Leg calldata leg = legs[i];
-            _lockPrincipal(leg);
-            pulls.add(leg.token, msg.sender, leg.amount);
-        }
-        _pullAll(pulls);
+        _enterBatch(legs, true);
     }
 
     /// @inheritdoc IHedgeSwapEscrow
@@ -308,6 +292,25 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     }
 
     // ================================================================ internal: steps
+
+    /// @dev Step 1 (`principal` false: premiums) or step 2 (`principal` true: principals) of many legs:
+    /// every leg's checks and effects, then one pull per asset of the summed amounts.
+    function _enterBatch(Leg[] calldata legs, bool principal) private {
+        uint256 n = legs.length;
+        if (n == 0) revert BatchEmpty();
+        PayoutList pulls = PayoutListLib.create(n);
+        for (uint256 i; i < n; ++i) {
+            Leg calldata leg = legs[i];
+            if (principal) {
+                _lockPrincipal(leg);
+                pulls.add(leg.token, msg.sender, leg.amount);
+            } else {
+                _openPremium(leg);
+                pulls.add(leg.premiumToken, msg.sender, leg.premiumAmount);
+            }
+        }
+        _pullAll(pulls);
+    }
 
     function _depositPremium(Leg calldata leg) private returns (bytes32 legId) {
         legId = _openPremium(leg);

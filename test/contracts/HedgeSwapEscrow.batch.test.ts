@@ -27,80 +27,25 @@ import { expect } from "chai";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
 
-import { DELTA, NATIVE, PremiumMode, makeLeg, newSecret, setNextTimestamp, valueFor, type LegOptions, type LegStruct } from "../helpers/fixture";
+import { DELTA, NATIVE, PremiumMode, setNextTimestamp, valueFor, type LegOptions, type LegStruct } from "../helpers/fixture";
 import { expectDeltas, expectUnchanged, track } from "../helpers/balances";
 import { setup, type Ctx } from "../helpers/context";
-import { legId } from "../../src/sdk/leg";
-import { unpackTimelocks } from "../../src/sdk/timelocks";
+import { LegState, escrowEvent, newLeg, premiumDepositedArgs, receiptOf, transfersFrom, type TestLeg } from "../helpers/legs";
 
 // ================================================================ constants
 
-/** `IHedgeSwapEscrow.LegState`. */
-const LegState = { None: 0n, PremiumDeposited: 1n, Escrowed: 2n, Aborted: 3n } as const;
 
-const AMOUNT = 100n * 10n ** 18n;
 const PREMIUM = 3n * 10n ** 18n;
 
 // ================================================================ legs
 
-/** A leg with its secret, id and unpacked deadlines. */
-interface TestLeg {
-  leg: LegStruct;
-  secret: string;
-  id: string;
-  premiumDeadline: bigint;
-  escrowDeadline: bigint;
-  timeout: bigint;
-}
 
-/**
- * A fresh leg: alice -> bob, 100 native coin, no premium, escrow by t0+2Δ, timeout t0+4Δ, a new
- * secret; premium by t0+Δ when `o` gives it a premium, else premiumDeadline 0 (a canonical plain
- * leg); `o` overrides any of it.
- */
-function newLeg(c: Ctx, o: Partial<LegOptions> = {}): TestLeg {
-  const { secret, hashlock } = newSecret();
-  const leg = makeLeg({
-    escrower: c.alice.address,
-    redeemer: c.bob.address,
-    hashlock,
-    amount: AMOUNT,
-    premiumDeadline: (o.premiumAmount ?? 0n) > 0n ? c.t0 + DELTA : 0n,
-    escrowDeadline: c.t0 + 2n * DELTA,
-    timeout: c.t0 + 4n * DELTA,
-    ...o,
-  });
-  const d = unpackTimelocks(leg.timelocks);
-  return {
-    leg,
-    secret,
-    id: legId(leg, c.at),
-    premiumDeadline: d.premiumDeadline,
-    escrowDeadline: d.escrowDeadline,
-    timeout: d.timeout,
-  };
-}
 
 function depositPremium(c: Ctx, leg: LegStruct): Promise<ContractTransactionResponse> {
   return c.escrow.connect(c.bob).depositPremium(leg, valueFor(leg.premiumToken, leg.premiumAmount));
 }
 
-/** Every argument of the `LegPremiumDeposited` that creates the premium leg `t`. */
-function premiumDepositedArgs(t: TestLeg): unknown[] {
-  const l = t.leg;
-  return [l.hashlock, l.escrower, l.redeemer, l.token, l.amount, l.timelocks, l.premiumToken, l.premiumAmount];
-}
 
-/**
- * The event `escrow` emits for `t`, with every argument: `LegEscrowed(legId)` for a premium leg, the
- * creation event `NativeLegLocked` / `LegLocked` (every parameter) for a plain leg.
- */
-function escrowEvent(t: TestLeg): EscrowLog {
-  const l = t.leg;
-  if (l.premiumAmount > 0n) return { name: "LegEscrowed", args: [t.id] };
-  if (l.token === NATIVE) return { name: "NativeLegLocked", args: [l.hashlock, l.escrower, l.redeemer, l.amount, l.timelocks] };
-  return { name: "LegLocked", args: [l.hashlock, l.escrower, l.redeemer, l.token, l.amount, l.timelocks] };
-}
 
 // ================================================================ receipts
 
@@ -109,11 +54,6 @@ interface EscrowLog {
   args: unknown[];
 }
 
-async function receiptOf(tx: ContractTransactionResponse): Promise<TransactionReceipt> {
-  const receipt = await tx.wait();
-  if (receipt === null) throw new Error("no receipt");
-  return receipt;
-}
 
 /** Every event the escrow emitted in `receipt`, in order, with its arguments. */
 function escrowLogs(c: Ctx, receipt: TransactionReceipt): EscrowLog[] {
@@ -127,16 +67,6 @@ function escrowLogs(c: Ctx, receipt: TransactionReceipt): EscrowLog[] {
   return out;
 }
 
-/** The ERC-20 `Transfer`s of `token` sent from `from` in `receipt`, as `[to, value]`. */
-function transfersFrom(c: Ctx, receipt: TransactionReceipt, token: string, from: string): [string, bigint][] {
-  const out: [string, bigint][] = [];
-  for (const log of receipt.logs) {
-    if (log.address.toLowerCase() !== token.toLowerCase()) continue;
-    const event = c.apr.interface.parseLog(log);
-    if (event?.name === "Transfer" && event.args[0] === from) out.push([event.args[1] as string, event.args[2] as bigint]);
-  }
-  return out;
-}
 
 /** Asserts that every log of the escrow in `receipt` comes before every log of any other contract. */
 function expectEffectsBeforeTransfers(c: Ctx, receipt: TransactionReceipt): void {

@@ -21,7 +21,6 @@ import {
   DELTA,
   NATIVE,
   PremiumMode,
-  makeLeg,
   newSecret,
   setNextTimestamp,
   valueFor,
@@ -30,14 +29,12 @@ import {
 } from "../helpers/fixture";
 import { balanceOf, expectDeltas, expectUnchanged, track } from "../helpers/balances";
 import { setup, type Ctx } from "../helpers/context";
+import { AMOUNT, ESCROW_EVENT_NAMES, LegState, escrowEvent, newLeg, premiumDepositedArgs, receiptOf, transfersFrom, withLeg, type TestLeg } from "../helpers/legs";
 import { abortDigest, abortTypedData, legId } from "../../src/sdk/leg";
-import { unpackTimelocks } from "../../src/sdk/timelocks";
 import type { TestToken } from "../../typechain-types";
 
 // ================================================================ constants
 
-/** `IHedgeSwapEscrow.LegState`. */
-const LegState = { None: 0n, PremiumDeposited: 1n, Escrowed: 2n, Aborted: 3n } as const;
 
 const MAX_TIMELOCK_HORIZON = 180n * 24n * 3600n;
 /** The EIP-712 type strings of the abort signature, in the final `Leg` field order. */
@@ -48,7 +45,6 @@ const ABORT_TYPE = `CooperativeAbort(Leg leg)${LEG_TYPE}`;
 /** Getters the final interface no longer exposes (now internal constants). */
 const REMOVED_GETTERS = ["LEG_TYPEHASH", "ABORT_TYPEHASH", "NATIVE_PAYOUT_GAS"];
 
-const AMOUNT = ethers.parseEther("100");
 const PREMIUM = ethers.parseEther("3");
 
 const PERMIT_TYPES = {
@@ -64,47 +60,8 @@ const PERMIT_TYPES = {
 // ================================================================ context and legs
 
 
-/** A leg with its secret, id and unpacked deadlines. */
-interface TestLeg {
-  leg: LegStruct;
-  secret: string;
-  id: string;
-  premiumDeadline: bigint;
-  escrowDeadline: bigint;
-  timeout: bigint;
-}
 
-/**
- * A fresh leg: alice -> bob, 100 native coin, no premium, escrow by t0+2Δ, timeout t0+4Δ, a new
- * secret; premium by t0+Δ when `o` gives it a premium, else premiumDeadline 0 (a canonical plain
- * leg); `o` overrides any of it.
- */
-function newLeg(c: Ctx, o: Partial<LegOptions> = {}): TestLeg {
-  const { secret, hashlock } = newSecret();
-  const leg = makeLeg({
-    escrower: c.alice.address,
-    redeemer: c.bob.address,
-    hashlock,
-    amount: AMOUNT,
-    premiumDeadline: (o.premiumAmount ?? 0n) > 0n ? c.t0 + DELTA : 0n,
-    escrowDeadline: c.t0 + 2n * DELTA,
-    timeout: c.t0 + 4n * DELTA,
-    ...o,
-  });
-  return withLeg(c, leg, secret);
-}
 
-function withLeg(c: Ctx, leg: LegStruct, secret: string): TestLeg {
-  const d = unpackTimelocks(leg.timelocks & ((1n << 121n) - 1n));
-  return {
-    leg,
-    secret,
-    id: legId(leg, c.at),
-    premiumDeadline: d.premiumDeadline,
-    escrowDeadline: d.escrowDeadline,
-    timeout: d.timeout,
-  };
-}
 
 /** `t` with its raw timelocks word replaced (for words the SDK refuses to pack). */
 function withTimelocksWord(c: Ctx, t: TestLeg, word: bigint): TestLeg {
@@ -168,46 +125,13 @@ async function signPermit(
   return { v, r, s };
 }
 
-/** Every argument of the `LegPremiumDeposited` that creates the premium leg `t` (all its parameters). */
-function premiumDepositedArgs(t: TestLeg): unknown[] {
-  const l = t.leg;
-  return [l.hashlock, l.escrower, l.redeemer, l.token, l.amount, l.timelocks, l.premiumToken, l.premiumAmount];
-}
 
-/** The events `escrow` may emit: one of them, and only one, for each escrowed leg. */
-const ESCROW_EVENT_NAMES = ["LegEscrowed", "NativeLegLocked", "LegLocked"] as const;
-type EscrowEventName = (typeof ESCROW_EVENT_NAMES)[number];
 
-/**
- * The event `escrow` emits for `t`, with every argument: `LegEscrowed(legId)` for a premium leg,
- * the creation event `NativeLegLocked` / `LegLocked` (every parameter) for a plain leg.
- */
-function escrowEvent(t: TestLeg): { name: EscrowEventName; args: unknown[] } {
-  const l = t.leg;
-  if (l.premiumAmount > 0n) return { name: "LegEscrowed", args: [t.id] };
-  if (l.token === NATIVE) return { name: "NativeLegLocked", args: [l.hashlock, l.escrower, l.redeemer, l.amount, l.timelocks] };
-  return { name: "LegLocked", args: [l.hashlock, l.escrower, l.redeemer, l.token, l.amount, l.timelocks] };
-}
 
 // ================================================================ balances
 
 
-async function receiptOf(tx: ContractTransactionResponse): Promise<TransactionReceipt> {
-  const receipt = await tx.wait();
-  if (receipt === null) throw new Error("no receipt");
-  return receipt;
-}
 
-/** The ERC-20 `Transfer`s of `token` sent from `from` in `receipt`, as `[to, value]`. */
-function transfersFrom(c: Ctx, receipt: TransactionReceipt, token: string, from: string): [string, bigint][] {
-  const out: [string, bigint][] = [];
-  for (const log of receipt.logs) {
-    if (log.address.toLowerCase() !== token.toLowerCase()) continue;
-    const event = c.apr.interface.parseLog(log);
-    if (event?.name === "Transfer" && event.args[0] === from) out.push([event.args[1] as string, event.args[2] as bigint]);
-  }
-  return out;
-}
 
 /** The escrow's events named `name` in `receipt`, as argument lists. */
 function escrowEvents(c: Ctx, receipt: TransactionReceipt, name: string): unknown[][] {
