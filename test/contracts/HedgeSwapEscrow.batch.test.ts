@@ -15,15 +15,16 @@
  * Then: what only one of the functions does, batch-created legs redeemed and settled end to end, and
  * `legStatesOf`, the bulk read of leg states.
  *
- * Re-entrancy through a token during the batch pull is not covered here: none of the test contracts
- * (contracts/test) is a token that calls back (`ReentrantReceiver` re-enters only from its native
- * `receive` hook, and the batch pulls never send the native coin).
+ * Re-entrancy through the token during the batch pull (`ReentrantToken`): a nested deposit in the same
+ * token breaks the outer balance check and reverts everything; a re-entered redeem or settle finds the
+ * legs already recorded and fails.
  *
  * Time: legs are built from `t0` (the latest block time when the test starts) as in
  * `HedgeSwapEscrow.test.ts`: premium by t0+Δ (premium legs), escrow by t0+2Δ, timeout t0+4Δ; a test
  * sets the exact timestamp of a transaction with `setNextTimestamp` whenever an error carries it.
  */
 import { expect } from "chai";
+import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import type { ContractTransactionResponse, TransactionReceipt } from "ethers";
 
@@ -31,6 +32,7 @@ import { DELTA, NATIVE, PremiumMode, setNextTimestamp, valueFor, type LegOptions
 import { expectDeltas, expectUnchanged, track } from "../helpers/balances";
 import { setup, type Ctx } from "../helpers/context";
 import { LegState, escrowEvent, newLeg, premiumDepositedArgs, receiptOf, transfersFrom, type TestLeg } from "../helpers/legs";
+import type { ReentrantToken } from "../../typechain-types";
 
 // ================================================================ constants
 
@@ -478,6 +480,61 @@ describe("HedgeSwapEscrow: batch creation (depositPremiumBatch, escrowBatch)", f
       });
     });
   }
+
+  // ---------------------------------------------------------------- re-entrancy through the token
+
+  describe("a token that re-enters the escrow from transferFrom (ReentrantToken)", function () {
+    /** A ReentrantToken; bob holds 1000 and approved the escrow. */
+    async function reentrant(c: Ctx): Promise<{ token: ReentrantToken; address: string }> {
+      const token = (await ethers.deployContract("ReentrantToken")) as unknown as ReentrantToken;
+      const address = await token.getAddress();
+      await token.mint(c.bob.address, 1000n);
+      await token.connect(c.bob).approve(c.escrowAddress, ethers.MaxUint256);
+      return { token, address };
+    }
+
+    it("a nested premium deposit in the same token during the pull breaks the outer balance check: the whole call reverts, nothing moves", async function () {
+      const c = await setup();
+      const { token, address } = await reentrant(c);
+      const legs = [newLeg(c, { premiumToken: address, premiumAmount: 7n }), newLeg(c, { premiumToken: address, premiumAmount: 11n })];
+      // From inside the outer pull, the token deposits a premium of its own (it is that leg's redeemer).
+      const nested = newLeg(c, { redeemer: address, premiumToken: address, premiumAmount: 5n });
+      await token.mint(address, 5n);
+      await token.approveFromSelf(c.escrowAddress, 5n);
+      await token.arm(c.escrowAddress, c.escrow.interface.encodeFunctionData("depositPremium", [nested.leg]));
+      const tracker = await track(c, [address], [address]);
+      await expect(c.escrow.connect(c.bob).depositPremiumBatch(legs.map((t) => t.leg)))
+        .to.be.revertedWithCustomError(c.escrow, "TokenAmountMismatch")
+        .withArgs(address, 18n, 23n);
+      await expectUnchanged(c, tracker);
+      expect(await statesOf(c, [...legs, nested])).to.deep.equal([LegState.None, LegState.None, LegState.None]);
+    });
+
+    for (const [fn, error] of [
+      ["redeemBatch", "LegUnexpectedState"],
+      ["settleBatch", "LegNotExpired"],
+    ] as const) {
+      it(`re-entering ${fn} of the legs being created finds them recorded and fails (${error}); the batch lands once, balances exact`, async function () {
+        const c = await setup();
+        const { token, address } = await reentrant(c);
+        const legs = [newLeg(c, { premiumToken: address, premiumAmount: 7n }), newLeg(c, { premiumToken: address, premiumAmount: 11n })];
+        const data =
+          fn === "redeemBatch"
+            ? c.escrow.interface.encodeFunctionData("redeemBatch", [legs.map((t) => t.leg), legs.map((t) => t.secret)])
+            : c.escrow.interface.encodeFunctionData("settleBatch", [legs.map((t) => t.leg)]);
+        await token.arm(c.escrowAddress, data);
+        const tracker = await track(c, [address]);
+        await c.escrow.connect(c.bob).depositPremiumBatch(legs.map((t) => t.leg));
+        expect(await token.lastReentrySucceeded()).to.equal(false);
+        expect(c.escrow.interface.parseError(await token.lastReentryReturn())?.name).to.equal(error);
+        expect(await statesOf(c, legs)).to.deep.equal([LegState.PremiumDeposited, LegState.PremiumDeposited]);
+        await expectDeltas(c, tracker, [
+          [address, c.bob.address, -18n],
+          [address, c.escrowAddress, 18n],
+        ]);
+      });
+    }
+  });
 
   // ---------------------------------------------------------------- depositPremiumBatch only
 
