@@ -137,7 +137,17 @@ export class TxSender {
       if (passing.length !== candidates.length) signed = await signAll(passing);
       const rows: [number, TxRow][] = this.store.atomically(() => passing.map((k) => [k, this.store.insertTx(signed.get(k)!.tx, signed.get(k)!.members)] as [number, TxRow]));
       for (const [k] of rows) this.hooks.point?.("recorded", outcomes[k]!.item.purpose.step);
-      const pushed = await Promise.allSettled(rows.map(([, row]) => this.#push(row)));
+      // One after the other, in nonce order: a node that cannot queue a future nonce (Hardhat while
+      // automining, some RPC providers) refuses a transaction that overtakes its predecessor.
+      const pushed: PromiseSettledResult<void>[] = [];
+      for (const [, row] of rows) {
+        pushed.push(
+          await this.#push(row).then(
+            () => ({ status: "fulfilled", value: undefined }) as const,
+            (reason: unknown) => ({ status: "rejected", reason }) as const,
+          ),
+        );
+      }
       const ok = rows.filter((_, j) => pushed[j]!.status === "fulfilled");
       const marked = new Map(this.#markSent(ok.map(([, row]) => row)).map((r) => [r.id, r]));
       for (const [j, [k, row]] of rows.entries()) {
