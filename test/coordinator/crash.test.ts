@@ -13,7 +13,7 @@ import { signedOfferToJson } from "../../src/sdk";
 import { HAPPY_PATH, isFinal, type SwapStatus } from "../../src/coordinator/domain/status";
 import { openSqliteStore } from "../../src/coordinator/store";
 import { startCoordinatorProcess, stopCoordinatorProcess, type CoordinatorProcess } from "../../src/devnet/coordinatorProcess";
-import { coordinator, expectHoldings, finished, freshTokens, partyConfig, partyConfigJson, signedOffer, startWorld, until, type World } from "./world";
+import { coordinator, driveBoth, expectHoldings, finished, freshTokens, partyConfig, partyConfigJson, signedOffer, startWorld, until, type World } from "./world";
 
 describe("coordinator: crash recovery", function () {
   this.timeout(300_000);
@@ -97,12 +97,7 @@ describe("coordinator: crash recovery", function () {
     const alice = coordinator(partyConfig(w, "alice"));
     const bob = coordinator(partyConfig(w, "bob"));
     try {
-      await alice.init();
-      await bob.init();
-      await alice.submit(signed);
-      await bob.submit(signed);
-      alice.start();
-      bob.start();
+      await driveBoth(alice, bob, signed);
       const reached = (status: SwapStatus) => HAPPY_PATH.indexOf(alice.store.getSwap(plan.id)!.status) >= HAPPY_PATH.indexOf(status);
       await until("leg A escrowed", () => reached("escrowedA"), 30_000);
       w.B.node.pause();

@@ -12,7 +12,7 @@ import { parseConfig, type CoordinatorConfig } from "../../src/coordinator/confi
 import { HAPPY_PATH, type SwapStatus } from "../../src/coordinator/domain/status";
 import type { Coordinator } from "../../src/coordinator/engine/coordinator";
 import { RPC_PROXY_ERROR_CODE, rawRpc, startRpcProxy, type DevNode, type RpcProxy } from "../../src/devnet";
-import { coordinator, expectHoldings, finished, freshTokens, partyConfig, partyConfigJson, signedOffer, startWorld, until, type World } from "./world";
+import { coordinator, driveBoth, expectHoldings, finished, freshTokens, partyConfig, partyConfigJson, signedOffer, startWorld, until, type World } from "./world";
 
 const S6 = { aliceAPR: 0n, aliceBAN: 103n, bobAPR: 101n, bobBAN: 0n };
 /** Δ of these swaps: room for the outages, the reorganisation and the spike on the chains' clocks. */
@@ -122,12 +122,7 @@ describe("coordinator: faults (RPC outage, reorganisation, base-fee spike)", fun
     const alice = coordinator(aliceConfig({ A: { rpcUrl: proxy.url } }));
     const bob = coordinator(partyConfig(w, "bob"));
     try {
-      await alice.init();
-      await bob.init();
-      await alice.submit(signed);
-      await bob.submit(signed);
-      alice.start();
-      bob.start();
+      await driveBoth(alice, bob, signed);
       // As soon as step 1 is under way on B, chain A goes dark for Alice (steps 2 and 3 happen on A).
       await until("Alice sent step 1", () => alice.store.txsOfSwap(plan.id).some((t) => t.action === "depositPremium" && t.leg === "B"));
       const failedBefore = proxy.stats.failed;
@@ -172,12 +167,7 @@ describe("coordinator: faults (RPC outage, reorganisation, base-fee spike)", fun
     const bobOnB = w.bob.connect(w.B.node.provider);
     let pump = blockPump(w.B.node); // chain B keeps producing blocks so that Alice's depth of 3 is reached
     try {
-      await alice.init();
-      await bob.init();
-      await alice.submit(signed);
-      await bob.submit(signed);
-      alice.start();
-      bob.start();
+      await driveBoth(alice, bob, signed);
       await until("Alice escrowed leg A (step 3)", () => reached(alice, plan.id, "escrowedA"), 60_000);
       await pump.stop();
       expect(statusOf(alice, plan.id)).to.equal("escrowedA");
@@ -233,12 +223,7 @@ describe("coordinator: faults (RPC outage, reorganisation, base-fee spike)", fun
     let pump = blockPump(w.B.node);
     const pumpA = blockPump(w.A.node);
     try {
-      await alice.init();
-      await bob.init();
-      await alice.submit(signed);
-      await bob.submit(signed);
-      alice.start();
-      bob.start();
+      await driveBoth(alice, bob, signed);
       await until("Alice's escrow of leg A mined", () => alice.store.txsOfSwap(plan.id).some((t) => t.action === "escrow" && t.leg === "A" && t.status === "mined"), 60_000);
       await pump.stop();
       const snapshot = await w.B.node.snapshot();

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 
 import type { SwapStatus } from "../../src/coordinator/domain/status";
-import { DELTA, coordinator, expectHoldings, finished, freshTokens, partyConfig, signedOffer, startWorld, until, type World } from "./world";
+import { DELTA, coordinator, driveBoth, expectHoldings, finished, freshTokens, partyConfig, signedOffer, startWorld, until, type World } from "./world";
 
 interface Case {
   kind?: "hedged-swap" | "option";
@@ -34,12 +34,7 @@ describe("coordinator: swaps across two chains", function () {
     const alice = coordinator(partyConfig(w, "alice", c.aliceHalt === undefined ? {} : { faults: { haltAfterStep: c.aliceHalt } }));
     const bob = coordinator(partyConfig(w, "bob", c.bobHalt === undefined ? {} : { faults: { haltAfterStep: c.bobHalt } }));
     try {
-      await alice.init();
-      await bob.init();
-      await alice.submit(signed);
-      await bob.submit(signed);
-      alice.start();
-      bob.start();
+      await driveBoth(alice, bob, signed);
       if (c.jumpAt) {
         const at = c.jumpAt;
         await until(`alice at ${at}`, () => alice.store.getSwap(plan.id)!.status === at);

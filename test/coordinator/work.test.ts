@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { Wallet, ZeroAddress } from "ethers";
 
-import { escrowInterface, hashlockOf, planHedgedSwap } from "../../src/sdk";
+import { CallInputError, escrowInterface, hashlockOf, planHedgedSwap } from "../../src/sdk";
 import type { PartyKeys } from "../../src/coordinator/config";
 import { DEFAULT_BATCH_SIZE, RoundWork, workItem, workItems, type WorkEntry } from "../../src/coordinator/engine/work";
 
@@ -105,6 +105,9 @@ describe("coordinator: a round's work as transactions", function () {
 
   it("refuses a batch whose legs live in different escrows (the SDK's CallInputError)", function () {
     const mixed: WorkEntry[] = [entry(0, "A", "2"), entry(1, "B", "1")];
-    expect(() => workItem("depositPremium", mixed)).to.throw(/same escrow/);
+    expect(() => workItem("depositPremium", mixed))
+      .to.throw(CallInputError)
+      .with.property("message")
+      .that.matches(/same escrow/);
   });
 });

@@ -117,6 +117,16 @@ export async function signedOffer(w: World, t: Tokens, kind: "hedged-swap" | "op
   return { signed, plan, secret };
 }
 
+/** Connects both coordinators, has each admit `signed`, and starts both loops. */
+export async function driveBoth(alice: Coordinator, bob: Coordinator, signed: SignedOffer): Promise<void> {
+  await alice.init();
+  await bob.init();
+  await alice.submit(signed);
+  await bob.submit(signed);
+  alice.start();
+  bob.start();
+}
+
 /** Polls `predicate` every 50 ms until it holds; fails after `timeoutMs` with `what`. */
 export async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
