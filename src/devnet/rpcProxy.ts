@@ -24,6 +24,8 @@ export interface RpcProxyStats {
   readonly forwarded: number;
   /** Requests failed on purpose (any mode but `pass`) or because the target could not be reached. */
   readonly failed: number;
+  /** JSON-RPC calls forwarded, per method (each call of a batch counts). */
+  readonly methods: Readonly<Record<string, number>>;
 }
 
 /** A running proxy. */
@@ -50,17 +52,23 @@ const MAX_BODY = 10 * 1024 * 1024;
 interface RequestIds {
   readonly batch: boolean;
   readonly ids: unknown[];
+  /** Each call's method (null where there is none). */
+  readonly methods: (string | null)[];
 }
 
-/** The ids of a JSON-RPC request or batch (null when the body is not JSON). */
+/** The ids and methods of a JSON-RPC request or batch (null when the body is not JSON). */
 function requestIds(body: string): RequestIds {
   try {
     const parsed: unknown = JSON.parse(body);
-    const idOf = (r: unknown) => (r !== null && typeof r === "object" && "id" in r ? (r as { id: unknown }).id : null);
-    if (Array.isArray(parsed)) return { batch: true, ids: parsed.map(idOf) };
-    return { batch: false, ids: [idOf(parsed)] };
+    const field = (r: unknown, name: string): unknown => (r !== null && typeof r === "object" && name in r ? (r as Record<string, unknown>)[name] : null);
+    const methodOf = (r: unknown) => {
+      const m = field(r, "method");
+      return typeof m === "string" ? m : null;
+    };
+    const calls = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+    return { batch: Array.isArray(parsed), ids: calls.map((r) => field(r, "id")), methods: calls.map(methodOf) };
   } catch {
-    return { batch: false, ids: [null] };
+    return { batch: false, ids: [null], methods: [null] };
   }
 }
 
@@ -109,7 +117,7 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InvalidArgumentError("target", "must be an http(s) URL", target);
 
   let mode: RpcProxyMode = "pass";
-  const stats = { forwarded: 0, failed: 0 };
+  const stats = { forwarded: 0, failed: 0, methods: {} as Record<string, number> };
   const held = new Set<ServerResponse>();
   const dropHeld = () => {
     for (const res of held) res.destroy();
@@ -150,6 +158,7 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       return;
     }
     stats.forwarded++;
+    for (const m of requestIds(body).methods) if (m !== null) stats.methods[m] = (stats.methods[m] ?? 0) + 1;
     answer(res, status, text);
   };
 

@@ -62,13 +62,13 @@ describe("coordinator: faults (RPC outage, reorganisation, base-fee spike)", fun
   /** Every status the swap has been moved to, from its `swap.status` events. */
   const statusesVisited = (c: Coordinator, id: string) => c.store.events(id).filter((e) => e.kind === "swap.status").map((e) => e.data.to as string);
 
-  it("the loopback proxy forwards, answers 503, answers JSON-RPC errors (batch-aware) and hangs until the mode changes", async function () {
+  it("the loopback proxy forwards (counting calls per method, batches too), answers 503, answers JSON-RPC errors (batch-aware) and hangs until the mode changes", async function () {
     const proxy = await startRpcProxy(w.A.node.url);
     const post = (body: unknown, signal?: AbortSignal) =>
       fetch(proxy.url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), ...(signal ? { signal } : {}) });
     try {
       expect(BigInt((await rawRpc(proxy.url, "eth_chainId")) as string)).to.equal(w.A.node.chainId);
-      expect(proxy.stats).to.deep.equal({ forwarded: 1, failed: 0 });
+      expect(proxy.stats).to.deep.equal({ forwarded: 1, failed: 0, methods: { eth_chainId: 1 } });
 
       proxy.setMode("error");
       const unavailable = await post({ jsonrpc: "2.0", id: 7, method: "eth_blockNumber", params: [] });
@@ -104,7 +104,11 @@ describe("coordinator: faults (RPC outage, reorganisation, base-fee spike)", fun
       await hanging;
       expect(settled).to.equal("dropped");
       expect(BigInt((await rawRpc(proxy.url, "eth_chainId")) as string)).to.equal(w.A.node.chainId);
-      expect(proxy.stats).to.deep.equal({ forwarded: 2, failed: 4 });
+      await post([
+        { jsonrpc: "2.0", id: 5, method: "eth_blockNumber", params: [] },
+        { jsonrpc: "2.0", id: 6, method: "eth_chainId", params: [] },
+      ]);
+      expect(proxy.stats).to.deep.equal({ forwarded: 3, failed: 4, methods: { eth_chainId: 3, eth_blockNumber: 1 } });
     } finally {
       await proxy.close();
     }
