@@ -17,6 +17,9 @@ const bigintish = z.union([z.string().regex(/^[0-9]+$/), z.number().int().nonneg
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of 0x-prefixed hex");
 
 /** One chain the coordinator acts on. */
+/** EIP-7825's cap on one transaction's gas limit (2^24), which Ethereum nodes enforce since Fusaka. */
+export const TX_GAS_CAP = 16_777_216;
+
 export const chainSchema = z.object({
   /** A short name for logs and the timeline ("A", "sepolia"). */
   name: z.string().min(1),
@@ -36,6 +39,11 @@ export const chainSchema = z.object({
   clockSkew: z.number().nonnegative().default(15),
   /** Milliseconds before an RPC request to this chain counts as failed. */
   rpcTimeoutMs: z.number().int().positive().default(10_000),
+  /**
+   * The most gas one transaction may carry on this chain (EIP-7825 caps it at 2^24 on Ethereum; nodes
+   * refuse a larger one). A batch priced above it is sent as smaller batches that fit.
+   */
+  maxTxGas: z.number().int().min(100_000).default(TX_GAS_CAP),
 });
 
 /** A party whose key this coordinator holds. */

@@ -38,3 +38,13 @@ export class InvalidAbortConsentError extends HedgeSwapError {
     super("INVALID_ABORT_SIGNATURE", "the abort consent is not the redeemer's signature", { swapId, leg, expected, recovered });
   }
 }
+
+/**
+ * A batch would need more gas than one transaction may carry on its chain (`maxTxGas`): nothing was
+ * signed. `fits` is how many of its legs one transaction can take at the same price per leg.
+ */
+export class TxGasCapError extends HedgeSwapError {
+  constructor(chain: string, legs: number, gasLimit: bigint, cap: number, fits: number) {
+    super("TX_GAS_CAP", "the batch needs more gas than one transaction may carry", { chain, legs, gasLimit: gasLimit.toString(), maxTxGas: cap, fits });
+  }
+}

@@ -158,7 +158,11 @@ export class TransactionFailedError extends HedgeSwapError {
   }
 }
 
+/** An error's short description; with the node's own message when ethers could not map it ("could not coalesce error"). */
 function describe(e: unknown): string {
-  if (e && typeof e === "object" && "shortMessage" in e && typeof e.shortMessage === "string") return e.shortMessage;
+  if (e && typeof e === "object" && "shortMessage" in e && typeof e.shortMessage === "string") {
+    const node = "error" in e && e.error && typeof e.error === "object" && "message" in e.error && typeof e.error.message === "string" ? e.error.message : undefined;
+    return node && !e.shortMessage.includes(node) ? `${e.shortMessage}: ${node}` : e.shortMessage;
+  }
   return e instanceof Error ? e.message : String(e);
 }

@@ -1,10 +1,11 @@
 /**
  * Batching on two real `hardhat node` chains: swaps submitted together are driven with one batched
- * transaction per party, chain and step (premiums, principals and redeems alike), and a batch that one
- * leg can no longer take is split so that the other legs go on.
+ * transaction per party, chain and step (premiums, principals and redeems alike); batches are priced
+ * per leg from two small estimates and one batch per step is simulated; a batch that one leg can no
+ * longer take is split so that the other legs go on, whether its simulation or the chain refuses it.
  */
 import { expect } from "chai";
-import { Contract, MaxUint256 } from "ethers";
+import { Contract, MaxUint256, toQuantity, type JsonRpcProvider } from "ethers";
 
 import { depositPremium, escrowInterface } from "../../src/sdk";
 import { parseConfig } from "../../src/coordinator/config";
@@ -94,6 +95,160 @@ describe("coordinator: batched steps across swaps", function () {
       expect(byFn(bob)).to.deep.equal(byFn(alice));
       await expectTotals(t, BigInt(N));
     } finally {
+      await alice.stop();
+      await bob.stop();
+    }
+  });
+
+  /** Records the escrow calls `provider` is asked to estimate or simulate: method, function and legs. */
+  function spyOnCalls(provider: JsonRpcProvider, escrow: string): { method: string; fn: string; legs: number }[] {
+    const seen: { method: string; fn: string; legs: number }[] = [];
+    const send = provider.send.bind(provider);
+    provider.send = async (method: string, params: unknown[] | Record<string, unknown>) => {
+      const call = Array.isArray(params) ? (params[0] as { to?: string; data?: string } | undefined) : undefined;
+      if ((method === "eth_call" || method === "eth_estimateGas") && call?.to?.toLowerCase() === escrow.toLowerCase() && call.data) {
+        const parsed = escrowInterface.parseTransaction({ data: call.data });
+        if (parsed) seen.push({ method, fn: parsed.name, legs: parsed.name.endsWith("Batch") ? (parsed.args[0] as unknown[]).length : 1 });
+      }
+      return send(method, params);
+    };
+    return seen;
+  }
+
+  it("batches of one shape are priced per leg from a one- and a two-leg estimate, and one of them per step is simulated", async function () {
+    const n = 6;
+    const t = await tokensFor(n);
+    const offers = [];
+    for (let i = 0; i < n; i++) offers.push(await signedOffer(w, t));
+    const alice = coordinator(partyConfig(w, "alice", { batchSize: 3 }));
+    const bob = coordinator(partyConfig(w, "bob"));
+    try {
+      await alice.init();
+      await bob.init();
+      // Alice's calls on chain B: step 1 (her premiums) and step 5 (her redeems).
+      const calls = spyOnCalls(alice.chains.get(w.B.node.chainId.toString())!.provider, w.B.escrow);
+      for (const c of [alice, bob]) await c.submitMany(offers.map((o) => o.signed));
+      alice.start();
+      bob.start();
+      for (const o of offers) expect(await finished(alice, o.plan.id)).to.equal("completed");
+      for (const o of offers) expect(await finished(bob, o.plan.id)).to.equal("completed");
+      const of = (method: string, fn: string) => calls.filter((c) => c.method === method && c.fn === fn).map((c) => c.legs).sort();
+      for (const fn of ["depositPremiumBatch", "redeemBatch"]) {
+        expect(of("eth_estimateGas", fn), `${fn} estimates`).to.deep.equal([1, 2]);
+        expect(of("eth_call", fn), `${fn} simulations`).to.deep.equal([3]);
+      }
+      // Two batches of three legs per step, each priced as one leg plus two more at the second leg's
+      // price: every one landed, with a limit between the gas the whole batch needed (estimated at its
+      // parent block) and twice that (the 30 % margin, and prices learned while a payout's recipient
+      // still had no balance).
+      const mined = [...minedCalls(alice, offers.map((o) => o.plan.id)).entries()].filter(([, c]) => c.fn === "depositPremiumBatch" || c.fn === "redeemBatch");
+      expect(mined.map(([, c]) => c.legs)).to.deep.equal([3, 3, 3, 3]);
+      for (const [hash] of mined) {
+        const tx = (await w.B.node.provider.getTransaction(hash))!;
+        const receipt = (await w.B.node.provider.getTransactionReceipt(hash))!;
+        expect(receipt.status).to.equal(1);
+        const needed = BigInt((await w.B.node.provider.send("eth_estimateGas", [{ from: tx.from, to: tx.to, data: tx.data }, toQuantity(receipt.blockNumber - 1)])) as string);
+        expect(tx.gasLimit >= needed, `${hash}: limit ${tx.gasLimit} under the ${needed} needed`).to.equal(true);
+        expect(tx.gasLimit <= 2n * needed + 10_000n, `${hash}: limit ${tx.gasLimit} far over the ${needed} needed`).to.equal(true);
+      }
+      await expectTotals(t, BigInt(n));
+    } finally {
+      await alice.stop();
+      await bob.stop();
+    }
+  });
+
+  it("a batch priced over the chain's per-transaction gas cap is sent as smaller batches that fit; every swap completes", async function () {
+    const n = 6;
+    const cap = 200_000;
+    const t = await tokensFor(n);
+    const offers = [];
+    for (let i = 0; i < n; i++) offers.push(await signedOffer(w, t));
+    const json = partyConfigJson(w, "alice", { batchSize: n });
+    for (const c of json.chains as Record<string, unknown>[]) if (c.name === "B") c.maxTxGas = cap;
+    const alice = coordinator(parseConfig(json));
+    const bob = coordinator(partyConfig(w, "bob"));
+    try {
+      await alice.init();
+      await bob.init();
+      for (const c of [alice, bob]) await c.submitMany(offers.map((o) => o.signed));
+      alice.start();
+      bob.start();
+      for (const o of offers) expect(await finished(alice, o.plan.id)).to.equal("completed");
+      for (const o of offers) expect(await finished(bob, o.plan.id)).to.equal("completed");
+      await expectTotals(t, BigInt(n));
+      const onB = [...minedCalls(alice, offers.map((o) => o.plan.id)).entries()].filter(([, c]) => c.fn === "depositPremiumBatch" || c.fn === "depositPremium");
+      // Six premiums, in batches (not one by one), none over the cap.
+      expect(onB.reduce((sum, [, c]) => sum + c.legs, 0)).to.equal(n);
+      expect(onB.length).to.be.greaterThan(1);
+      expect(onB.every(([, c]) => c.fn === "depositPremiumBatch" && c.legs >= 2), JSON.stringify(onB)).to.equal(true);
+      for (const id of offers.map((o) => o.plan.id)) {
+        for (const tx of alice.store.txsOfSwap(id).filter((x) => x.chainId === w.B.node.chainId.toString())) expect(Number(tx.gasLimit)).to.be.at.most(cap);
+      }
+    } finally {
+      await alice.stop();
+      await bob.stop();
+    }
+  });
+
+  it("a batch sent without its own simulation that reverts on chain: its legs are decided again, the conflicting leg is refused alone, every swap completes", async function () {
+    const n = 4;
+    const t = await tokensFor(n);
+    const offers = [];
+    for (let i = 0; i < n; i++) offers.push(await signedOffer(w, t));
+    // Batches of two, and two confirmations (a premium in the newest block is not yet in Alice's view).
+    const json = partyConfigJson(w, "alice", { batchSize: 2 });
+    for (const c of json.chains as Record<string, unknown>[]) c.confirmations = 2;
+    const alice = coordinator(parseConfig(json));
+    const bob = coordinator(partyConfig(w, "bob"));
+    const mineBoth = () => {
+      for (const c of [w.A, w.B]) void c.node.provider.send("evm_mine", []).catch(() => undefined);
+    };
+    let miner = setInterval(mineBoth, 250);
+    try {
+      await alice.init();
+      await bob.init();
+      await alice.submitMany(offers.map((o) => o.signed));
+      await bob.submitMany(offers.map((o) => o.signed));
+      clearInterval(miner);
+      await new Promise((r) => setTimeout(r, 300)); // let a last evm_mine in flight land
+      // Alice deposits the last swap's premium herself: it is in the second batch, which is not simulated.
+      const last = offers[n - 1]!.plan;
+      await depositPremium(w.alice.connect(w.B.node.provider), last.legB);
+      await w.B.node.provider.send("evm_setAutomine", [false]);
+      let batches;
+      try {
+        await alice.tick();
+        batches = alice.store.openTxs(w.B.node.chainId.toString()).filter((x) => x.action === "depositPremium");
+        expect(batches.map((x) => alice.store.txMembers(x.id).map((m) => m.swapId))).to.deep.equal([
+          [offers[0]!.plan.id, offers[1]!.plan.id],
+          [offers[2]!.plan.id, last.id],
+        ]);
+        expect(offers.flatMap((o) => alice.store.events(o.plan.id)).filter((e) => e.kind === "action.refused")).to.deep.equal([]);
+        await w.B.node.provider.send("evm_mine", []);
+      } finally {
+        await w.B.node.provider.send("evm_setAutomine", [true]);
+      }
+      const receipts = await Promise.all(batches.map((b) => w.B.node.provider.getTransactionReceipt(b.hash)));
+      expect(receipts.map((r) => r?.status)).to.deep.equal([1, 0]);
+
+      miner = setInterval(mineBoth, 250);
+      alice.start();
+      bob.start();
+      for (const o of offers) {
+        expect(await finished(alice, o.plan.id)).to.equal("completed");
+        expect(await finished(bob, o.plan.id)).to.equal("completed");
+      }
+      await expectTotals(t, BigInt(n));
+      expect(alice.store.txsOfSwap(offers[2]!.plan.id).find((x) => x.hash === batches[1]!.hash)?.status).to.equal("reverted");
+      // Swap 2's premium went out again and landed; only the conflicting premium was ever refused.
+      const premiums = alice.store.txsOfSwap(offers[2]!.plan.id).filter((x) => x.action === "depositPremium" && x.status === "mined");
+      expect(premiums).to.have.length(1);
+      const refusedOf = (id: string) => alice.store.events(id).filter((e) => e.kind === "action.refused");
+      expect(offers.slice(0, n - 1).flatMap((o) => refusedOf(o.plan.id))).to.deep.equal([]);
+      expect(new Set(refusedOf(last.id).map((e) => e.data.action))).to.satisfy((s: Set<unknown>) => s.size === 0 || (s.size === 1 && s.has("depositPremium")));
+    } finally {
+      clearInterval(miner);
       await alice.stop();
       await bob.stop();
     }

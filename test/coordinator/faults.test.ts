@@ -6,6 +6,7 @@
  * Every swap still ends exactly as S6, and nothing is revealed on an escrow that disappeared.
  */
 import { expect } from "chai";
+import { toQuantity } from "ethers";
 
 import { LegState, escrowPrincipal, getLegState, redeem, waitForSecret } from "../../src/sdk";
 import { parseConfig, type CoordinatorConfig } from "../../src/coordinator/config";
@@ -311,6 +312,45 @@ describe("coordinator: faults (RPC outage, reorganisation, base-fee spike)", fun
     } finally {
       await B.send("evm_setIntervalMining", [0]).catch(() => undefined);
       await B.send("evm_setAutomine", [true]).catch(() => undefined);
+      await alice.stop();
+      await bob.stop();
+    }
+  });
+  it("the node refuses Alice's step 1 outright (no coin left for gas): nothing stays signed, the step is decided again, and once funded the swap ends as S6", async function () {
+    const tokens = await freshTokens(w);
+    const { signed, plan } = await signedOffer(w, tokens, "hedged-swap", FAULT_DELTA);
+    const alice = coordinator(partyConfig(w, "alice"));
+    const bob = coordinator(partyConfig(w, "bob"));
+    const B = w.B.node.provider;
+    const coin = await B.getBalance(w.alice.address);
+    try {
+      await alice.init();
+      await bob.init();
+      await alice.submit(signed);
+      await bob.submit(signed);
+      await B.send("hardhat_setBalance", [w.alice.address, "0x0"]);
+      await alice.tick();
+      const step1 = () => alice.store.txsOfSwap(plan.id).filter((t) => t.action === "depositPremium" && t.leg === "B");
+      expect(step1().map((t) => t.status)).to.deep.equal(["dropped"]);
+      const refused = alice.store.events(plan.id).filter((e) => e.kind === "action.refused");
+      expect(refused.map((e) => [e.data.action, e.data.leg])).to.deep.equal([["depositPremium", "B"]]);
+      expect(String(refused[0]!.data.reason)).to.match(/insufficient funds|doesn't have enough funds/i);
+      // Decided again next round (the same transaction, byte for byte: its row is reopened), and
+      // refused again while the account is empty; no nonce is held.
+      const nonce = step1()[0]!.nonce;
+      await alice.tick();
+      expect(step1().map((t) => [t.status, t.nonce])).to.deep.equal([["dropped", nonce]]);
+      expect(alice.store.events(plan.id).filter((e) => e.kind === "action.refused")).to.have.length(2);
+
+      await B.send("hardhat_setBalance", [w.alice.address, toQuantity(coin)]);
+      alice.start();
+      bob.start();
+      expect(await finished(alice, plan.id)).to.equal("completed");
+      expect(await finished(bob, plan.id)).to.equal("completed");
+      await expectHoldings(w, tokens, S6);
+      expect(step1().filter((t) => t.status === "mined")).to.have.length(1);
+    } finally {
+      await B.send("hardhat_setBalance", [w.alice.address, toQuantity(coin)]);
       await alice.stop();
       await bob.stop();
     }

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { Wallet, ZeroAddress } from "ethers";
 
-import { CallInputError, escrowInterface, hashlockOf, planHedgedSwap } from "../../src/sdk";
+import { CallInputError, escrowBatchTx, escrowInterface, hashlockOf, planHedgedSwap } from "../../src/sdk";
 import type { PartyKeys } from "../../src/coordinator/config";
 import { DEFAULT_BATCH_SIZE, RoundWork, workItem, workItems, type WorkEntry } from "../../src/coordinator/engine/work";
 
@@ -21,8 +21,8 @@ function secretOf(i: number): string {
   return "0x" + (i + 1).toString(16).padStart(64, "0");
 }
 
-/** Swap `i`: leg A pays an ERC-20 principal with a native premium; leg B is all native. */
-function swap(i: number) {
+/** Swap `i`: leg A pays an ERC-20 principal (`token`) with a native premium; leg B is all native. */
+function swap(i: number, token = TOKEN) {
   return planHedgedSwap(
     {
       leader: leader.address,
@@ -30,18 +30,20 @@ function swap(i: number) {
       hashlock: hashlockOf(secretOf(i)),
       start: T0,
       delta: 600n,
-      legA: { chainId: 1n, escrow: ESCROW_A, token: TOKEN, amount: 100n, premiumToken: ZeroAddress, premiumAmount: 1n + BigInt(i) },
+      legA: { chainId: 1n, escrow: ESCROW_A, token, amount: 100n, premiumToken: ZeroAddress, premiumAmount: 1n + BigInt(i) },
       legB: { chainId: 2n, escrow: ESCROW_B, token: ZeroAddress, amount: 1000n + BigInt(i), premiumAmount: 3n },
     },
     { now: T0 },
   );
 }
 
-const entry = (i: number, leg: "A" | "B", step: string): WorkEntry => {
-  const p = swap(i);
+const entry = (i: number, leg: "A" | "B", step: string, token = TOKEN): WorkEntry => {
+  const p = swap(i, token);
   return { swapId: p.id, leg: leg === "A" ? p.legA : p.legB, step, secret: secretOf(i) };
 };
 const party = (w: Wallet): PartyKeys => ({ name: "p", wallet: w, seed: undefined });
+/** The batch call (never the single-leg one) of a one-entry work item. */
+const escrowInterfaceBatch = (one: ReturnType<typeof workItem>) => escrowBatchTx(one.entries.map((e) => e.leg));
 const legsOf = (data: string, fn: string) => (escrowInterface.decodeFunctionData(fn, data)[0] as unknown[]).length;
 
 describe("coordinator: a round's work as transactions", function () {
@@ -72,8 +74,32 @@ describe("coordinator: a round's work as transactions", function () {
       expect(decoded[1]).to.deep.equal(covered.map((e) => e.secret));
       expect(it.item.purpose).to.deep.equal({ swapId: covered[0]!.swapId, leg: "A", action: "redeem", step: "6" });
     }
-    expect(items[0]!.item.gasKey).to.equal(items[1]!.item.gasKey);
-    expect(items[2]!.item.gasKey).to.not.equal(items[0]!.item.gasKey);
+    // Every leg moves the same assets: all three batches share one per-leg price, whatever their size.
+    expect(items.map((i) => i.item.probe?.key)).to.deep.equal(Array(3).fill(items[0]!.item.probe!.key));
+    expect(items.map((i) => i.item.probe?.legs)).to.deep.equal([DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE, 5]);
+  });
+
+  it("a batch whose legs move the same assets is priced from the same call over its first one and two legs; a mixed one shares an estimate with its size and asset set", function () {
+    const same = workItem("escrow", [0, 1, 2, 3].map((i) => entry(i, "A", "3")));
+    const { probe } = same.item;
+    expect(probe).to.not.equal(undefined);
+    expect(same.item.gasKey).to.equal(undefined);
+    expect(probe!.legs).to.equal(4);
+    const call = (legs: number) => workItem("escrow", [0, 1, 2, 3].slice(0, legs).map((i) => entry(i, "A", "3")));
+    expect(escrowInterface.parseTransaction({ data: probe!.one.data })!.name).to.equal("escrowBatch");
+    expect(probe!.one).to.deep.equal(escrowInterfaceBatch(call(1)));
+    expect(probe!.two).to.deep.equal(call(2).item.req);
+    expect(workItem("escrow", [5, 6].map((i) => entry(i, "A", "3"))).item.probe!.key).to.equal(probe!.key);
+    // Another token: another price.
+    const other = "0x" + "ab".repeat(20);
+    expect(workItem("escrow", [5, 6].map((i) => entry(i, "A", "3", other))).item.probe!.key).to.not.equal(probe!.key);
+
+    const mixed = workItem("escrow", [entry(0, "A", "3"), entry(1, "A", "3", other), entry(2, "A", "3")]);
+    expect(mixed.item.probe).to.equal(undefined);
+    expect(mixed.item.gasKey).to.be.a("string");
+    const mixedAgain = workItem("escrow", [entry(4, "A", "3", other), entry(5, "A", "3"), entry(6, "A", "3")]);
+    expect(mixedAgain.item.gasKey).to.equal(mixed.item.gasKey);
+    expect(workItem("escrow", [entry(4, "A", "3", other), entry(5, "A", "3")]).item.gasKey).to.not.equal(mixed.item.gasKey);
   });
 
   it("premium and principal batches carry the sum of their native amounts as value", function () {
@@ -101,6 +127,8 @@ describe("coordinator: a round's work as transactions", function () {
     const settle = workItem("settle", [entry(1, "A", "settle"), entry(2, "A", "settle")]);
     expect(escrowInterface.parseTransaction({ data: settle.item.req.data })!.name).to.equal("settleBatch");
     expect(settle.item.gasKey).to.equal(undefined);
+    expect(settle.item.probe).to.equal(undefined);
+    expect(one.item.probe).to.equal(undefined);
   });
 
   it("refuses a batch whose legs live in different escrows (the SDK's CallInputError)", function () {

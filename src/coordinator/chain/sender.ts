@@ -3,9 +3,9 @@
  * recorded in the store before it is broadcast (so a restart rebroadcasts instead of forgetting),
  * reconciliation with receipts, and fee bumping of transactions stuck for too many blocks.
  */
-import { keccak256, toQuantity, type Wallet } from "ethers";
+import { toQuantity, type Wallet } from "ethers";
 
-import { toHedgeSwapError, type TxRequest } from "../../sdk";
+import { TransactionFailedError, toHedgeSwapError, type TxRequest } from "../../sdk";
 import type { HedgeSwapError } from "../../sdk";
 import type { CoordinatorStore, NewTx, TxAction, TxMember, TxRow } from "../store/types";
 
@@ -20,6 +20,21 @@ function isUnderpriced(e: unknown): boolean {
   return msg.includes("too low") || msg.includes("underpriced") || msg.includes("fee cap") || msg.includes("maxfeepergas");
 }
 import type { ChainClient, Head } from "./client";
+
+/**
+ * Whether a broadcast failed because the node answered with a refusal (a JSON-RPC error: too little
+ * coin for the gas, a gas limit over its cap, a malformed transaction) rather than because the request
+ * may not have reached it (timeout, network or HTTP failure) or a fee too low (bumped instead).
+ */
+function isRefusal(e: unknown): boolean {
+  // The SDK's TransactionFailedError wraps the provider's error.
+  const inner = e instanceof TransactionFailedError ? e.cause : e;
+  const code = (inner as { code?: unknown } | null)?.code;
+  if (typeof code !== "string" || ["TIMEOUT", "NETWORK_ERROR", "SERVER_ERROR", "BAD_DATA"].includes(code)) return false;
+  return !isUnderpriced(inner);
+}
+import { signEip1559 } from "./signTx";
+import { TxGasCapError } from "../errors";
 
 /** What a transaction is for, as the engine names it. */
 export interface TxPurpose {
@@ -37,10 +52,42 @@ export interface SendItem {
   readonly members?: readonly TxMember[];
   /**
    * Transactions with the same key cost about the same gas (same function, same assets, same batch
-   * size): the first is estimated, later ones reuse that estimate and are only simulated once
-   * (`eth_call`), which is several times cheaper for the node than `eth_estimateGas`.
+   * size): the first is estimated, later ones reuse that estimate.
    */
   readonly gasKey?: string;
+  /** A batch whose legs all cost alike: priced from its first legs instead of estimated whole (takes precedence over `gasKey`). */
+  readonly probe?: GasProbe;
+}
+
+/**
+ * How to price a batch of legs that all cost alike (same function, escrow and assets per leg): the
+ * same call over its first leg and over its first two legs is estimated, and a batch of `legs` legs
+ * costs `one + (legs - 1) × (two - one)`. Two one- and two-leg estimates cost the node a small
+ * fraction of estimating a 100-leg batch (a binary search of many executions of the whole batch).
+ */
+export interface GasProbe {
+  /** Batches with the same key share the per-leg price: function, escrow and per-leg assets. */
+  readonly key: string;
+  /** The batch's number of legs. */
+  readonly legs: number;
+  /** The same call over the batch's first leg. */
+  readonly one: TxRequest;
+  /** The same call over the batch's first two legs. */
+  readonly two: TxRequest;
+}
+
+/** A per-leg gas price learned from a probe. */
+interface LegPrice {
+  readonly one: bigint;
+  readonly perLeg: bigint;
+}
+
+/** For how many blocks after one of this chain's transactions reverted every batch is simulated before it is signed. */
+export const SIMULATE_ALL_BLOCKS_AFTER_REVERT = 50;
+
+/** The shape an item shares its gas price and its simulation sample with (none: priced and simulated alone). */
+function shapeOf(item: SendItem): string | undefined {
+  return item.probe ? `probe:${item.probe.key}` : item.gasKey;
 }
 
 /** What became of one item: the recorded row (if any) and the error (if any). */
@@ -71,6 +118,12 @@ export class TxSender {
   readonly #rebroadcast = new Set<number>();
   readonly #gasCache = new Map<string, bigint>();
   readonly #estimating = new Map<string, Promise<bigint>>();
+  readonly #prices = new Map<string, LegPrice>();
+  readonly #pricing = new Map<string, Promise<LegPrice>>();
+  /** Every batch is simulated while the head is below this block (set when a transaction reverts). */
+  #simulateAllBelow = -1;
+  /** The newest head `reconcile` was given. */
+  #head = -1;
   #lastHead = -1;
 
   constructor(
@@ -99,19 +152,37 @@ export class TxSender {
   }
 
   /**
-   * Sends several transactions from one account in one go. Every item is simulated first; the gas
-   * limits come from one estimate per shape (or the cache), the nonce and fees are read alongside, and
-   * the transactions are signed while the node still runs the simulations. Only those whose simulation
-   * passed are kept (re-signed with consecutive nonces if one failed), recorded in one durable write,
-   * then all broadcast. One outcome per item, in order.
+   * Sends several transactions from one account in one go. Gas limits come from one estimate per
+   * shape, a per-leg price (`probe`) or the cache; the nonce and fees are read alongside. One
+   * transaction per shape is simulated (`eth_call`) while all are signed; the others of its shape are
+   * simulated too only when that sample fails, or for a while after one of this chain's transactions
+   * reverted. (A batch that reverts on chain costs its gas and a block; its legs are decided again.)
+   * Only the items whose checks passed are kept (re-signed with consecutive nonces if one failed),
+   * recorded in one durable write, then broadcast in nonce order. One outcome per item, in order.
    */
   async sendMany(wallet: Wallet, items: readonly SendItem[]): Promise<SendOutcome[]> {
     const signer = this.chain.wallet(wallet);
     return this.#locked(signer.address, async () => {
       const [nonce0, fees] = await Promise.all([this.#nextNonce(signer.address), this.chain.provider.getFeeData()]);
-      const checks = items.map((i) => this.#preflight(signer.address, i));
+      const everyBatch = this.#head < this.#simulateAllBelow;
+      const sampled = new Set<string>();
+      const checks = items.map((item) => {
+        const shape = shapeOf(item);
+        const sample = everyBatch || shape === undefined || !sampled.has(shape);
+        if (shape !== undefined) sampled.add(shape);
+        return this.#preflight(signer.address, item, sample);
+      });
       const gases = await Promise.allSettled(checks.map((c) => c.gas));
-      const limits = gases.map((g, k) => (g.status === "fulfilled" ? (g.value * (items[k]!.gasKey === undefined ? 12n : 13n)) / 10n + 10_000n : undefined));
+      const wanted = gases.map((g, k) => (g.status === "fulfilled" ? (g.value * (shapeOf(items[k]!) === undefined ? 12n : 13n)) / 10n + 10_000n : undefined));
+      // Over the chain's per-transaction cap: refused before signing, naming how many legs would fit.
+      const cap = BigInt(this.chain.config.maxTxGas);
+      const overCap = wanted.map((limit, k) => {
+        if (limit === undefined || limit <= cap) return undefined;
+        const legs = items[k]!.members?.length ?? 1;
+        const fits = Number((BigInt(legs) * cap) / limit);
+        return new TxGasCapError(this.chain.name, legs, limit, this.chain.config.maxTxGas, fits);
+      });
+      const limits = wanted.map((limit, k) => (overCap[k] ? undefined : limit));
       const maxPriorityFeePerGas = fees.maxPriorityFeePerGas ?? 1_000_000_000n;
       const maxFeePerGas = fees.maxFeePerGas ?? (fees.gasPrice ?? 1_000_000_000n) * 2n;
       const signAll = async (order: readonly number[]) => {
@@ -126,67 +197,109 @@ export class TxSender {
       const candidates = items.map((_, k) => k).filter((k) => limits[k] !== undefined);
       let signed = await signAll(candidates);
       const simulations = await Promise.allSettled(checks.map((c) => c.simulated));
+      // A failed sample: its shape's other items are simulated now, before anything is recorded.
+      const failed = new Set(items.filter((_, k) => checks[k]!.sample && simulations[k]!.status === "rejected").map(shapeOf));
+      const late = await Promise.allSettled(
+        items.map((item, k) => (!checks[k]!.sample && limits[k] !== undefined && failed.has(shapeOf(item)) ? this.#simulate(signer.address, item) : Promise.resolve())),
+      );
       const outcomes: SendOutcome[] = items.map((item, k) => {
-        const g = gases[k]!;
-        const sim = simulations[k]!;
-        const reason = g.status === "rejected" ? g.reason : sim.status === "rejected" ? sim.reason : undefined;
+        if (overCap[k]) return { item, error: overCap[k] };
+        const reason = [gases[k]!, simulations[k]!, late[k]!].find((r) => r.status === "rejected")?.reason as unknown;
         return reason === undefined ? { item } : { item, error: toHedgeSwapError(reason, item.purpose.action) };
       });
       const passing = candidates.filter((k) => !outcomes[k]!.error);
       if (passing.length === 0) return outcomes;
       if (passing.length !== candidates.length) signed = await signAll(passing);
-      const rows: [number, TxRow][] = this.store.atomically(() => passing.map((k) => [k, this.store.insertTx(signed.get(k)!.tx, signed.get(k)!.members)] as [number, TxRow]));
+      const rows: [number, TxRow][] = this.store.atomically(() => passing.map((k) => [k, this.#record(signed.get(k)!)] as [number, TxRow]));
       for (const [k] of rows) this.hooks.point?.("recorded", outcomes[k]!.item.purpose.step);
       // One after the other, in nonce order: a node that cannot queue a future nonce (Hardhat while
       // automining, some RPC providers) refuses a transaction that overtakes its predecessor.
+      // A transaction the node refuses outright is dropped with every one after it (not broadcast:
+      // their nonces would wait behind the gap); their legs are decided again next round. One that may
+      // not have reached the node (a timeout) stays signed, and `reconcile` broadcasts it again.
       const pushed: PromiseSettledResult<void>[] = [];
-      for (const [, row] of rows) {
-        pushed.push(
-          await this.#push(row).then(
-            () => ({ status: "fulfilled", value: undefined }) as const,
-            (reason: unknown) => ({ status: "rejected", reason }) as const,
-          ),
+      let refusedAt = -1;
+      for (const [j, [, row]] of rows.entries()) {
+        if (refusedAt >= 0) {
+          pushed.push(pushed[refusedAt]!);
+          continue;
+        }
+        const r = await this.#push(row).then(
+          () => ({ status: "fulfilled", value: undefined }) as const,
+          (reason: unknown) => ({ status: "rejected", reason }) as const,
         );
+        pushed.push(r);
+        if (r.status === "rejected" && isRefusal(r.reason)) refusedAt = j;
       }
+      const dropped = refusedAt < 0 ? new Map<number, TxRow>() : new Map(this.store.atomically(() => rows.slice(refusedAt).map(([, row]) => [row.id, this.store.updateTx(row.id, { status: "dropped" })] as [number, TxRow])));
       const ok = rows.filter((_, j) => pushed[j]!.status === "fulfilled");
       const marked = new Map(this.#markSent(ok.map(([, row]) => row)).map((r) => [r.id, r]));
       for (const [j, [k, row]] of rows.entries()) {
         const r = pushed[j]!;
-        outcomes[k] = r.status === "fulfilled" ? { item: outcomes[k]!.item, row: marked.get(row.id)! } : { item: outcomes[k]!.item, row, error: toHedgeSwapError(r.reason, row.action) };
+        outcomes[k] = r.status === "fulfilled" ? { item: outcomes[k]!.item, row: marked.get(row.id)! } : { item: outcomes[k]!.item, row: dropped.get(row.id) ?? row, error: toHedgeSwapError(r.reason, row.action) };
       }
       return outcomes;
     });
   }
 
   /**
-   * One item's checks before signing: its gas limit base, and its simulation. Items of one key share
-   * one estimate (a binary search of many executions on the node): the first estimates, which also
-   * simulates it; the others take that estimate and are simulated once each (`eth_call`); if that
-   * estimate fails (its own call reverts), each estimates for itself. A cached estimate needs only the
-   * simulation.
+   * Records a signed transaction. The same bytes signed again (a refused, dropped transaction decided
+   * again with the same nonce, fees and gas) reopen the dropped row instead.
    */
-  #preflight(from: string, item: SendItem): { gas: Promise<bigint>; simulated: Promise<unknown> } {
+  #record(s: SignedTx): TxRow {
+    const again = this.store.txsWithNonce(s.tx.chainId, s.tx.account, s.tx.nonce).find((t) => t.hash === s.tx.hash && t.status === "dropped");
+    if (again) return this.store.updateTx(again.id, { status: "signed" });
+    return this.store.insertTx(s.tx, s.members);
+  }
+
+  /** `item`'s call, as the node's JSON-RPC takes it. */
+  #call(from: string, req: TxRequest): Record<string, string> {
     // Raw JSON-RPC: the calldata is already hex, and ethers' request formatting re-encodes it byte by
     // byte (tens of milliseconds for a 100-leg batch). Reverts still come back as CALL_EXCEPTION with
     // their data, which toHedgeSwapError decodes.
-    const call = { from, to: item.req.to, data: item.req.data, value: toQuantity(item.req.value) };
-    const provider = this.chain.provider;
-    const simulate = () => provider.send("eth_call", [call, "latest"]);
-    const estimate = async () => BigInt((await provider.send("eth_estimateGas", [call])) as string);
+    return { from, to: req.to, data: req.data, value: toQuantity(req.value) };
+  }
+
+  #simulate(from: string, item: SendItem): Promise<unknown> {
+    return this.chain.provider.send("eth_call", [this.#call(from, item.req), "latest"]);
+  }
+
+  async #estimate(from: string, req: TxRequest): Promise<bigint> {
+    return BigInt((await this.chain.provider.send("eth_estimateGas", [this.#call(from, req)])) as string);
+  }
+
+  /**
+   * One item's checks before signing: its gas limit base, and (when `sample`) its simulation. Priced
+   * items (`probe`) take their shape's per-leg price, learned once from two small estimates. Items of
+   * one `gasKey` share one estimate (a binary search of many executions on the node), which also
+   * simulates the first; if that estimate fails (its own call reverts), each estimates for itself.
+   */
+  #preflight(from: string, item: SendItem, sample: boolean): { gas: Promise<bigint>; simulated: Promise<unknown>; sample: boolean } {
+    const simulate = () => this.#simulate(from, item);
+    const estimate = () => this.#estimate(from, item.req);
+    const probe = item.probe;
+    if (probe) {
+      const priced = this.#priceOf(from, probe).then(
+        (p) => ({ gas: p.one + p.perLeg * BigInt(probe.legs - 1), own: false }),
+        // A probe that reverts: the batch is estimated whole (and refused, if it reverts as well).
+        async () => ({ gas: await estimate(), own: true }),
+      );
+      return { gas: priced.then((p) => p.gas), simulated: priced.then((p) => (p.own || !sample ? undefined : simulate())), sample };
+    }
     const key = item.gasKey;
     if (key === undefined) {
       const own = estimate();
-      return { gas: own, simulated: own };
+      return { gas: own, simulated: own, sample };
     }
     const cached = this.#gasCache.get(key);
-    if (cached !== undefined) return { gas: Promise.resolve(cached), simulated: simulate() };
+    if (cached !== undefined) return { gas: Promise.resolve(cached), simulated: sample ? simulate() : Promise.resolve(), sample };
     const leader = this.#estimating.get(key);
     if (leader) {
       const shared = leader.then(
         (gas) => ({ gas, own: false }),
         async () => ({ gas: await estimate(), own: true }),
       );
-      return { gas: shared.then((s) => s.gas), simulated: shared.then((s) => (s.own ? undefined : simulate())) };
+      return { gas: shared.then((s) => s.gas), simulated: shared.then((s) => (s.own || !sample ? undefined : simulate())), sample };
     }
     const first = estimate().then((gas) => {
       this.#gasCache.set(key, gas);
@@ -197,7 +310,27 @@ export class TxSender {
       () => this.#estimating.delete(key),
       () => this.#estimating.delete(key),
     );
-    return { gas: first, simulated: first };
+    // The estimate simulates this item: it counts as its shape's sample.
+    return { gas: first, simulated: first, sample: true };
+  }
+
+  /** The per-leg price of `probe`'s shape: cached, being learned, or learned now from its one- and two-leg calls. */
+  #priceOf(from: string, probe: GasProbe): Promise<LegPrice> {
+    const known = this.#prices.get(probe.key);
+    if (known) return Promise.resolve(known);
+    const pending = this.#pricing.get(probe.key);
+    if (pending) return pending;
+    const learning = Promise.all([this.#estimate(from, probe.one), this.#estimate(from, probe.two)]).then(([one, two]) => {
+      const price = { one, perLeg: two > one ? two - one : 0n };
+      this.#prices.set(probe.key, price);
+      return price;
+    });
+    this.#pricing.set(probe.key, learning);
+    learning.then(
+      () => this.#pricing.delete(probe.key),
+      () => this.#pricing.delete(probe.key),
+    );
+    return learning;
   }
 
   async #nextNonce(account: string): Promise<number> {
@@ -215,8 +348,7 @@ export class TxSender {
     attempt: number,
     members?: readonly TxMember[],
   ): Promise<SignedTx> {
-    const raw = await signer.signTransaction({
-      type: 2,
+    const { raw, hash } = signEip1559(signer.signingKey, {
       chainId: this.chain.chainId,
       nonce: p.nonce,
       to: req.to,
@@ -226,7 +358,6 @@ export class TxSender {
       maxFeePerGas: p.maxFeePerGas,
       maxPriorityFeePerGas: p.maxPriorityFeePerGas,
     });
-    const hash = keccak256(raw);
     const tx: NewTx = {
       swapId: purpose.swapId,
       chainId: this.chain.chainId.toString(),
@@ -286,15 +417,24 @@ export class TxSender {
   /**
    * Brings every open transaction of this chain up to date: receipts (mined or reverted), unsent rows
    * broadcast (after a crash between recording and broadcasting), stuck ones re-signed with higher fees.
+   * `landed` (hash → block, from the watcher) names transactions whose escrow logs are final: they
+   * succeeded there, and their receipts (each carrying a batch's logs again) are not fetched.
    */
-  async reconcile(head: Head): Promise<void> {
+  async reconcile(head: Head, landed: ReadonlyMap<string, number> = new Map()): Promise<void> {
+    this.#head = Math.max(this.#head, head.number);
     const open = this.store.openTxs(this.chain.chainId.toString());
     if (open.length === 0) return;
     // Receipts only change with a new block; unsent rows are handled every round.
     const newBlock = head.number !== this.#lastHead;
     this.#lastHead = head.number;
     if (!newBlock && !open.some((t) => t.status === "signed")) return;
-    const receipts = await Promise.all(open.map((tx) => (tx.status === "signed" && !newBlock ? null : this.#receipt(tx.hash))));
+    const receipts = await Promise.all(
+      open.map((tx) => {
+        const block = landed.get(tx.hash.toLowerCase());
+        if (block !== undefined) return { status: 1, blockNumber: block };
+        return tx.status === "signed" && !newBlock ? null : this.#receipt(tx.hash);
+      }),
+    );
     // A transaction counts as mined once its block is final, as the watcher counts events: a receipt
     // in a newer block (even one mined after `head` was read) leaves it open, so the engine neither
     // sends its step again before the watcher has seen the step's events nor bumps or drops it.
@@ -322,6 +462,12 @@ export class TxSender {
         await this.#locked(tx.account, () => this.#broadcast(tx)).catch(async (e: unknown) => {
           // A node that refuses an underpriced transaction outright: re-sign it at today's fees at once.
           if (isUnderpriced(e)) await this.#bump(tx);
+          // Refused for good (the node does not hold it): dropped; its legs are decided again.
+          else if (isRefusal(e)) {
+            this.store.updateTx(tx.id, { status: "dropped" });
+            stillOpen.delete(tx.id);
+            this.hooks.log?.("tx.dropped", { hash: tx.hash, nonce: tx.nonce, reason: String((e as Error).message ?? e).slice(0, 200) });
+          }
         });
         continue;
       }
@@ -365,9 +511,11 @@ export class TxSender {
     });
     for (const other of this.store.txsWithNonce(landed.chainId, landed.account, landed.nonce)) stillOpen.delete(other.id);
     if (status === "reverted") {
-      // A shared estimate may have been too low for this call (it can revert for other reasons too):
-      // the next transactions estimate afresh.
+      // A shared estimate or price may have been too low for this call (it can revert for other
+      // reasons too): the next transactions estimate afresh, and every batch is simulated for a while.
       this.#gasCache.clear();
+      this.#prices.clear();
+      this.#simulateAllBelow = Math.max(this.#simulateAllBelow, blockNumber + SIMULATE_ALL_BLOCKS_AFTER_REVERT);
       this.hooks.log?.("tx.reverted", { hash: landed.hash, action: landed.action, leg: landed.leg });
     }
   }

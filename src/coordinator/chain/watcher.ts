@@ -71,8 +71,12 @@ export class ChainWatcher {
     private readonly handlers: WatchHandlers,
   ) {}
 
-  /** Processes logs up to `head`; advances the persisted tip to the final block. */
-  async poll(head: Head): Promise<void> {
+  /**
+   * Processes logs up to `head`; advances the persisted tip to the final block. Returns the
+   * transactions that emitted the final logs of this poll, with their blocks: each of them landed and
+   * succeeded (a reverted transaction leaves no logs), which the sender takes instead of a receipt.
+   */
+  async poll(head: Head): Promise<ReadonlyMap<string, number>> {
     const chainId = this.chain.chainId.toString();
     let tip = this.store.getTip(chainId);
     if (tip && tip.blockNumber > 0) {
@@ -99,30 +103,36 @@ export class ChainWatcher {
     }
     const tipBlock = final >= from || !tip ? await this.chain.provider.getBlock(final) : null;
     // Everything the logs change, and the new tip, in one durable write.
+    const landed = new Map<string, number>();
     this.store.atomically(() => {
-      for (const log of logs) this.#handle(log, log.blockNumber <= final);
+      for (const log of logs) {
+        const isFinal = log.blockNumber <= final;
+        if (this.#handle(log, isFinal) && isFinal) landed.set(log.transactionHash.toLowerCase(), log.blockNumber);
+      }
       if (tipBlock?.hash) this.store.setTip({ chainId, blockNumber: final, blockHash: tipBlock.hash });
     });
+    return landed;
   }
 
-  /** One log, read from its topics and words (no ABI decoding: a poll may carry thousands). */
-  #handle(log: WatchedLog, final: boolean): void {
+  /** One log, read from its topics and words (no ABI decoding: a poll may carry thousands). True if it is a leg event of this escrow. */
+  #handle(log: WatchedLog, final: boolean): boolean {
     const kind = KIND.get(log.topics[0] ?? "");
-    if (!kind) return;
+    if (!kind) return false;
     let legId: string;
     if (kind === "premiumDeposited" || kind === "locked") {
       try {
         legId = legIdOfCreationLog(log, this.chain.at);
       } catch {
-        return; // not a log this escrow emits
+        return false; // not a log this escrow emits
       }
     } else if (log.topics.length === 2) legId = log.topics[1]!.toLowerCase();
-    else return;
+    else return false;
     if (kind === "redeemed") {
       // LegRedeemed(bytes32 indexed legId, bytes32 secret): the data is the secret.
-      if (log.data.length !== 66) return;
+      if (log.data.length !== 66) return false;
       this.handlers.onSecret(log.data.toLowerCase(), legId, log);
     }
     if (final) this.handlers.onFinalEvent({ kind, legId, log });
+    return true;
   }
 }

@@ -35,12 +35,15 @@ import { HAPPY_PATH, isFinal, type SwapStatus } from "../domain/status";
 import { openSqliteStore } from "../store";
 import type { CoordinatorStore, EventRow, SwapRow } from "../store/types";
 import type { AbortResult, CoordinatorPort, LegDetail, StepDetail, SwapDetail, SwapFilter } from "../api/port";
-import { AbortNotPossibleError, InvalidAbortConsentError, LegNotAbortableError, SwapFinalError, UnknownSwapError } from "../errors";
+import { AbortNotPossibleError, InvalidAbortConsentError, LegNotAbortableError, SwapFinalError, TxGasCapError, UnknownSwapError } from "../errors";
 import { FundsLedger, admitOffer } from "./accept";
 import { decide, type Intent, type LegOutcome } from "./decide";
 import { RoundWork, workItem, workItems, type PartyWork, type WorkItem } from "./work";
 
 /** The step whose completion each status marks (for `final:<step>` crash points). */
+/** How many times one round sends a refused batch again in smaller parts. */
+const MAX_SPLITS = 3;
+
 const STEP_OF_STATUS: Partial<Record<SwapStatus, string>> = { premiumB: "1", premiumA: "2", escrowedA: "3", escrowedB: "4", redeemedB: "5", completed: "6" };
 
 /** A leg's state right after each kind of event. */
@@ -256,8 +259,9 @@ export class Coordinator implements CoordinatorPort {
         try {
           const head = await chain.head();
           this.#heads.set(id, head);
-          await this.#senders.get(id)!.reconcile(head);
-          await this.#watchers.get(id)!.poll(head);
+          // The watcher first: the transactions whose logs it finds final need no receipt.
+          const landed = await this.#watchers.get(id)!.poll(head);
+          await this.#senders.get(id)!.reconcile(head, landed);
         } catch (e) {
           this.#heads.delete(id);
           this.#event(null, id, "chain.unreachable", { chain: chain.name, reason: (e as Error).message?.slice(0, 200) });
@@ -527,8 +531,9 @@ export class Coordinator implements CoordinatorPort {
 
   /**
    * Sends this round's work: per chain and party, batches in one `sendMany`; chains and parties in
-   * parallel. A batch refused before it was signed (its simulation reverted: one leg can no longer
-   * take the step) is split, and its legs are sent one by one, so one leg cannot hold back the others.
+   * parallel. A batch refused before it was signed is sent again smaller: in batches that fit the
+   * chain's gas cap when it was too big, else leg by leg (its simulation reverted: one leg can no
+   * longer take the step), so one leg cannot hold back the others.
    */
   async #flush(work: RoundWork): Promise<void> {
     await Promise.all([...work.groups()].map((w) => this.#sendGroup(w)));
@@ -536,19 +541,20 @@ export class Coordinator implements CoordinatorPort {
 
   async #sendGroup(w: PartyWork): Promise<void> {
     const sender = this.#senders.get(w.chainId)!;
-    const items = workItems(w, this.config.batchSize);
-    const outcomes = await sender.sendMany(w.party.wallet, items.map((i) => i.item));
-    const retry: WorkItem[] = [];
-    for (const [k, o] of outcomes.entries()) {
-      const { action, entries } = items[k]!;
-      if (o.error && !o.row && entries.length > 1) {
-        this.log.info({ swapId: o.item.purpose.swapId, chain: this.chains.get(w.chainId)!.name, action: o.item.purpose.action, batch: entries.length, code: o.error.code }, "batch refused; sending its legs one by one");
-        retry.push(...entries.map((e) => workItem(action, [e])));
-      } else this.#reportSend(w.chainId, o, entries.length);
+    let items = workItems(w, this.config.batchSize);
+    for (let attempt = 0; items.length > 0; attempt++) {
+      const outcomes = await sender.sendMany(w.party.wallet, items.map((i) => i.item));
+      const retry: WorkItem[] = [];
+      for (const [k, o] of outcomes.entries()) {
+        const { action, entries } = items[k]!;
+        if (o.error && !o.row && entries.length > 1 && attempt < MAX_SPLITS) {
+          const size = o.error instanceof TxGasCapError ? Math.max(1, Math.floor(Number(o.error.details.fits) * 0.9)) : 1;
+          this.log.info({ swapId: o.item.purpose.swapId, chain: this.chains.get(w.chainId)!.name, action: o.item.purpose.action, batch: entries.length, code: o.error.code, into: size }, "batch refused; sending its legs in smaller batches");
+          for (let i = 0; i < entries.length; i += size) retry.push(workItem(action, entries.slice(i, i + size)));
+        } else this.#reportSend(w.chainId, o, entries.length);
+      }
+      items = retry;
     }
-    if (retry.length === 0) return;
-    const again = await sender.sendMany(w.party.wallet, retry.map((i) => i.item));
-    for (const o of again) this.#reportSend(w.chainId, o, 1);
   }
 
   #reportSend(chainId: string, o: SendOutcome, size: number): void {

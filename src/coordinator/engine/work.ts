@@ -88,39 +88,70 @@ function premiumRecipient(l: PlannedLeg): string {
   return unpackTimelocks(l.leg.timelocks).mode === PremiumMode.Option ? l.leg.escrower : l.leg.redeemer;
 }
 
-/** One transaction for `entries` (a single-leg call when there is one entry). */
-export function workItem(action: BatchAction, entries: readonly WorkEntry[]): WorkItem {
-  const first = entries[0]!;
-  const legs = entries.map((e) => e.leg);
-  const single = entries.length === 1;
-  let req: TxRequest;
-  let assets: string[];
+/** What one leg's part of a batch call pays or moves: the assets (and payout recipients) that drive its cost. */
+function assetsOf(action: BatchAction, l: PlannedLeg): string[] {
   switch (action) {
     case "depositPremium":
-      req = single ? depositPremiumTx(first.leg) : depositPremiumBatchTx(legs);
-      assets = legs.map((l) => l.leg.premiumToken);
-      break;
+      return [l.leg.premiumToken];
     case "escrow":
-      req = single ? escrowTx(first.leg) : escrowBatchTx(legs);
-      assets = legs.map((l) => l.leg.token);
-      break;
+      return [l.leg.token];
     case "redeem":
-      req = single ? redeemTx(first.leg, first.secret!) : redeemBatchTx(entries.map((e) => ({ leg: e.leg, secret: e.secret! })));
       // The payouts (one transfer per asset and recipient) drive the cost.
-      assets = legs.flatMap((l) => [`${l.leg.token}>${l.leg.redeemer}`, `${l.leg.premiumToken}>${premiumRecipient(l)}`]);
-      break;
+      return [`${l.leg.token}>${l.leg.redeemer}`, `${l.leg.premiumToken}>${premiumRecipient(l)}`];
     case "settle":
-      req = single ? settleTx(first.leg) : settleBatchTx(legs);
-      assets = [];
-      break;
+      return [];
   }
-  const item: SendItem = {
-    purpose: { swapId: first.swapId, leg: first.leg.name, action, step: first.step },
-    req,
-    ...(single ? {} : { members: entries.map((e) => ({ swapId: e.swapId, leg: e.leg.name })) }),
-    // Calls of one function, size and asset set cost about the same gas; settlements differ too much
-    // (refund, premium refund, payouts) to share an estimate.
-    ...(action === "settle" ? {} : { gasKey: `${action}:${first.leg.at.escrow}:${entries.length}:${[...new Set(assets)].sort().join(",")}` }),
-  };
-  return { action, item, entries };
+}
+
+/** The batch call of `action` over `entries`. */
+function batchTx(action: BatchAction, entries: readonly WorkEntry[]): TxRequest {
+  const legs = entries.map((e) => e.leg);
+  switch (action) {
+    case "depositPremium":
+      return depositPremiumBatchTx(legs);
+    case "escrow":
+      return escrowBatchTx(legs);
+    case "redeem":
+      return redeemBatchTx(entries.map((e) => ({ leg: e.leg, secret: e.secret! })));
+    case "settle":
+      return settleBatchTx(legs);
+  }
+}
+
+/** The single-leg call of `action` for `e`. */
+function singleTx(action: BatchAction, e: WorkEntry): TxRequest {
+  switch (action) {
+    case "depositPremium":
+      return depositPremiumTx(e.leg);
+    case "escrow":
+      return escrowTx(e.leg);
+    case "redeem":
+      return redeemTx(e.leg, e.secret!);
+    case "settle":
+      return settleTx(e.leg);
+  }
+}
+
+/**
+ * One transaction for `entries` (a single-leg call when there is one entry). A batch whose legs all
+ * move the same assets is priced per leg (`probe`); a mixed one shares one estimate with batches of
+ * its size and asset set (`gasKey`). Settlements differ too much (refund, premium refund, payouts) to
+ * share either.
+ */
+export function workItem(action: BatchAction, entries: readonly WorkEntry[]): WorkItem {
+  const first = entries[0]!;
+  const single = entries.length === 1;
+  const req = single ? singleTx(action, first) : batchTx(action, entries);
+  const purpose = { swapId: first.swapId, leg: first.leg.name, action, step: first.step };
+  if (single) return { action, item: { purpose, req }, entries };
+  const members = entries.map((e) => ({ swapId: e.swapId, leg: e.leg.name }));
+  if (action === "settle") return { action, item: { purpose, req, members }, entries };
+  const perLeg = entries.map((e) => [...new Set(assetsOf(action, e.leg))].sort().join(","));
+  const escrow = first.leg.at.escrow;
+  if (perLeg.every((a) => a === perLeg[0])) {
+    const probe = { key: `${action}:${escrow}:${perLeg[0]}`, legs: entries.length, one: batchTx(action, entries.slice(0, 1)), two: batchTx(action, entries.slice(0, 2)) };
+    return { action, item: { purpose, req, members, probe }, entries };
+  }
+  const assets = [...new Set(entries.flatMap((e) => assetsOf(action, e.leg)))].sort().join(",");
+  return { action, item: { purpose, req, members, gasKey: `${action}:${escrow}:${entries.length}:${assets}` }, entries };
 }
