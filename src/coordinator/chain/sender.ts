@@ -163,7 +163,9 @@ export class TxSender {
   async sendMany(wallet: Wallet, items: readonly SendItem[]): Promise<SendOutcome[]> {
     const signer = this.chain.wallet(wallet);
     return this.#locked(signer.address, async () => {
-      const [nonce0, fees] = await Promise.all([this.#nextNonce(signer.address), this.chain.provider.getFeeData()]);
+      // The nonce and fees are read while the gas is priced.
+      const account = Promise.all([this.#nextNonce(signer.address), this.chain.provider.getFeeData()]);
+      account.catch(() => undefined);
       const everyBatch = this.#head < this.#simulateAllBelow;
       const sampled = new Set<string>();
       const checks = items.map((item) => {
@@ -173,6 +175,10 @@ export class TxSender {
         return this.#preflight(signer.address, item, sample);
       });
       const gases = await Promise.allSettled(checks.map((c) => c.gas));
+      const [nonce0, fees] = await account.catch((e: unknown) => {
+        for (const c of checks) c.simulated.catch(() => undefined);
+        throw e;
+      });
       const wanted = gases.map((g, k) => (g.status === "fulfilled" ? (g.value * (shapeOf(items[k]!) === undefined ? 12n : 13n)) / 10n + 10_000n : undefined));
       // Over the chain's per-transaction cap: refused before signing, naming how many legs would fit.
       const cap = BigInt(this.chain.config.maxTxGas);
