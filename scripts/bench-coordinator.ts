@@ -23,7 +23,7 @@ import type { CoordinatorStore, TxRow } from "../src/coordinator/store/types";
 import { devAccounts } from "../src/devnet";
 import { stopCoordinatorProcess, type CoordinatorProcess } from "../src/devnet/coordinatorProcess";
 import { percentile, processUsage } from "./bench/procfs";
-import { U, balance, benchWorld, startParty, type BenchWorld } from "./bench/world";
+import { BENCH_BATCH_SIZE, BENCH_POLL_INTERVAL_MS, U, balance, benchWorld, startParty, type BenchWorld } from "./bench/world";
 
 const BLOCK_GAS_LIMIT = 300_000_000;
 process.env.HEDGESWAP_BLOCK_GAS_LIMIT = String(BLOCK_GAS_LIMIT);
@@ -317,7 +317,7 @@ async function main(): Promise<void> {
   const result = {
     generatedAt: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-    setup: { blockIntervalMs: 1000, blockGasLimit: BLOCK_GAS_LIMIT, confirmations: 1, pollIntervalMs: 250, deltaSeconds: 900, batchSize: 40 },
+    setup: { blockIntervalMs: 1000, blockGasLimit: BLOCK_GAS_LIMIT, confirmations: 1, pollIntervalMs: BENCH_POLL_INTERVAL_MS, deltaSeconds: 900, batchSize: BENCH_BATCH_SIZE },
     runs,
     recovery: rec,
     targets: {

@@ -14,6 +14,14 @@ import { devAccounts, deployToken, startDevnet, type Devnet, type DevnetChain } 
 import { startCoordinatorProcess, type CoordinatorProcess } from "../../src/devnet/coordinatorProcess";
 
 export const U = 10n ** 18n;
+/** The coordinators' poll interval in the benchmark: a tenth of the chains' 1-second block interval (`HEDGESWAP_BENCH_POLL_MS` to try others). */
+export const BENCH_POLL_INTERVAL_MS = Number(process.env.HEDGESWAP_BENCH_POLL_MS ?? 100);
+/**
+ * The coordinators' batch size in the benchmark: 250 legs, four transactions per step at 1000 swaps
+ * (about 11M gas for a premium batch, under the 2^24 per-transaction cap; the default 100 suits 30M-gas
+ * blocks). `HEDGESWAP_BENCH_BATCH` to try others.
+ */
+export const BENCH_BATCH_SIZE = Number(process.env.HEDGESWAP_BENCH_BATCH ?? 250);
 export const SEED = "0x" + "be".repeat(32);
 
 export interface BenchWorld {
@@ -99,7 +107,8 @@ export function startParty(w: BenchWorld, party: "alice" | "bob", n: number, wit
     parties: [{ name: party, privateKeyEnv: "BENCH_KEY", ...(party === "alice" ? { secretSeedEnv: "BENCH_SEED" } : {}) }],
     minDelta: 60,
     reactionMargin: 5,
-    pollIntervalMs: 250,
+    pollIntervalMs: BENCH_POLL_INTERVAL_MS,
+    batchSize: BENCH_BATCH_SIZE,
     settleGrace: 30,
     seedScan: Math.max(n, 16),
     logLevel: "warn",
