@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { Contract, MaxUint256, toQuantity, type JsonRpcProvider } from "ethers";
 
-import { depositPremium, escrowInterface } from "../../src/sdk";
+import { depositPremium, escrowInterface, type SignedOffer, type SwapPlan } from "../../src/sdk";
 import { parseConfig } from "../../src/coordinator/config";
 import type { Coordinator } from "../../src/coordinator/engine/coordinator";
 import { U, coordinator, finished, freshTokens, partyConfig, partyConfigJson, signedOffer, startWorld, type Tokens, type World } from "./world";
@@ -115,6 +115,36 @@ describe("coordinator: batched steps across swaps", function () {
     return seen;
   }
 
+  /** One block on each chain (a failure, e.g. while a node is busy, is ignored: the next tick mines). */
+  const mineBoth = () => {
+    for (const c of [w.A, w.B]) void c.node.provider.send("evm_mine", []).catch(() => undefined);
+  };
+
+  /**
+   * Alice (two confirmations, plus `extra` configuration) and Bob admit `offers` while both chains
+   * mine; then Alice deposits the last swap's premium herself, outside her coordinator. It is in the
+   * newest block, so still missing in her view while the chain already refuses a second one.
+   */
+  async function lastPremiumOutsideAliceView(offers: readonly { signed: SignedOffer; plan: SwapPlan }[], extra: Record<string, unknown> = {}): Promise<{ alice: Coordinator; bob: Coordinator; last: SwapPlan }> {
+    const json = partyConfigJson(w, "alice", extra);
+    for (const c of json.chains as Record<string, unknown>[]) c.confirmations = 2;
+    const alice = coordinator(parseConfig(json));
+    const bob = coordinator(partyConfig(w, "bob"));
+    const miner = setInterval(mineBoth, 250);
+    try {
+      await alice.init();
+      await bob.init();
+      await alice.submitMany(offers.map((o) => o.signed));
+      await bob.submitMany(offers.map((o) => o.signed));
+    } finally {
+      clearInterval(miner);
+    }
+    await new Promise((r) => setTimeout(r, 300)); // let a last evm_mine in flight land
+    const last = offers[offers.length - 1]!.plan;
+    await depositPremium(w.alice.connect(w.B.node.provider), last.legB);
+    return { alice, bob, last };
+  }
+
   it("batches of one shape are priced per leg from a one- and a two-leg estimate, and one of them per step is simulated", async function () {
     const n = 6;
     const t = await tokensFor(n);
@@ -191,30 +221,15 @@ describe("coordinator: batched steps across swaps", function () {
     }
   });
 
-  it("a batch sent without its own simulation that reverts on chain: its legs are decided again, the conflicting leg is refused alone, every swap completes", async function () {
+  it("a batch sent without its own simulation that reverts on chain: its legs are decided again, nothing but the conflicting leg is ever refused, every swap completes", async function () {
     const n = 4;
     const t = await tokensFor(n);
     const offers = [];
     for (let i = 0; i < n; i++) offers.push(await signedOffer(w, t));
-    // Batches of two, and two confirmations (a premium in the newest block is not yet in Alice's view).
-    const json = partyConfigJson(w, "alice", { batchSize: 2 });
-    for (const c of json.chains as Record<string, unknown>[]) c.confirmations = 2;
-    const alice = coordinator(parseConfig(json));
-    const bob = coordinator(partyConfig(w, "bob"));
-    const mineBoth = () => {
-      for (const c of [w.A, w.B]) void c.node.provider.send("evm_mine", []).catch(() => undefined);
-    };
-    let miner = setInterval(mineBoth, 250);
+    // Batches of two; the conflicting premium is in the second batch, which is not simulated.
+    const { alice, bob, last } = await lastPremiumOutsideAliceView(offers, { batchSize: 2 });
+    let miner: ReturnType<typeof setInterval> | undefined;
     try {
-      await alice.init();
-      await bob.init();
-      await alice.submitMany(offers.map((o) => o.signed));
-      await bob.submitMany(offers.map((o) => o.signed));
-      clearInterval(miner);
-      await new Promise((r) => setTimeout(r, 300)); // let a last evm_mine in flight land
-      // Alice deposits the last swap's premium herself: it is in the second batch, which is not simulated.
-      const last = offers[n - 1]!.plan;
-      await depositPremium(w.alice.connect(w.B.node.provider), last.legB);
       await w.B.node.provider.send("evm_setAutomine", [false]);
       let batches;
       try {
@@ -258,25 +273,9 @@ describe("coordinator: batched steps across swaps", function () {
     const t = await tokensFor(N);
     const offers = [];
     for (let i = 0; i < N; i++) offers.push(await signedOffer(w, t));
-    // Two confirmations: the coordinator judges legs one block behind the head, so a premium deposited
-    // in the newest block is still missing in its view while the chain already refuses a second one.
-    const json = partyConfigJson(w, "alice");
-    for (const c of json.chains as Record<string, unknown>[]) c.confirmations = 2;
-    const alice = coordinator(parseConfig(json));
-    const bob = coordinator(partyConfig(w, "bob"));
-    const miner = setInterval(() => {
-      for (const c of [w.A, w.B]) void c.node.provider.send("evm_mine", []).catch(() => undefined);
-    }, 250);
+    const { alice, bob, last } = await lastPremiumOutsideAliceView(offers);
+    let miner: ReturnType<typeof setInterval> | undefined;
     try {
-      await alice.init();
-      await bob.init();
-      await alice.submitMany(offers.map((o) => o.signed));
-      await bob.submitMany(offers.map((o) => o.signed));
-      clearInterval(miner);
-      await new Promise((r) => setTimeout(r, 300)); // let a last evm_mine in flight land
-      // Alice deposits the last swap's premium herself, outside her coordinator.
-      const last = offers[N - 1]!.plan;
-      await depositPremium(w.alice.connect(w.B.node.provider), last.legB);
       await alice.tick();
       const refused = alice.store.events(last.id).filter((e) => e.kind === "action.refused");
       expect(refused.map((e) => [e.data.action, e.data.leg, e.data.code])).to.deep.equal([["depositPremium", "B", "LegUnexpectedState"]]);
@@ -284,18 +283,12 @@ describe("coordinator: batched steps across swaps", function () {
         const sent = alice.store.txsOfSwap(o.plan.id).filter((x) => x.action === "depositPremium");
         expect(sent.map((x) => escrowInterface.parseTransaction({ data: x.data })!.name)).to.deep.equal(["depositPremium"]);
       }
-      const again = setInterval(() => {
-        for (const c of [w.A, w.B]) void c.node.provider.send("evm_mine", []).catch(() => undefined);
-      }, 250);
-      try {
-        alice.start();
-        bob.start();
-        for (const o of offers) {
-          expect(await finished(alice, o.plan.id)).to.equal("completed");
-          expect(await finished(bob, o.plan.id)).to.equal("completed");
-        }
-      } finally {
-        clearInterval(again);
+      miner = setInterval(mineBoth, 250);
+      alice.start();
+      bob.start();
+      for (const o of offers) {
+        expect(await finished(alice, o.plan.id)).to.equal("completed");
+        expect(await finished(bob, o.plan.id)).to.equal("completed");
       }
       await expectTotals(t, BigInt(N));
       // Nothing else was ever refused: a transaction counts as mined only once its block is final, so
