@@ -1,13 +1,18 @@
 /**
  * Outgoing transactions of one chain: nonces under a per-account lock, every transaction signed and
  * recorded in the store before it is broadcast (so a restart rebroadcasts instead of forgetting),
- * reconciliation with receipts, and fee bumping of transactions stuck for too many blocks.
+ * reconciliation with receipts, and fee bumping of transactions stuck for too many blocks. Batches are
+ * priced per leg and sampled for simulation, so a step of many batches costs the node little before
+ * its block.
  */
 import { toQuantity, type Wallet } from "ethers";
 
 import { TransactionFailedError, toHedgeSwapError, type TxRequest } from "../../sdk";
 import type { HedgeSwapError } from "../../sdk";
 import type { CoordinatorStore, NewTx, TxAction, TxMember, TxRow } from "../store/types";
+import { TxGasCapError } from "../errors";
+import type { ChainClient, Head } from "./client";
+import { signEip1559 } from "./signTx";
 
 interface SignedTx {
   readonly tx: NewTx;
@@ -19,7 +24,6 @@ function isUnderpriced(e: unknown): boolean {
   const msg = String((e as Error)?.message ?? e).toLowerCase();
   return msg.includes("too low") || msg.includes("underpriced") || msg.includes("fee cap") || msg.includes("maxfeepergas");
 }
-import type { ChainClient, Head } from "./client";
 
 /**
  * Whether a broadcast failed because the node answered with a refusal (a JSON-RPC error: too little
@@ -33,8 +37,6 @@ function isRefusal(e: unknown): boolean {
   if (typeof code !== "string" || ["TIMEOUT", "NETWORK_ERROR", "SERVER_ERROR", "BAD_DATA"].includes(code)) return false;
   return !isUnderpriced(inner);
 }
-import { signEip1559 } from "./signTx";
-import { TxGasCapError } from "../errors";
 
 /** What a transaction is for, as the engine names it. */
 export interface TxPurpose {
