@@ -104,7 +104,6 @@ function prepareStatements(db: Database.Database) {
       "UPDATE txs SET status = 'sent', block_number = NULL, updated_at = ? WHERE chain_id = ? AND status IN ('mined', 'reverted') AND block_number > ?",
     ),
     maxNonce: db.prepare<[string, string], { n: number | null }>("SELECT MAX(nonce) AS n FROM txs WHERE chain_id = ? AND account = ?"),
-    event: db.prepare<[number], EventRecord>("SELECT * FROM events WHERE id = ?"),
     insertEvent: db.prepare<[string | null, string | null, number, string, string]>(
       "INSERT INTO events (swap_id, chain_id, at, kind, data) VALUES (?, ?, ?, ?, ?)",
     ),
@@ -188,18 +187,18 @@ export class SqliteStore implements CoordinatorStore {
       const current = this.mustGetSwap(id);
       if (current.status === to) return current;
       checkTransition(id, current.status, to);
-      this.writeSwap(current, to, patch);
+      const next = this.writeSwap(current, to, patch);
       this.insertEvent(event, id);
-      return this.mustGetSwap(id);
+      return next;
     }).immediate();
   }
 
   patchSwap(id: string, patch: SwapPatch, event: NewEvent): SwapRow {
     return this.db.transaction(() => {
       const current = this.mustGetSwap(id);
-      this.writeSwap(current, current.status, patch);
+      const next = this.writeSwap(current, current.status, patch);
       this.insertEvent(event, id);
-      return this.mustGetSwap(id);
+      return next;
     }).immediate();
   }
 
@@ -325,21 +324,25 @@ export class SqliteStore implements CoordinatorStore {
     return toTx(r);
   }
 
-  private writeSwap(current: SwapRow, status: SwapStatus, patch: SwapPatch): void {
-    this.sql.updateSwap.run({
-      id: current.id, status, now: this.now(),
+  /** Writes the swap's new status and fields; returns the row as now stored (without reading it back: a 1000-swap step would parse every offer twice more). */
+  private writeSwap(current: SwapRow, status: SwapStatus, patch: SwapPatch): SwapRow {
+    const next = {
+      ...current,
+      status,
       outcome: patch.outcome === undefined ? current.outcome : patch.outcome,
       revealedSecret: patch.revealedSecret === undefined ? current.revealedSecret : patch.revealedSecret,
-    });
+      updatedAt: this.now(),
+    };
+    this.sql.updateSwap.run({ id: current.id, status, now: next.updatedAt, outcome: next.outcome, revealedSecret: next.revealedSecret });
+    return next;
   }
 
   /** Inserts an event (`swapId` defaults to `defaultSwapId` when the event names none) and returns it as stored. */
   private insertEvent(event: NewEvent, defaultSwapId: string | null): EventRow {
-    const swapId = event.swapId ?? defaultSwapId;
-    const id = Number(this.sql.insertEvent.run(swapId, event.chainId, event.at ?? this.now(), event.kind, JSON.stringify(event.data)).lastInsertRowid);
-    const r = this.sql.event.get(id);
-    if (r === undefined) throw new RowNotFoundError("events", id); // unreachable: just inserted on this connection
-    return toEvent(r);
+    const record = { id: 0, swap_id: event.swapId ?? defaultSwapId, chain_id: event.chainId, at: event.at ?? this.now(), kind: event.kind, data: JSON.stringify(event.data) };
+    record.id = Number(this.sql.insertEvent.run(record.swap_id, record.chain_id, record.at, record.kind, record.data).lastInsertRowid);
+    // As stored, without reading it back.
+    return toEvent(record);
   }
 }
 
