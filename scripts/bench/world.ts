@@ -12,16 +12,13 @@ import { Contract, MaxUint256, type Wallet } from "ethers";
 import { deriveSecret, hashlockOf, planHedgedSwap, signOffer, signedOfferToJson, type SwapPlan } from "../../src/sdk";
 import { devAccounts, deployToken, startDevnet, type Devnet, type DevnetChain } from "../../src/devnet";
 import { startCoordinatorProcess, type CoordinatorProcess } from "../../src/devnet/coordinatorProcess";
+import { DEFAULT_BATCH_SIZE } from "../../src/coordinator/engine/work";
 
 export const U = 10n ** 18n;
 /** The coordinators' poll interval in the benchmark: a tenth of the chains' 1-second block interval (`HEDGESWAP_BENCH_POLL_MS` to try others). */
 export const BENCH_POLL_INTERVAL_MS = Number(process.env.HEDGESWAP_BENCH_POLL_MS ?? 100);
-/**
- * The coordinators' batch size in the benchmark: 250 legs, four transactions per step at 1000 swaps
- * (about 11M gas for a premium batch, under the 2^24 per-transaction cap; the default 100 suits 30M-gas
- * blocks). `HEDGESWAP_BENCH_BATCH` to try others.
- */
-export const BENCH_BATCH_SIZE = Number(process.env.HEDGESWAP_BENCH_BATCH ?? 250);
+/** The coordinators' batch size in the benchmark: the default (`HEDGESWAP_BENCH_BATCH` to try others). */
+export const BENCH_BATCH_SIZE = Number(process.env.HEDGESWAP_BENCH_BATCH ?? DEFAULT_BATCH_SIZE);
 export const SEED = "0x" + "be".repeat(32);
 
 export interface BenchWorld {
