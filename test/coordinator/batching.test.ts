@@ -53,6 +53,14 @@ describe("coordinator: batched steps across swaps", function () {
     }).to.deep.equal({ aliceAPR: 0n, aliceBAN: n * 103n * U, bobAPR: n * 101n * U, bobBAN: 0n });
   }
 
+  /** Waits until both coordinators have completed every swap of `offers` (fails on any other end). */
+  async function expectAllCompleted(alice: Coordinator, bob: Coordinator, offers: readonly { plan: SwapPlan }[]): Promise<void> {
+    for (const o of offers) {
+      expect(await finished(alice, o.plan.id), `Alice, swap ${o.plan.id}`).to.equal("completed");
+      expect(await finished(bob, o.plan.id), `Bob, swap ${o.plan.id}`).to.equal("completed");
+    }
+  }
+
   /** The mined transactions of `c`, each with its function name and the swaps it covers. */
   function minedCalls(c: Coordinator, ids: readonly string[]): Map<string, { fn: string; legs: number }> {
     const calls = new Map<string, { fn: string; legs: number }>();
@@ -81,10 +89,7 @@ describe("coordinator: batched steps across swaps", function () {
       }
       alice.start();
       bob.start();
-      for (const o of offers) {
-        expect(await finished(alice, o.plan.id)).to.equal("completed");
-        expect(await finished(bob, o.plan.id)).to.equal("completed");
-      }
+      await expectAllCompleted(alice, bob, offers);
       const ids = offers.map((o) => o.plan.id);
       const byFn = (c: Coordinator) => [...minedCalls(c, ids).values()].sort((x, y) => x.fn.localeCompare(y.fn));
       expect(byFn(alice)).to.deep.equal([
@@ -160,8 +165,7 @@ describe("coordinator: batched steps across swaps", function () {
       for (const c of [alice, bob]) await c.submitMany(offers.map((o) => o.signed));
       alice.start();
       bob.start();
-      for (const o of offers) expect(await finished(alice, o.plan.id)).to.equal("completed");
-      for (const o of offers) expect(await finished(bob, o.plan.id)).to.equal("completed");
+      await expectAllCompleted(alice, bob, offers);
       const of = (method: string, fn: string) => calls.filter((c) => c.method === method && c.fn === fn).map((c) => c.legs).sort();
       for (const fn of ["depositPremiumBatch", "redeemBatch"]) {
         expect(of("eth_estimateGas", fn), `${fn} estimates`).to.deep.equal([1, 2]);
@@ -204,8 +208,7 @@ describe("coordinator: batched steps across swaps", function () {
       for (const c of [alice, bob]) await c.submitMany(offers.map((o) => o.signed));
       alice.start();
       bob.start();
-      for (const o of offers) expect(await finished(alice, o.plan.id)).to.equal("completed");
-      for (const o of offers) expect(await finished(bob, o.plan.id)).to.equal("completed");
+      await expectAllCompleted(alice, bob, offers);
       await expectTotals(t, BigInt(n));
       const onB = [...minedCalls(alice, offers.map((o) => o.plan.id)).entries()].filter(([, c]) => c.fn === "depositPremiumBatch" || c.fn === "depositPremium");
       // Six premiums, in batches (not one by one), none over the cap.
@@ -250,10 +253,7 @@ describe("coordinator: batched steps across swaps", function () {
       miner = setInterval(mineBoth, 250);
       alice.start();
       bob.start();
-      for (const o of offers) {
-        expect(await finished(alice, o.plan.id)).to.equal("completed");
-        expect(await finished(bob, o.plan.id)).to.equal("completed");
-      }
+      await expectAllCompleted(alice, bob, offers);
       await expectTotals(t, BigInt(n));
       expect(alice.store.txsOfSwap(offers[2]!.plan.id).find((x) => x.hash === batches[1]!.hash)?.status).to.equal("reverted");
       // Swap 2's premium went out again and landed; only the conflicting premium was ever refused.
@@ -286,10 +286,7 @@ describe("coordinator: batched steps across swaps", function () {
       miner = setInterval(mineBoth, 250);
       alice.start();
       bob.start();
-      for (const o of offers) {
-        expect(await finished(alice, o.plan.id)).to.equal("completed");
-        expect(await finished(bob, o.plan.id)).to.equal("completed");
-      }
+      await expectAllCompleted(alice, bob, offers);
       await expectTotals(t, BigInt(N));
       // Nothing else was ever refused: a transaction counts as mined only once its block is final, so
       // no step was sent again while the watcher (two confirmations) had not yet seen its events. (The
