@@ -39,6 +39,7 @@ import {
 } from "../helpers/fixture";
 import { balanceOf, expectDeltas, expectUnchanged, track } from "../helpers/balances";
 import { setup, type Ctx } from "../helpers/context";
+import { transfersFrom } from "../helpers/legs";
 import { abortTypedData, legId } from "../../src/sdk/leg";
 import { packTimelocks } from "../../src/sdk/timelocks";
 
@@ -201,17 +202,6 @@ function lockedEvent(t: PlainLeg): [string, unknown[]] {
   const l = t.leg;
   if (l.token === NATIVE) return ["NativeLegLocked", [l.hashlock, l.escrower, l.redeemer, l.amount, l.timelocks]];
   return ["LegLocked", [l.hashlock, l.escrower, l.redeemer, l.token, l.amount, l.timelocks]];
-}
-
-/** The number of ERC-20 `Transfer`s of `token` from `from` in `receipt`. */
-function transfersFrom(c: Ctx, receipt: TransactionReceipt, token: string, from: string): [string, bigint][] {
-  const out: [string, bigint][] = [];
-  for (const log of receipt.logs) {
-    if (log.address.toLowerCase() !== token.toLowerCase()) continue;
-    const event = c.apr.interface.parseLog(log);
-    if (event?.name === "Transfer" && event.args[0] === from) out.push([event.args[1] as string, event.args[2] as bigint]);
-  }
-  return out;
 }
 
 /** The native-coin CALLs with value made at call depth `depth` in `txHash` (1: by the called contract). */
