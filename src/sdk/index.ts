@@ -9,6 +9,8 @@
  * - Actions taking an ethers v6 runner first: `depositPremium`, `escrowPrincipal`, `redeem`,
  *   `redeemBatch`, `settle`, `settleBatch`, `signCooperativeAbort`, `cooperativeAbort`, `withdrawCredits`.
  * - Reading and recovery: `getLegStatus`, `waitForSecret`, `findLegs`, `recover`.
+ * - The decision rule (`decideNext`, `mayReveal`): what a conforming party may do next; the one place
+ *   that decides whether the secret may be revealed.
  * - Deployments: `DeploymentRegistry`, `connectEscrow` (refuses unsupported `VERSION`s).
  * - Errors: `HedgeSwapError` and its subclasses; every escrow revert decoded into its own class.
  *
@@ -166,3 +168,20 @@ export {
   type RecoveryReport,
   type RecoveryStep,
 } from "./recovery";
+export {
+  NO_CHAIN_DELAY,
+  decideNext,
+  mayReveal,
+  revealMargin,
+  wasCreated,
+  wasEscrowed,
+  type ChainSafety,
+  type Intent,
+  type IntentStep,
+  type LegObservation,
+  type LegOutcome,
+  type Missed,
+  type PartyDecision,
+  type PartyView,
+  type SafetyMargins,
+} from "./rules";

@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { Wallet } from "ethers";
 
-import { LegState, planHedgedSwap, planOption, type SwapPlan } from "../../src/sdk";
+import { LegState, NO_CHAIN_DELAY, planHedgedSwap, planOption, type SwapPlan } from "../../src/sdk";
 import { decide, outcomeLabel, type LegObservation, type SwapView } from "../../src/coordinator/engine/decide";
 
 const T0 = 1_900_000_000n;
@@ -42,7 +42,7 @@ function view(p: Partial<SwapView>): SwapView {
     timeA: T0 + 1n,
     timeB: T0 + 1n,
     pending: new Set(),
-    margin: 30n,
+    margins: { reaction: 30n, chainA: NO_CHAIN_DELAY, chainB: NO_CHAIN_DELAY },
     settleGrace: 60n,
     ...p,
   };
@@ -56,29 +56,60 @@ describe("coordinator decide()", function () {
     expect(steps(view({ legB: PREMIUM }))).to.deep.equal(["2:follower:depositPremium:A"]);
     expect(steps(view({ legA: PREMIUM, legB: PREMIUM }))).to.deep.equal(["3:leader:escrow:A"]);
     expect(steps(view({ legA: ESCROWED, legB: PREMIUM }))).to.deep.equal(["4:follower:escrow:B"]);
-    expect(steps(view({ legA: ESCROWED, legB: ESCROWED, secret: SECRET }))).to.deep.equal(["5:leader:redeem:B", "6:follower:redeem:A"]);
-    expect(decide(view({ legA: ESCROWED, legB: ESCROWED, secret: SECRET })).intents[0]!.commit).to.equal(true);
-    expect(steps(view({ legA: ESCROWED, legB: { state: LegState.None, outcome: "redeemed" }, secret: SECRET }))).to.deep.equal(["6:follower:redeem:A"]);
+    expect(steps(view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET }))).to.deep.equal(["5:leader:redeem:B"]);
+    expect(steps(view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET, revealedSecret: SECRET }))).to.deep.equal(["5:leader:redeem:B", "6:follower:redeem:A"]);
+    expect(decide(view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET })).intents[0]!.commit).to.equal(true);
+    expect(steps(view({ legA: ESCROWED, legB: { state: LegState.None, outcome: "redeemed" }, revealedSecret: SECRET }))).to.deep.equal(["6:follower:redeem:A"]);
   });
 
   it("acts only for the roles it holds", function () {
     expect(steps(view({ roles: { leader: false, follower: true } }))).to.deep.equal([]);
-    expect(steps(view({ roles: { leader: false, follower: true }, legA: ESCROWED, legB: ESCROWED, secret: SECRET }))).to.deep.equal(["6:follower:redeem:A"]);
+    expect(steps(view({ roles: { leader: false, follower: true }, legA: ESCROWED, legB: ESCROWED, revealedSecret: SECRET }))).to.deep.equal(["6:follower:redeem:A"]);
     expect(steps(view({ roles: { leader: true, follower: false }, legA: ESCROWED, legB: PREMIUM }))).to.deep.equal([]);
   });
 
   it("never reveals before both legs are escrowed (no step 5 with leg B only premium-deposited)", function () {
-    expect(steps(view({ roles: { leader: true, follower: false }, legA: ESCROWED, legB: PREMIUM, secret: SECRET }))).to.deep.equal([]);
-    expect(steps(view({ roles: { leader: true, follower: false }, legA: PREMIUM, legB: ESCROWED, secret: SECRET }))).to.deep.equal(["3:leader:escrow:A"]);
+    expect(steps(view({ roles: { leader: true, follower: false }, legA: ESCROWED, legB: PREMIUM, leaderSecret: SECRET }))).to.deep.equal([]);
+    expect(steps(view({ roles: { leader: true, follower: false }, legA: PREMIUM, legB: ESCROWED, leaderSecret: SECRET }))).to.deep.equal(["3:leader:escrow:A"]);
   });
 
   it("judges each step by its own chain's clock with the reaction margin; too late → missed, not sent", function () {
     expect(steps(view({ timeB: at(1, -30n) }))).to.deep.equal(["1:leader:depositPremium:B"]);
     const late = decide(view({ timeB: at(1, -29n) }));
     expect(late.intents).to.deep.equal([]);
-    expect(late.missed).to.deep.equal([1]);
+    expect(late.missed).to.deep.equal([{ step: 1, reason: "deadline", deadline: at(1) }]);
     // Chain A's clock is behind: step 2 is still possible on A even though B's clock is past 2Δ.
     expect(steps(view({ legB: PREMIUM, timeA: at(2, -100n), timeB: at(2, 50n) }))).to.deep.equal(["2:follower:depositPremium:A"]);
+  });
+
+  it("holding both keys, the follower role never uses the leader's own secret (defect 5: step 6 waits for s on chain)", function () {
+    const both = view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET });
+    expect(steps(both)).to.deep.equal(["5:leader:redeem:B"]);
+    expect(decide(both).intents[0]!.secret).to.equal(SECRET);
+    const seen = decide({ ...both, legB: { state: LegState.None, outcome: "redeemed" }, revealedSecret: SECRET });
+    expect(seen.intents.map((i) => `${i.step}:${i.as}:${i.secret}`)).to.deep.equal([`6:follower:${SECRET}`]);
+  });
+
+  it("reveals only with inclusion time + confirmations + clock skew + reaction margin to spare; else the abort branch (defect 2)", function () {
+    const chainB = { inclusionTime: 10n, confirmationTime: 2n, clockSkew: 5n };
+    const margins = { reaction: 30n, chainA: NO_CHAIN_DELAY, chainB };
+    const leader = { roles: { leader: true, follower: false }, legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET, margins, status: "escrowedB" as const };
+    expect(steps(view({ ...leader, timeB: at(5, -47n) }))).to.deep.equal(["5:leader:redeem:B"]);
+    // One second later the reaction margin alone (30 s) would still allow it; the reveal margin (47 s) does not.
+    const late = decide(view({ ...leader, timeB: at(5, -46n) }));
+    expect(late.intents).to.deep.equal([]);
+    expect(late.missed).to.deep.equal([{ step: 5, reason: "reveal-margin", deadline: at(5) }]);
+    expect(late.status).to.equal("aborting");
+    // Once s is public anyway, the follower's redeem goes out up to leg A's timeout itself.
+    const follower = view({ roles: { leader: false, follower: true }, legA: ESCROWED, legB: { state: LegState.None, outcome: "redeemed" }, revealedSecret: SECRET, timeA: at(6) });
+    expect(steps(follower)).to.deep.equal(["6:follower:redeem:A"]);
+  });
+
+  it("after consenting to an abort: the leader takes no step 3 or 5, the follower no step 2 or 4", function () {
+    expect(steps(view({ legA: PREMIUM, legB: PREMIUM, noReveal: true }))).to.deep.equal([]);
+    expect(steps(view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET, noReveal: true }))).to.deep.equal([]);
+    expect(steps(view({ legB: PREMIUM, noEscrow: true }))).to.deep.equal([]);
+    expect(steps(view({ legA: ESCROWED, legB: PREMIUM, noEscrow: true }))).to.deep.equal([]);
   });
 
   it("does not repeat an action with an open transaction", function () {
@@ -98,8 +129,8 @@ describe("coordinator decide()", function () {
   });
 
   it("halts after step k but still settles", function () {
-    expect(steps(view({ legA: ESCROWED, legB: ESCROWED, secret: SECRET, haltAfterStep: 4 }))).to.deep.equal([]);
-    expect(steps(view({ legA: ESCROWED, legB: ESCROWED, secret: SECRET, haltAfterStep: 5 }))).to.deep.equal(["5:leader:redeem:B"]);
+    expect(steps(view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET, haltAfterStep: 4 }))).to.deep.equal([]);
+    expect(steps(view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET, haltAfterStep: 5 }))).to.deep.equal(["5:leader:redeem:B"]);
     expect(steps(view({ legA: ESCROWED, legB: PREMIUM, haltAfterStep: 3 }))).to.deep.equal([]);
     expect(steps(view({ legA: ESCROWED, legB: PREMIUM, haltAfterStep: 3, timeB: at(4, 1n), timeA: at(4, 1n) }))).to.deep.equal(["settle:leader:settle:B"]);
   });

@@ -22,6 +22,9 @@ import {
   offerFromJson,
   offerToJson,
   planFromOffer,
+  NO_CHAIN_DELAY,
+  type ChainSafety,
+  type SafetyMargins,
   type SignedOffer,
   type SwapPlan,
 } from "../../sdk";
@@ -62,7 +65,10 @@ const OUTCOME_OF: Partial<Record<LegEvent["kind"], LegOutcome>> = { redeemed: "r
 interface Active {
   row: SwapRow;
   plan: SwapPlan;
-  secret?: string;
+  /** The leader's own secret, re-derived from its seed (only when this process holds the leader). */
+  leaderSecret?: string;
+  /** The secret as seen on a chain (usable by every held role). */
+  revealed?: string;
 }
 
 /** Options for embedding the coordinator (tests, the demo). */
@@ -160,12 +166,12 @@ export class Coordinator implements CoordinatorPort {
 
   #load(row: SwapRow): Active {
     const plan = planFromOffer(offerFromJson(row.offer), { skipTimeChecks: true, minDelta: 0n, allowSameChain: true });
-    let secret: string | undefined = row.revealedSecret ?? undefined;
+    let leaderSecret: string | undefined;
     if (row.roles.leader && row.secretIndex !== null) {
       const seed = this.parties.find((p) => p.wallet.address === plan.offer.leader)?.seed;
-      if (seed) secret = deriveSecret(seed, row.secretIndex);
+      if (seed) leaderSecret = deriveSecret(seed, row.secretIndex);
     }
-    const active: Active = { row, plan, ...(secret ? { secret } : {}) };
+    const active: Active = { row, plan, ...(leaderSecret ? { leaderSecret } : {}), ...(row.revealedSecret ? { revealed: row.revealedSecret } : {}) };
     this.#active.set(row.id, active);
     this.#legs.set(plan.legA.id, { swapId: row.id, leg: "A" });
     this.#legs.set(plan.legB.id, { swapId: row.id, leg: "B" });
@@ -492,22 +498,34 @@ export class Coordinator implements CoordinatorPort {
       legB: { state: stateB.state, ...(this.#outcomes.has(plan.legB.id) ? { outcome: this.#outcomes.get(plan.legB.id)! } : {}) },
       timeA: headA.timestamp,
       timeB: headB.timestamp,
-      ...(active.secret ? { secret: active.secret } : {}),
+      ...(active.leaderSecret ? { leaderSecret: active.leaderSecret } : {}),
+      ...(active.revealed ? { revealedSecret: active.revealed } : {}),
       pending,
-      margin: BigInt(this.config.reactionMargin),
+      margins: this.#margins(plan),
       settleGrace: BigInt(this.config.settleGrace),
       ...(this.config.faults.haltAfterStep !== undefined ? { haltAfterStep: this.config.faults.haltAfterStep } : {}),
     });
     this.#moveTo(active, decision.status, decision.outcome);
-    for (const step of decision.missed) {
+    for (const { step, reason, deadline } of decision.missed) {
       const key = `${active.row.id}:${step}`;
       if (this.#missedReported.has(key)) continue;
       this.#missedReported.add(key);
-      this.#event(active.row.id, null, "deadline.unreachable", { step: String(step) });
-      this.log.warn({ swapId: active.row.id, step }, "a step can no longer land before its deadline; not sent");
+      this.#event(active.row.id, null, "deadline.unreachable", { step: String(step), reason, deadline: deadline.toString() });
+      if (reason === "reveal-margin") this.log.warn({ swapId: active.row.id, step, deadline: String(deadline) }, "the reveal could be mined after its deadline: not revealing the secret (abort branch)");
+      else this.log.warn({ swapId: active.row.id, step }, "a step can no longer land before its deadline; not sent");
     }
     if (this.#haltRound) return;
     for (const intent of decision.intents) this.#plan(active, intent, work);
+  }
+
+  /** The safety margins of the rule for a swap's two chains, from the chains' configured figures (`PROTOCOLS.md` §6). */
+  #margins(plan: SwapPlan): SafetyMargins {
+    const of = (chainId: bigint): ChainSafety => {
+      const c = this.chains.get(chainId.toString())?.config;
+      if (!c) return NO_CHAIN_DELAY;
+      return { inclusionTime: BigInt(Math.ceil(c.inclusionTime)), confirmationTime: BigInt(Math.ceil(c.confirmations * c.blockInterval)), clockSkew: BigInt(Math.ceil(c.clockSkew)) };
+    };
+    return { reaction: BigInt(this.config.reactionMargin), chainA: of(plan.legA.at.chainId), chainB: of(plan.legB.at.chainId) };
   }
 
   /** Adds an intent to this round's work, per chain and sending party. */
@@ -525,7 +543,7 @@ export class Coordinator implements CoordinatorPort {
       swapId: active.row.id,
       leg,
       step: String(intent.step),
-      ...(intent.action === "redeem" ? { secret: active.secret! } : {}),
+      ...(intent.action === "redeem" ? { secret: intent.secret! } : {}),
     });
   }
 
@@ -664,9 +682,9 @@ export class Coordinator implements CoordinatorPort {
     const ref = this.#legs.get(legId);
     if (!ref) return;
     const active = this.#active.get(ref.swapId);
-    if (!active || active.secret || active.row.revealedSecret) return;
+    if (!active || active.row.revealedSecret) return;
     if (sha256(secret) !== active.plan.offer.hashlock) return;
-    active.secret = secret;
+    active.revealed = secret;
     active.row = this.store.patchSwap(active.row.id, { revealedSecret: secret }, { swapId: active.row.id, chainId: null, kind: "secret.revealed", data: { legId, leg: ref.leg } });
     this.log.info({ swapId: active.row.id, leg: ref.leg }, "secret seen on chain");
   }

@@ -1,57 +1,19 @@
 /**
  * The engine's pure core: from what the chains show (each leg's state at the final block, the final
- * events that finished it, each chain's clock) and what this coordinator holds (roles, secret, open
- * transactions), the swap's status and the next actions. No I/O; every rule of `PROTOCOLS.md` §3–§5
- * that a conforming party follows is here, and the tests drive it directly.
+ * events that finished it, each chain's clock) and what this coordinator holds (roles, secrets, open
+ * transactions, its durable consents), the swap's status and the next actions. No I/O. What a party
+ * may do next is the SDK's decision rule (`decideNext` in `src/sdk/rules.ts`, shared with `recover`);
+ * this module adds the coordinator's bookkeeping: the status of the transition table and the outcome
+ * label of the scenario matrix.
  */
-import { LegState, type SwapPlan } from "../../sdk";
+import { LegState, decideNext, wasCreated, wasEscrowed, type Intent, type LegObservation, type Missed, type PartyView, type SwapPlan } from "../../sdk";
 import type { SwapStatus } from "../domain/status";
 
-/** How a leg was finished, from its final event. */
-export type LegOutcome = "redeemed" | "refunded" | "premiumRefunded" | "aborted";
+export type { Intent, IntentStep, LegObservation, LegOutcome, Missed } from "../../sdk";
 
-/** One leg as observed. */
-export interface LegObservation {
-  /** `legState(legId)` at the chain's final block. */
-  readonly state: LegState;
-  /** Set once the event that finished the leg is final. */
-  readonly outcome?: LegOutcome;
-}
-
-/** Everything `decide` looks at. */
-export interface SwapView {
-  readonly plan: SwapPlan;
-  readonly roles: { readonly leader: boolean; readonly follower: boolean };
+/** Everything `decide` looks at: the SDK rule's view plus the recorded status. */
+export interface SwapView extends PartyView {
   readonly status: SwapStatus;
-  readonly legA: LegObservation;
-  readonly legB: LegObservation;
-  /** Each chain's clock: the timestamp of its latest block. */
-  readonly timeA: bigint;
-  readonly timeB: bigint;
-  /** The secret, when known (the leader's own, or revealed on a chain). */
-  readonly secret?: string;
-  /** Open transactions of this coordinator for the swap, as `${action}:${leg}`. */
-  readonly pending: ReadonlySet<string>;
-  /** Seconds an action needs to land before its deadline. */
-  readonly margin: bigint;
-  /** Seconds after a deadline before settling a leg whose payout goes to the other party. */
-  readonly settleGrace: bigint;
-  /** Take no protocol step above this one (test and demo switch). */
-  readonly haltAfterStep?: number;
-}
-
-/** A protocol step (1–6) or a settlement. */
-export type IntentStep = 1 | 2 | 3 | 4 | 5 | 6 | "settle";
-
-/** One action to take now. */
-export interface Intent {
-  readonly step: IntentStep;
-  readonly leg: "A" | "B";
-  readonly action: "depositPremium" | "escrow" | "redeem" | "settle";
-  /** Which held party sends it. */
-  readonly as: "leader" | "follower";
-  /** Step 5: the leader's commit decision, recorded durably before the transaction is sent. */
-  readonly commit?: boolean;
 }
 
 /** What `decide` returns. */
@@ -60,12 +22,9 @@ export interface Decision {
   /** The final outcome's label when the swap is over (matrix ids S0–S5, "completed", option outcomes). */
   readonly outcome?: string;
   readonly intents: readonly Intent[];
-  /** Steps this coordinator should take but can no longer land before their deadlines. */
-  readonly missed: readonly IntentStep[];
+  /** Steps this coordinator should take but can no longer take safely before their deadlines. */
+  readonly missed: readonly Missed[];
 }
-
-const created = (l: LegObservation) => l.state !== LegState.None || l.outcome !== undefined;
-const escrowed = (l: LegObservation) => l.state === LegState.Escrowed || l.outcome === "redeemed" || l.outcome === "refunded";
 
 /** True when nothing more can happen to the leg: finished, or never created and past its premium deadline. */
 function legFinal(l: LegObservation, premiumDeadline: bigint, now: bigint): boolean {
@@ -106,67 +65,25 @@ export function decide(v: SwapView): Decision {
     status = legA.outcome === "redeemed" ? "completed" : "redeemedB";
   } else {
     const missed =
-      (!created(legB) && timeB > d(1)) ||
-      (!created(legA) && timeA > d(2)) ||
-      (!escrowed(legA) && timeA > d(3)) ||
-      (!escrowed(legB) && timeB > d(4)) ||
+      (!wasCreated(legB) && timeB > d(1)) ||
+      (!wasCreated(legA) && timeA > d(2)) ||
+      (!wasEscrowed(legA) && timeA > d(3)) ||
+      (!wasEscrowed(legB) && timeB > d(4)) ||
       timeB > d(5);
     if (missed) status = "aborting";
     else if (v.status === "committed") status = "committed";
-    else if (escrowed(legB)) status = "escrowedB";
-    else if (escrowed(legA)) status = "escrowedA";
-    else if (created(legA)) status = "premiumA";
-    else if (created(legB)) status = "premiumB";
+    else if (wasEscrowed(legB)) status = "escrowedB";
+    else if (wasEscrowed(legA)) status = "escrowedA";
+    else if (wasCreated(legA)) status = "premiumA";
+    else if (wasCreated(legB)) status = "premiumB";
     else status = "accepted";
   }
+  const next = decideNext(v);
+  // A leader that can no longer reveal safely takes the abort branch for good (unless already committed).
+  if (status !== "committed" && next.missed.some((m) => m.step === 5 && m.reason === "reveal-margin") && !isOver(status)) status = "aborting";
+  return { status, ...(outcome ? { outcome } : {}), intents: next.intents, missed: next.missed };
+}
 
-  const intents: Intent[] = [];
-  const missed: IntentStep[] = [];
-  const allowed = (step: number) => v.haltAfterStep === undefined || step <= v.haltAfterStep;
-  const want = (i: Intent, time: bigint, deadline: bigint) => {
-    if (!v.roles[i.as] || !allowed(i.step as number) || v.pending.has(`${i.action}:${i.leg}`)) return;
-    if (time + v.margin <= deadline) intents.push(i);
-    else if (!missed.includes(i.step)) missed.push(i.step);
-  };
-
-  if (status !== "aborting" && status !== "settled" && status !== "completed") {
-    if (legB.state === LegState.None && !created(legB) && timeB <= d(1)) {
-      want({ step: 1, leg: "B", action: "depositPremium", as: "leader" }, timeB, d(1));
-    }
-    if (legB.state === LegState.PremiumDeposited && legA.state === LegState.None && !created(legA) && timeA <= d(2)) {
-      want({ step: 2, leg: "A", action: "depositPremium", as: "follower" }, timeA, d(2));
-    }
-    if (legA.state === LegState.PremiumDeposited && (legB.state === LegState.PremiumDeposited || legB.state === LegState.Escrowed) && timeA <= d(3)) {
-      want({ step: 3, leg: "A", action: "escrow", as: "leader" }, timeA, d(3));
-    }
-    if (legA.state === LegState.Escrowed && legB.state === LegState.PremiumDeposited && timeB <= d(4)) {
-      want({ step: 4, leg: "B", action: "escrow", as: "follower" }, timeB, d(4));
-    }
-  }
-  // Step 5, the commit: only when both legs are escrowed and final; the leader knows the secret.
-  if (legA.state === LegState.Escrowed && legB.state === LegState.Escrowed && v.secret !== undefined && v.roles.leader && timeB <= d(5)) {
-    want({ step: 5, leg: "B", action: "redeem", as: "leader", commit: true }, timeB, d(5));
-  }
-  // Step 6: a revealed secret is used at once.
-  if (v.secret !== undefined && legA.state === LegState.Escrowed && timeA <= d(6)) {
-    want({ step: 6, leg: "A", action: "redeem", as: "follower" }, timeA, d(6));
-  }
-
-  // Settlements: every leg after its deadline, by the party it pays first, by anyone after a grace.
-  for (const [name, l, t, time] of [["A", legA, tA, timeA], ["B", legB, tB, timeB]] as const) {
-    let beneficiary: "leader" | "follower" | undefined;
-    let deadline = 0n;
-    if (l.state === LegState.PremiumDeposited && time > t.escrowDeadline) {
-      beneficiary = name === "A" ? "follower" : "leader";
-      deadline = t.escrowDeadline;
-    } else if (l.state === LegState.Escrowed && time > t.timeout) {
-      beneficiary = name === "A" ? "leader" : "follower";
-      deadline = t.timeout;
-    }
-    if (!beneficiary || v.pending.has(`settle:${name}`)) continue;
-    const other = beneficiary === "leader" ? "follower" : "leader";
-    if (v.roles[beneficiary]) intents.push({ step: "settle", leg: name, action: "settle", as: beneficiary });
-    else if (v.roles[other] && time > deadline + v.settleGrace) intents.push({ step: "settle", leg: name, action: "settle", as: other });
-  }
-  return { status, ...(outcome ? { outcome } : {}), intents, missed };
+function isOver(s: SwapStatus): boolean {
+  return s === "settled" || s === "completed" || s === "redeemedB";
 }

@@ -1,0 +1,216 @@
+/**
+ * The protocol's decision rule (`PROTOCOLS.md` §3, §5, §6): what a conforming party may do next, given
+ * its roles, what the chains show of both legs, each chain's clock and the safety margins. Pure, no
+ * I/O. This module is the only place that decides whether the secret may be revealed: the
+ * coordinator's engine and the SDK's `recover` both ask it, so there is no second, looser copy.
+ *
+ * The rules, as a user reads them:
+ * - **Steps 1–4** (premiums, principals) are taken by their party only after the counterparty's
+ *   previous step is visible and final, and only while the step can still land before its deadline
+ *   with the reaction margin to spare.
+ * - **Step 5, the commit** (the leader redeems leg B, revealing s) is taken only when both legs are
+ *   escrowed, final, with the agreed terms (a leg's id hashes every term, so the agreed leg's state is
+ *   proof of its terms), and only if the transaction can be mined before leg B's timeout with the
+ *   chain's inclusion time + confirmation time + clock skew + reaction margin to spare (the
+ *   "reveal margin"). A redeem mined after its deadline reverts but still publishes s in its calldata,
+ *   which would let the follower take leg A while leg B is refunded. Past that point the leader takes
+ *   the abort branch and never reveals.
+ * - **Step 6** (the follower redeems leg A) uses s only once it is visible on a chain: a party's
+ *   actions use only what that party knows, even when one process holds both keys. Once s is public a
+ *   redeem is always worth sending, so it goes out while leg A's timeout has not passed.
+ * - A leader that forswore revealing (it consented to the abort of leg B) takes no step 3 or 5; a
+ *   follower that forswore escrowing (it consented to the abort of leg A before escrowing leg B)
+ *   takes no step 2 or 4.
+ * - **Settlements**: every leg after its deadline, by the party it pays first, by the other party
+ *   after a grace period.
+ */
+import { LegState } from "./leg";
+import type { SwapPlan } from "./plan";
+
+/** How a leg was finished, from its final event. */
+export type LegOutcome = "redeemed" | "refunded" | "premiumRefunded" | "aborted";
+
+/** One leg as observed at its chain's final block. */
+export interface LegObservation {
+  /** `legState(legId)` at the chain's final block. */
+  readonly state: LegState;
+  /** Set once the event that finished the leg is final. */
+  readonly outcome?: LegOutcome;
+}
+
+/** The safety figures of one chain (`PROTOCOLS.md` §6), in seconds. */
+export interface ChainSafety {
+  /** Worst-case time for a transaction to be included under fee spikes. */
+  readonly inclusionTime: bigint;
+  /** Time for an included transaction to become final: confirmations × block interval. */
+  readonly confirmationTime: bigint;
+  /** Largest expected difference between this chain's `block.timestamp` and the others'. */
+  readonly clockSkew: bigint;
+}
+
+/** Every margin the rule applies, in seconds. */
+export interface SafetyMargins {
+  /** The party's own reaction time (a restart included): no step starts closer than this to its deadline. */
+  readonly reaction: bigint;
+  /** The figures of leg A's and leg B's chains. */
+  readonly chainA: ChainSafety;
+  readonly chainB: ChainSafety;
+}
+
+/** Margins of a chain with no delays at all (only the reaction margin counts). */
+export const NO_CHAIN_DELAY: ChainSafety = Object.freeze({ inclusionTime: 0n, confirmationTime: 0n, clockSkew: 0n });
+
+/**
+ * The time a transaction that reveals s needs before its deadline on a chain: inclusion time +
+ * confirmation time + clock skew + reaction margin.
+ */
+export function revealMargin(chain: ChainSafety, reaction: bigint): bigint {
+  return chain.inclusionTime + chain.confirmationTime + chain.clockSkew + reaction;
+}
+
+/** Everything the rule looks at, for one swap and one process (which may hold one role or both). */
+export interface PartyView {
+  readonly plan: SwapPlan;
+  /** The roles whose keys this process holds. */
+  readonly roles: { readonly leader: boolean; readonly follower: boolean };
+  readonly legA: LegObservation;
+  readonly legB: LegObservation;
+  /** Each chain's clock: the timestamp of its latest block. */
+  readonly timeA: bigint;
+  readonly timeB: bigint;
+  /** The leader's own secret: known to the leader role only, never used by the follower role. */
+  readonly leaderSecret?: string;
+  /** The secret as seen on a chain (revealed by a redeem, at any depth): usable by every role. */
+  readonly revealedSecret?: string;
+  /** The leader consented to the abort of leg B: it will never reveal s (no step 3 or 5). */
+  readonly noReveal?: boolean;
+  /** The follower consented to the abort of leg A: it will not escrow leg B (no step 2 or 4). */
+  readonly noEscrow?: boolean;
+  /** Open transactions of this process for the swap, as `${action}:${leg}`. */
+  readonly pending: ReadonlySet<string>;
+  readonly margins: SafetyMargins;
+  /** Seconds after a deadline before settling a leg whose payout goes to the other party. */
+  readonly settleGrace: bigint;
+  /** Take no protocol step above this one (test and demo switch). */
+  readonly haltAfterStep?: number;
+}
+
+/** A protocol step (1–6) or a settlement. */
+export type IntentStep = 1 | 2 | 3 | 4 | 5 | 6 | "settle";
+
+/** One action to take now. */
+export interface Intent {
+  readonly step: IntentStep;
+  readonly leg: "A" | "B";
+  readonly action: "depositPremium" | "escrow" | "redeem" | "settle";
+  /** Which held role sends it. */
+  readonly as: "leader" | "follower";
+  /** Step 5: the leader's commit decision, to be recorded durably before the transaction is sent. */
+  readonly commit?: boolean;
+  /** The secret a redeem presents (the leader's own for step 5, the revealed one for step 6). */
+  readonly secret?: string;
+}
+
+/** Why a step the process would take is not taken. */
+export interface Missed {
+  readonly step: IntentStep;
+  /** `deadline`: it can no longer land in time; `reveal-margin`: a reveal could be mined too late. */
+  readonly reason: "deadline" | "reveal-margin";
+  readonly deadline: bigint;
+}
+
+/** What the rule returns. */
+export interface PartyDecision {
+  readonly intents: readonly Intent[];
+  /** Steps the process would take but can no longer take safely. */
+  readonly missed: readonly Missed[];
+}
+
+/** True when the leg was escrowed (still escrowed, or finished by a redeem or refund). */
+export function wasEscrowed(l: LegObservation): boolean {
+  return l.state === LegState.Escrowed || l.outcome === "redeemed" || l.outcome === "refunded";
+}
+
+/** True when the leg was created (a premium or principal went in), whatever happened since. */
+export function wasCreated(l: LegObservation): boolean {
+  return l.state !== LegState.None || l.outcome !== undefined;
+}
+
+/**
+ * May the leader reveal s now by redeeming leg B? Only when both legs are escrowed at their final
+ * blocks and the redeem can be mined before leg B's timeout with the reveal margin to spare (or s is
+ * public anyway). This is the one test of the reveal; `decideNext` applies it.
+ */
+export function mayReveal(v: Pick<PartyView, "plan" | "legA" | "legB" | "timeB" | "margins" | "revealedSecret" | "noReveal">): boolean {
+  if (v.legA.state !== LegState.Escrowed || v.legB.state !== LegState.Escrowed) return false;
+  const deadline = v.plan.legB.terms.timelocks.timeout;
+  if (v.revealedSecret !== undefined) return v.timeB <= deadline;
+  if (v.noReveal) return false;
+  return v.timeB + revealMargin(v.margins.chainB, v.margins.reaction) <= deadline;
+}
+
+/** The actions a conforming party takes now, and the steps it can no longer take safely. */
+export function decideNext(v: PartyView): PartyDecision {
+  const { plan, legA, legB, timeA, timeB } = v;
+  const tA = plan.legA.terms.timelocks;
+  const tB = plan.legB.terms.timelocks;
+  const d = (k: number) => plan.offer.start + BigInt(k) * plan.offer.delta;
+
+  const intents: Intent[] = [];
+  const missed: Missed[] = [];
+  const allowed = (step: number) => v.haltAfterStep === undefined || step <= v.haltAfterStep;
+  const held = (i: Intent) => v.roles[i.as] && allowed(i.step as number) && !v.pending.has(`${i.action}:${i.leg}`);
+  const miss = (step: IntentStep, reason: Missed["reason"], deadline: bigint) => {
+    if (!missed.some((m) => m.step === step)) missed.push({ step, reason, deadline });
+  };
+  const want = (i: Intent, time: bigint, deadline: bigint, margin: bigint) => {
+    if (!held(i)) return;
+    if (time + margin <= deadline) intents.push(i);
+    else miss(i.step, "deadline", deadline);
+  };
+  const r = v.margins.reaction;
+  const aborted = legA.state === LegState.Aborted || legB.state === LegState.Aborted || legA.outcome === "aborted" || legB.outcome === "aborted";
+
+  if (!aborted && legB.outcome !== "redeemed") {
+    if (!wasCreated(legB) && timeB <= d(1)) {
+      want({ step: 1, leg: "B", action: "depositPremium", as: "leader" }, timeB, d(1), r);
+    }
+    if (legB.state === LegState.PremiumDeposited && !wasCreated(legA) && timeA <= d(2) && !v.noEscrow) {
+      want({ step: 2, leg: "A", action: "depositPremium", as: "follower" }, timeA, d(2), r);
+    }
+    if (legA.state === LegState.PremiumDeposited && (legB.state === LegState.PremiumDeposited || legB.state === LegState.Escrowed) && timeA <= d(3) && !v.noReveal) {
+      want({ step: 3, leg: "A", action: "escrow", as: "leader" }, timeA, d(3), r);
+    }
+    if (legA.state === LegState.Escrowed && legB.state === LegState.PremiumDeposited && timeB <= d(4) && !v.noEscrow) {
+      want({ step: 4, leg: "B", action: "escrow", as: "follower" }, timeB, d(4), r);
+    }
+  }
+  // Step 5, the commit: the leader's own secret, only under `mayReveal`.
+  const step5: Intent = { step: 5, leg: "B", action: "redeem", as: "leader", commit: true, ...(v.leaderSecret !== undefined ? { secret: v.leaderSecret } : {}) };
+  if (legA.state === LegState.Escrowed && legB.state === LegState.Escrowed && v.leaderSecret !== undefined && !v.noReveal && timeB <= tB.timeout && held(step5)) {
+    if (mayReveal(v)) intents.push(step5);
+    else miss(5, "reveal-margin", tB.timeout);
+  }
+  // Step 6: a secret visible on a chain is used at once; the follower never uses the leader's own.
+  if (v.revealedSecret !== undefined && legA.state === LegState.Escrowed && timeA <= tA.timeout) {
+    want({ step: 6, leg: "A", action: "redeem", as: "follower", secret: v.revealedSecret }, timeA, tA.timeout, 0n);
+  }
+
+  // Settlements: every leg after its deadline, by the party it pays first, by anyone after a grace.
+  for (const [name, l, t, time] of [["A", legA, tA, timeA], ["B", legB, tB, timeB]] as const) {
+    let beneficiary: "leader" | "follower" | undefined;
+    let deadline = 0n;
+    if (l.state === LegState.PremiumDeposited && time > t.escrowDeadline) {
+      beneficiary = name === "A" ? "follower" : "leader";
+      deadline = t.escrowDeadline;
+    } else if (l.state === LegState.Escrowed && time > t.timeout) {
+      beneficiary = name === "A" ? "leader" : "follower";
+      deadline = t.timeout;
+    }
+    if (!beneficiary || v.pending.has(`settle:${name}`)) continue;
+    const other = beneficiary === "leader" ? "follower" : "leader";
+    if (v.roles[beneficiary]) intents.push({ step: "settle", leg: name, action: "settle", as: beneficiary });
+    else if (v.roles[other] && time > deadline + v.settleGrace) intents.push({ step: "settle", leg: name, action: "settle", as: other });
+  }
+  return { intents, missed };
+}
