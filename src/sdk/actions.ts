@@ -4,7 +4,18 @@
  * a `HedgeSwapError`: escrow reverts decoded into their typed classes, anything else as
  * `TransactionFailedError` with the cause kept.
  */
-import { Contract, Signature, TypedDataEncoder, type ContractRunner, type Signer, type TransactionReceipt, type TransactionRequest } from "ethers";
+import {
+  BaseWallet,
+  Contract,
+  Signature,
+  TypedDataEncoder,
+  type ContractRunner,
+  type Provider,
+  type Signer,
+  type TransactionReceipt,
+  type TransactionRequest,
+  type TransactionResponse,
+} from "ethers";
 
 import {
   abortTx,
@@ -72,13 +83,33 @@ export async function sendTx(runner: ContractRunner, at: EscrowLocation, tx: TxR
   return sendChecked(runner, tx, action, opts);
 }
 
-/** `sendTx` after the chain check (the funding actions check once, before reading allowances). */
+/**
+ * `sendTx` after the chain check (the funding actions check once, before reading allowances).
+ *
+ * Nonces. Two actions from one account sent without awaiting each other used to collide: ethers' provider
+ * shares identical requests made within 250 ms (`cacheTimeout`), so a `Wallet` populating its second
+ * transaction got the `pending` nonce it had read for the first ("nonce has already been used"), and a
+ * second action that would revert showed that nonce error instead of its own. Both halves of the fix:
+ * - every send of one account on one chain goes through a per-account queue (`sendSerially`), held from
+ *   the nonce read until the node has taken the transaction (not while waiting for the receipt), so no two
+ *   sends read the account's state at the same time. Safe for every signer, whoever assigns the nonce.
+ * - for a local signer (an ethers `BaseWallet`: `Wallet`, `HDNodeWallet`) without a `nonce` override, the
+ *   nonce is read here, from the node's `pending` state, bypassing the request cache (`freshPendingNonce`).
+ *   It is read rather than counted locally because a count kept in this process goes wrong when the chain
+ *   moves under it (another process with the same key, a restarted devnet, a reverted snapshot), where a
+ *   too-high nonce would leave the transaction queued forever. A signer that manages nonces itself (a
+ *   browser wallet's `JsonRpcSigner`, a node's unlocked account, an ethers `NonceManager`) is never given one.
+ */
 async function sendChecked(runner: ContractRunner, tx: TxRequest, action: string, opts: TxOptions = {}): Promise<ActionResult> {
   const signer = signerOf(runner, action);
   let hash: string;
-  let response;
+  let response: TransactionResponse;
   try {
-    response = await signer.sendTransaction({ ...opts.overrides, to: tx.to, data: tx.data, value: tx.value });
+    response = await sendSerially(signer, async () => {
+      const request: TransactionRequest = { ...opts.overrides, to: tx.to, data: tx.data, value: tx.value };
+      if (request.nonce == null && signer.provider && isLocalWallet(signer)) request.nonce = await freshPendingNonce(signer.provider, await signer.getAddress());
+      return signer.sendTransaction(request);
+    });
     hash = response.hash;
   } catch (e) {
     throw toHedgeSwapError(e, action);
@@ -94,6 +125,48 @@ async function sendChecked(runner: ContractRunner, tx: TxRequest, action: string
   }
   if (!receipt || receipt.status !== 1) throw new TransactionFailedError(action, new Error(`transaction ${hash} reverted`));
   return { hash, receipt };
+}
+
+/** The tail of each account's send queue, by `chainId:address`; an entry is removed once its queue is idle. */
+const sendQueues = new Map<string, Promise<void>>();
+
+/**
+ * Runs `send` after every earlier send of the same account on the same chain has been taken by the node
+ * (or failed). Keyed by the signer's address and its provider's chain id, so two signer objects of one key
+ * (a `Wallet` and its `connect`ed copy) share a queue; a signer without a provider is not queued (its send
+ * fails anyway).
+ */
+async function sendSerially<T>(signer: Signer, send: () => Promise<T>): Promise<T> {
+  if (!signer.provider) return send();
+  const [address, network] = await Promise.all([signer.getAddress(), signer.provider.getNetwork()]);
+  const key = `${network.chainId}:${address.toLowerCase()}`;
+  const previous = sendQueues.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const tail = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
+  sendQueues.set(key, tail);
+  try {
+    await previous;
+    return await send();
+  } finally {
+    // `release` is set once `previous` has settled, which the `await` above guarantees.
+    release();
+    if (sendQueues.get(key) === tail) sendQueues.delete(key);
+  }
+}
+
+/** True for a signer that signs locally and takes its nonce from the node itself: an ethers `BaseWallet`. */
+function isLocalWallet(signer: Signer): boolean {
+  return signer instanceof BaseWallet;
+}
+
+/**
+ * The account's `pending` transaction count, read past ethers' request cache: with `eth_getTransactionCount`
+ * over the provider's JSON-RPC `send` when it has one, else through `getTransactionCount`.
+ */
+async function freshPendingNonce(provider: Provider, address: string): Promise<number> {
+  const rpc = provider as Provider & { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  if (typeof rpc.send === "function") return Number(BigInt(String(await rpc.send("eth_getTransactionCount", [address, "pending"]))));
+  return provider.getTransactionCount(address, "pending");
 }
 
 async function readToken<T>(runner: ContractRunner, token: string, fn: string, args: unknown[]): Promise<T> {

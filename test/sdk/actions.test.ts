@@ -36,6 +36,9 @@ import {
   type LocatedLeg,
 } from "../../src/sdk";
 import { DELTA, U, matrixPlan, passDeadline, world, type World } from "./world";
+import { JsonRpcProvider, type Wallet } from "ethers";
+import { LegUnexpectedStateError, NATIVE, hashlockOf, planHedgedSwap, type SwapPlan } from "../../src/sdk";
+import { devAccounts, startDevnet, type Devnet } from "../../src/devnet";
 
 async function toStep4(w: World, secret: string, kind: "hedged-swap" | "option" = "hedged-swap") {
   const plan = await matrixPlan(w, secret, kind);
@@ -195,3 +198,83 @@ describe("SDK actions", function () {
 function plainTimelocks(now: bigint): bigint {
   return (now + DELTA) * (1n << 40n) + (now + 2n * DELTA) * (1n << 80n);
 }
+
+// Back-to-back actions from one signer on a real `hardhat node`, through a default JsonRpcProvider
+// (with ethers' 250 ms request cache, which used to hand the second transaction the first one's nonce).
+describe("SDK actions: several at once from one signer", function () {
+  this.timeout(120_000);
+  let devnet: Devnet;
+  let provider: JsonRpcProvider;
+  let alice: Wallet;
+  let bob: Wallet;
+  let escrow: string;
+  let chainId: bigint;
+  let swaps = 0;
+
+  before(async function () {
+    devnet = await startDevnet({ chains: [{ name: "A", chainId: 31371n }] });
+    const chain = devnet.chain("A");
+    provider = new JsonRpcProvider(chain.node.url);
+    chainId = chain.node.chainId;
+    escrow = chain.escrow;
+    const [, a, b] = devAccounts(3);
+    alice = a!.connect(provider);
+    bob = b!.connect(provider);
+  });
+
+  after(async function () {
+    provider?.destroy();
+    await devnet?.stop();
+  });
+
+  /** A fresh hedged swap led by `leader` with native-coin legs and premiums, both legs on the one escrow. */
+  async function nativeSwap(leader: string, follower: string): Promise<SwapPlan> {
+    const now = BigInt((await provider.getBlock("latest"))!.timestamp);
+    swaps += 1;
+    const secret = "0x" + swaps.toString(16).padStart(64, "0");
+    return planHedgedSwap(
+      {
+        leader,
+        follower,
+        hashlock: hashlockOf(secret),
+        start: now,
+        delta: DELTA,
+        legA: { chainId, escrow, token: NATIVE, amount: 10n ** 18n, premiumAmount: 1_000n },
+        legB: { chainId, escrow, token: NATIVE, amount: 10n ** 18n, premiumAmount: 3_000n },
+      },
+      { now, allowSameChain: true },
+    );
+  }
+
+  it("a Wallet's premium deposits on two legs sent without waiting both land", async function () {
+    const [p1, p2, p3] = [await nativeSwap(alice.address, bob.address), await nativeSwap(alice.address, bob.address), await nativeSwap(alice.address, bob.address)];
+    const results = await Promise.all([depositPremium(alice, p1.legB), depositPremium(alice, p2.legB), depositPremium(alice, p3.legB)]);
+    expect(new Set(results.map((r) => r.receipt?.status))).to.deep.equal(new Set([1]));
+    for (const p of [p1, p2, p3]) expect(await getLegState(provider, p.legB)).to.equal(LegState.PremiumDeposited);
+  });
+
+  it("when the second of two back-to-back actions reverts, its typed contract error comes out, not a nonce error", async function () {
+    const plan = await nativeSwap(alice.address, bob.address);
+    const [first, second] = await Promise.allSettled([depositPremium(alice, plan.legB), depositPremium(alice, plan.legB)]);
+    expect(first.status).to.equal("fulfilled");
+    expect(second.status).to.equal("rejected");
+    const err = (second as PromiseRejectedResult).reason as unknown;
+    expect(err, String(err)).to.be.instanceOf(LegUnexpectedStateError);
+    expect((err as LegUnexpectedStateError).legId).to.equal(plan.legB.id);
+    expect(await getLegState(provider, plan.legB)).to.equal(LegState.PremiumDeposited);
+  });
+
+  it("a node-managed signer (the wallet assigns nonces: JsonRpcSigner) is not given a nonce and works back to back", async function () {
+    const signer = await provider.getSigner(alice.address);
+    const [p1, p2] = [await nativeSwap(alice.address, bob.address), await nativeSwap(alice.address, bob.address)];
+    const sent: unknown[] = [];
+    const original = signer.sendTransaction.bind(signer);
+    signer.sendTransaction = (tx) => {
+      sent.push(tx.nonce);
+      return original(tx);
+    };
+    await Promise.all([depositPremium(signer, p1.legB), depositPremium(signer, p2.legB)]);
+    expect(sent).to.deep.equal([undefined, undefined]);
+    for (const p of [p1, p2]) expect(await getLegState(provider, p.legB)).to.equal(LegState.PremiumDeposited);
+  });
+});
