@@ -155,20 +155,26 @@ export {
   type ScanOptions,
   type WaitOptions,
 } from "./read";
+export { ERC1271_MAGIC_VALUE, recoverAbortSigner, verifyAbortConsent, type AbortConsentCheck, type VerifyConsentOptions } from "./consent";
 export {
+  agreedSwapId,
   findLegs,
   legFromCreationLog,
   legIdOfCreationLog,
   planRecovery,
   recover,
   revealedSecrets,
+  type AgreedSwap,
   type FoundLeg,
   type RecoverOptions,
+  type RecoveryContext,
   type RecoveryChain,
   type RecoveryReport,
   type RecoveryStep,
 } from "./recovery";
 export {
+  DEFAULT_CHAIN_SAFETY,
+  DEFAULT_REACTION_MARGIN,
   NO_CHAIN_DELAY,
   decideNext,
   mayReveal,

@@ -1,7 +1,10 @@
 /**
  * Recovery: rebuild every leg involving an address from the escrow's events, learn every secret that
  * can be known (revealed on any scanned chain, or re-derived from the party's seed), and finish what
- * can be finished — redeem what the party is owed, settle what is past its deadline.
+ * the party agreed to — redeem what it is owed, settle what is past its deadline — under the same
+ * decision rule as the coordinator (`./rules`). A leg that belongs to no swap the party agreed to is
+ * reported and never touched: a counterparty can create legs with the swap's hashlock (a 1-wei "bait"
+ * leg to the leader), and redeeming one would publish the secret before the real leg is escrowed.
  */
 import { keccak256, sha256, toBeHex, type BytesLike, type ContractRunner, type Log } from "ethers";
 
@@ -10,8 +13,11 @@ import { checkAddress } from "./bytes";
 import { InvalidArgumentError } from "./errors";
 import { escrowInterface } from "./calldata";
 import { providerOf } from "./deployments";
-import { locateLeg, NATIVE, type EscrowLocation, type LegStruct, type LocatedLeg } from "./leg";
-import { chainTime, getLegStatus, type LegStatus, type ScanOptions } from "./read";
+import { LegState, locateLeg, NATIVE, type EscrowLocation, type LegStruct, type LocatedLeg } from "./leg";
+import { getLegStates, getLegStatus, type LegStatus, type ScanOptions } from "./read";
+import { offerDigest, type SignedOffer, type SwapOffer } from "./offer";
+import { planFromOffer, type SwapPlan } from "./plan";
+import { DEFAULT_CHAIN_SAFETY, DEFAULT_REACTION_MARGIN, decideNext, type ChainSafety, type LegObservation } from "./rules";
 import { secretsByHashlock } from "./secrets";
 import { unpackTimelocks } from "./timelocks";
 
@@ -118,32 +124,134 @@ export async function revealedSecrets(runner: ContractRunner, at: EscrowLocation
 
 /** What recovery does with one leg. */
 export type RecoveryStep =
-  | { readonly kind: "redeem"; readonly leg: FoundLeg; readonly secret: string }
+  /** Redeem: step 5 (the leader's commit, under the reveal rule) or step 6 (with s seen on chain). */
+  | { readonly kind: "redeem"; readonly leg: FoundLeg; readonly secret: string; readonly step: 5 | 6; readonly swapId: string }
   | { readonly kind: "settle"; readonly leg: FoundLeg }
   | { readonly kind: "wait"; readonly leg: FoundLeg; readonly until: bigint; readonly reason: string }
+  /** The rule forbids the step now (e.g. a reveal that could be mined after its deadline): not sent, ever. */
+  | { readonly kind: "withheld"; readonly leg: FoundLeg; readonly step: 5 | 6; readonly reason: string; readonly swapId: string }
+  /** The leg belongs to no agreed swap (or its terms differ from the agreed ones): reported, not touched. */
+  | { readonly kind: "unrecognised"; readonly leg: FoundLeg; readonly reason: string }
   | { readonly kind: "done"; readonly leg: FoundLeg };
 
+/** What `planRecovery` judges the legs against. */
+export interface RecoveryContext {
+  /** The party whose legs these are. */
+  readonly account: string;
+  /** The swaps the party agreed to (plans, offers or signed offers): only their legs are acted on. */
+  readonly agreed: readonly AgreedSwap[];
+  /** Secrets seen on a chain (revealed by a redeem), by hashlock (lower-case hex). */
+  readonly revealed: ReadonlyMap<string, string>;
+  /** The party's own secrets (re-derived from its seed), by hashlock: used only when it leads the swap. */
+  readonly own?: ReadonlyMap<string, string>;
+  /** Each chain's clock (its latest block's timestamp), by chain id. */
+  readonly clocks: ReadonlyMap<bigint, bigint>;
+  /** Each chain's safety figures, by chain id; default `DEFAULT_CHAIN_SAFETY`. */
+  readonly safety?: ReadonlyMap<bigint, ChainSafety>;
+  /** Seconds the party needs to react; default `DEFAULT_REACTION_MARGIN`. */
+  readonly reactionMargin?: bigint;
+  /**
+   * Settle legs of no agreed swap once past their deadlines (a settlement reveals nothing and pays by
+   * the contract's rules). Default false: such legs are only reported.
+   */
+  readonly settleUnrecognised?: boolean;
+}
+
+/** A swap the party agreed to: its plan, its offer, or its signed offer. */
+export type AgreedSwap = SwapPlan | SwapOffer | SignedOffer;
+
+function planOf(a: AgreedSwap): SwapPlan {
+  if ("legA" in a && "terms" in a.legA) return a as SwapPlan;
+  const offer = "offer" in a ? a.offer : (a as SwapOffer);
+  // The offer was validated when it was agreed: re-derive its legs without the checks against the current time.
+  return planFromOffer(offer, { skipTimeChecks: true, minDelta: 0n, allowSameChain: true });
+}
+
+function observe(leg: FoundLeg | undefined, finalState: LegState | undefined): LegObservation {
+  if (!leg) return { state: finalState ?? LegState.None };
+  const state = finalState ?? (leg.status.kind === "premiumDeposited" ? LegState.PremiumDeposited : leg.status.kind === "escrowed" ? LegState.Escrowed : leg.status.kind === "aborted" ? LegState.Aborted : LegState.None);
+  const k = leg.status.kind;
+  return k === "redeemed" || k === "refunded" || k === "premiumRefunded" ? { state, outcome: k } : { state };
+}
+
+/** The old per-leg view: wait for a deadline, or done. */
+function waitOrDone(leg: FoundLeg): RecoveryStep {
+  const t = unpackTimelocks(leg.leg.timelocks);
+  if (leg.status.kind === "escrowed") return { kind: "wait", leg, until: t.timeout, reason: leg.role === "redeemer" ? "secret not visible on a chain yet" : "counterparty may still redeem" };
+  if (leg.status.kind === "premiumDeposited") return { kind: "wait", leg, until: t.escrowDeadline, reason: "principal may still be escrowed" };
+  return { kind: "done", leg };
+}
+
+function pastDeadline(leg: FoundLeg, now: bigint): boolean {
+  const t = unpackTimelocks(leg.leg.timelocks);
+  return (leg.status.kind === "escrowed" && now > t.timeout) || (leg.status.kind === "premiumDeposited" && now > t.escrowDeadline);
+}
+
 /**
- * Decides, for each found leg, what to do at chain time `now` (pure): redeem an escrowed leg the
- * account is owed while its secret is known and its timeout not passed; settle a leg past its
- * deadline; otherwise wait (until the deadline, or for the secret) or nothing (already final).
+ * Decides, for each found leg, what to do now (pure). Legs of an agreed swap are judged by the
+ * protocol's decision rule (`decideNext`): the leader redeems leg B (revealing s) only when both legs
+ * are escrowed at their chains' final blocks, with the agreed terms, and the redeem can be mined before
+ * leg B's timeout with inclusion time + confirmation time + clock skew + reaction margin to spare; the
+ * follower redeems leg A only with a secret seen on a chain; every leg is settled after its deadline.
+ * A leg of no agreed swap is reported as `unrecognised` and not touched (unless `settleUnrecognised`).
  *
- * @param secrets - known secrets by hashlock (lower-case hex), e.g. from `secretsByHashlock` and `revealedSecrets`.
+ * @param legs - the account's legs on every chain, from `findLegs`.
+ * @param finalStates - each leg's state at its chain's final block, by leg id (default: the leg's found status).
  */
-export function planRecovery(legs: readonly FoundLeg[], secrets: ReadonlyMap<string, string>, now: bigint): RecoveryStep[] {
+export function planRecovery(legs: readonly FoundLeg[], ctx: RecoveryContext, finalStates: ReadonlyMap<string, LegState> = new Map()): RecoveryStep[] {
+  const account = checkAddress("account", ctx.account);
+  const byId = new Map(legs.map((l) => [l.id, l]));
+  const claimed = new Map<string, RecoveryStep>();
+  const reaction = ctx.reactionMargin ?? DEFAULT_REACTION_MARGIN;
+  const safetyOf = (chainId: bigint) => ctx.safety?.get(chainId) ?? DEFAULT_CHAIN_SAFETY;
+  for (const agreed of ctx.agreed) {
+    const plan = planOf(agreed);
+    const roles = { leader: checkAddress("leader", plan.offer.leader) === account, follower: checkAddress("follower", plan.offer.follower) === account };
+    if (!roles.leader && !roles.follower) continue;
+    const foundA = byId.get(plan.legA.id);
+    const foundB = byId.get(plan.legB.id);
+    const timeA = ctx.clocks.get(plan.legA.at.chainId);
+    const timeB = ctx.clocks.get(plan.legB.at.chainId);
+    if (timeA === undefined || timeB === undefined) {
+      for (const f of [foundA, foundB]) if (f) claimed.set(f.id, { kind: "wait", leg: f, until: 0n, reason: "the swap's other chain was not scanned" });
+      continue;
+    }
+    const hashlock = plan.offer.hashlock.toLowerCase();
+    const own = roles.leader ? ctx.own?.get(hashlock) : undefined;
+    const revealed = ctx.revealed.get(hashlock);
+    const decision = decideNext({
+      plan,
+      roles,
+      legA: observe(foundA, finalStates.get(plan.legA.id)),
+      legB: observe(foundB, finalStates.get(plan.legB.id)),
+      timeA,
+      timeB,
+      ...(own !== undefined ? { leaderSecret: own } : {}),
+      ...(revealed !== undefined ? { revealedSecret: revealed } : {}),
+      pending: new Set(),
+      margins: { reaction, chainA: safetyOf(plan.legA.at.chainId), chainB: safetyOf(plan.legB.at.chainId) },
+      settleGrace: 0n,
+    });
+    const swapId = plan.id;
+    for (const [name, found] of [["A", foundA], ["B", foundB]] as const) {
+      if (!found) continue;
+      const intent = decision.intents.find((i) => i.leg === name && (i.action === "redeem" || i.action === "settle"));
+      const missed = decision.missed.find((m) => (m.step === 5 && name === "B") || (m.step === 6 && name === "A"));
+      if (intent?.action === "redeem") claimed.set(found.id, { kind: "redeem", leg: found, secret: intent.secret!, step: intent.step as 5 | 6, swapId });
+      else if (intent?.action === "settle") claimed.set(found.id, { kind: "settle", leg: found });
+      else if (missed) {
+        const reason = missed.reason === "reveal-margin" ? "a redeem revealing the secret could be mined after the leg's timeout: not revealing" : "the step can no longer land before its deadline";
+        claimed.set(found.id, { kind: "withheld", leg: found, step: missed.step as 5 | 6, reason, swapId });
+      } else claimed.set(found.id, waitOrDone(found));
+    }
+  }
   return legs.map((leg): RecoveryStep => {
-    const t = unpackTimelocks(leg.leg.timelocks);
-    if (leg.status.kind === "escrowed") {
-      const secret = secrets.get(leg.leg.hashlock.toLowerCase());
-      if (now > t.timeout) return { kind: "settle", leg };
-      if (leg.role === "redeemer" && secret) return { kind: "redeem", leg, secret };
-      return { kind: "wait", leg, until: t.timeout, reason: leg.role === "redeemer" ? "secret unknown until now" : "counterparty may still redeem" };
-    }
-    if (leg.status.kind === "premiumDeposited") {
-      if (now > t.escrowDeadline) return { kind: "settle", leg };
-      return { kind: "wait", leg, until: t.escrowDeadline, reason: "principal may still be escrowed" };
-    }
-    return { kind: "done", leg };
+    const step = claimed.get(leg.id);
+    if (step) return step;
+    const now = ctx.clocks.get(leg.at.chainId);
+    if (ctx.settleUnrecognised && now !== undefined && pastDeadline(leg, now)) return { kind: "settle", leg };
+    if (leg.status.kind !== "escrowed" && leg.status.kind !== "premiumDeposited") return { kind: "done", leg };
+    return { kind: "unrecognised", leg, reason: "not a leg of a swap the account agreed to (no agreed plan or offer has these terms)" };
   });
 }
 
@@ -152,16 +260,29 @@ export interface RecoveryChain {
   readonly runner: ContractRunner;
   readonly at: EscrowLocation;
   readonly fromBlock?: number;
+  /** Blocks that make a leg's state final (1 = the latest block); default 1. */
+  readonly confirmations?: number;
+  /** The chain's inclusion time and clock skew (seconds); the confirmation time is derived from `confirmations` × `blockInterval`. */
+  readonly safety?: { readonly inclusionTime: bigint; readonly clockSkew: bigint; readonly blockInterval: bigint };
 }
 
 /** Options of `recover`. */
 export interface RecoverOptions extends TxOptions {
   /** The party whose legs to recover. */
   readonly account: string;
+  /**
+   * The swaps the account agreed to (plans, offers or signed offers; keep the signed offer of every
+   * swap). Only their legs are redeemed; any other leg is reported as `unrecognised`.
+   */
+  readonly agreed: readonly AgreedSwap[];
   /** The party's secret seed: secrets of indexes [0, seedScan) are re-derived. */
   readonly seed?: BytesLike;
   /** How many seed indexes to try; default 1000. */
   readonly seedScan?: number;
+  /** Seconds the party needs to react; default `DEFAULT_REACTION_MARGIN`. */
+  readonly reactionMargin?: bigint;
+  /** See `RecoveryContext.settleUnrecognised`. */
+  readonly settleUnrecognised?: boolean;
 }
 
 /** What `recover` found and did. */
@@ -172,25 +293,51 @@ export interface RecoveryReport {
 }
 
 /**
- * Finds every leg of `account` on every chain, gathers every known secret (seed-derived and revealed
- * on any chain), then redeems and settles in batches per escrow, judging deadlines by each chain's
- * clock. Legs that must wait are reported in `steps` with the time to come back.
+ * Finds every leg of `account` on every chain, gathers every known secret (seed-derived, and revealed
+ * on any chain), reads each agreed leg's state at its chain's final block and each chain's clock, then
+ * redeems and settles what `planRecovery` allows, in batches per escrow. Legs that must wait are
+ * reported in `steps` with the time to come back; legs of no agreed swap are reported, not touched.
+ * Without `safety`, a chain gets the conservative `DEFAULT_CHAIN_SAFETY`.
  */
 export async function recover(chains: readonly RecoveryChain[], opts: RecoverOptions): Promise<RecoveryReport> {
+  if (!Array.isArray(opts.agreed)) throw new InvalidArgumentError("agreed", "must list the swaps the account agreed to (plans, offers or signed offers)", opts.agreed);
+  const agreed = opts.agreed.map(planOf);
   const found = await Promise.all(chains.map((c) => findLegs(c.runner, c.at, opts.account, { fromBlock: c.fromBlock ?? 0 })));
-  const secrets = new Map<string, string>();
-  if (opts.seed !== undefined) for (const [h, s] of secretsByHashlock(opts.seed, opts.seedScan ?? 1000)) secrets.set(h, s.secret);
-  for (const c of chains) for (const [h, s] of await revealedSecrets(c.runner, c.at, { fromBlock: c.fromBlock ?? 0 })) secrets.set(h, s);
+  const own = new Map<string, string>();
+  if (opts.seed !== undefined) for (const [h, s] of secretsByHashlock(opts.seed, opts.seedScan ?? 1000)) own.set(h, s.secret);
+  const revealed = new Map<string, string>();
+  for (const c of chains) for (const [h, s] of await revealedSecrets(c.runner, c.at, { fromBlock: c.fromBlock ?? 0 })) revealed.set(h, s);
 
-  const steps: RecoveryStep[] = [];
-  const transactions: ActionResult[] = [];
+  const clocks = new Map<bigint, bigint>();
+  const safety = new Map<bigint, ChainSafety>();
+  const finalStates = new Map<string, LegState>();
   for (const [i, c] of chains.entries()) {
-    const plan = planRecovery(found[i]!, secrets, await chainTime(c.runner));
-    steps.push(...plan);
-    const redeems = plan.flatMap((s) => (s.kind === "redeem" ? [{ leg: s.leg as LocatedLeg, secret: s.secret }] : []));
-    const settles = plan.flatMap((s) => (s.kind === "settle" ? [s.leg as LocatedLeg] : []));
+    const provider = providerOf(c.runner, "recover");
+    const latest = await provider.getBlock("latest");
+    if (!latest) throw new InvalidArgumentError("chains", "the provider returned no latest block", c.at.chainId);
+    const confirmations = c.confirmations ?? 1;
+    if (!Number.isInteger(confirmations) || confirmations < 1) throw new InvalidArgumentError("confirmations", "must be an integer of at least 1", confirmations);
+    clocks.set(c.at.chainId, BigInt(latest.timestamp));
+    safety.set(c.at.chainId, c.safety ? { inclusionTime: c.safety.inclusionTime, clockSkew: c.safety.clockSkew, confirmationTime: BigInt(confirmations) * c.safety.blockInterval } : DEFAULT_CHAIN_SAFETY);
+    const mine = agreed.flatMap((p) => [p.legA, p.legB]).filter((l) => l.at.chainId === c.at.chainId && l.at.escrow.toLowerCase() === c.at.escrow.toLowerCase() && found[i]!.some((f) => f.id === l.id));
+    if (mine.length === 0) continue;
+    const states = await getLegStates(c.runner, c.at, mine.map((l) => l.id), { blockTag: Math.max(0, latest.number - (confirmations - 1)) });
+    for (const [k, l] of mine.entries()) finalStates.set(l.id, states[k]!);
+  }
+
+  const steps = planRecovery(found.flat(), { account: opts.account, agreed, revealed, own, clocks, safety, ...(opts.reactionMargin !== undefined ? { reactionMargin: opts.reactionMargin } : {}), ...(opts.settleUnrecognised ? { settleUnrecognised: true } : {}) }, finalStates);
+  const transactions: ActionResult[] = [];
+  for (const c of chains) {
+    const here = (s: RecoveryStep) => s.leg.at.chainId === c.at.chainId && s.leg.at.escrow.toLowerCase() === c.at.escrow.toLowerCase();
+    const redeems = steps.flatMap((s) => (s.kind === "redeem" && here(s) ? [{ leg: s.leg as LocatedLeg, secret: s.secret }] : []));
+    const settles = steps.flatMap((s) => (s.kind === "settle" && here(s) ? [s.leg as LocatedLeg] : []));
     if (redeems.length > 0) transactions.push(await redeemBatch(c.runner, redeems, opts));
     if (settles.length > 0) transactions.push(await settleBatch(c.runner, settles, opts));
   }
   return { legs: found.flat(), steps, transactions };
+}
+
+/** The id of an agreed swap (its offer's EIP-712 digest), for matching reports to offers. */
+export function agreedSwapId(a: AgreedSwap): string {
+  return "id" in a ? a.id : offerDigest("offer" in a ? a.offer : a);
 }

@@ -214,3 +214,12 @@ export function decideNext(v: PartyView): PartyDecision {
   }
   return { intents, missed };
 }
+
+/**
+ * Conservative chain figures for a chain nobody described (the coordinator's defaults: a minute to be
+ * included, one 12-second block to be final, 15 seconds of clock skew).
+ */
+export const DEFAULT_CHAIN_SAFETY: ChainSafety = Object.freeze({ inclusionTime: 60n, confirmationTime: 12n, clockSkew: 15n });
+
+/** The default reaction margin, seconds (the coordinator's `reactionMargin` default). */
+export const DEFAULT_REACTION_MARGIN = 30n;

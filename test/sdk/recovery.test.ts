@@ -50,9 +50,10 @@ describe("SDK recovery", function () {
     const seed = randomSeed();
     const secret = deriveSecret(seed, 41);
     const plan = await toStep4(w, secret);
-    // Everything but the seed is forgotten from here on: no plan, no secret, no leg.
+    // Everything but the seed and the signed offer is forgotten from here on: no secret, no leg.
+    const agreed = [plan.offer];
 
-    const alice = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 64 });
+    const alice = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 64, agreed });
     expect(alice.legs.map((l) => [l.id, l.role, l.status.kind])).to.have.deep.members([
       [plan.legA.id, "escrower", "escrowed"],
       [plan.legB.id, "redeemer", "escrowed"],
@@ -64,7 +65,7 @@ describe("SDK recovery", function () {
     expect(alice.transactions).to.have.length(1);
     expect(await getLegStatus(w.alice, plan.legB)).to.include({ kind: "redeemed", secret });
 
-    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address });
+    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address, agreed });
     expect(bob.steps.map((s) => [s.leg.id, s.kind])).to.have.deep.members([
       [plan.legA.id, "redeem"],
       [plan.legB.id, "done"],
@@ -76,7 +77,7 @@ describe("SDK recovery", function () {
     const w = await loadFixture(world);
     const seed = randomSeed();
     const plan = await toStep4(w, deriveSecret(seed, 200));
-    const report = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 100 });
+    const report = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 100, agreed: [plan] });
     expect(report.steps.find((s) => s.leg.id === plan.legB.id)?.kind).to.equal("wait");
     expect(report.transactions).to.have.length(0);
   });
@@ -86,10 +87,10 @@ describe("SDK recovery", function () {
     const seed = randomSeed();
     const plan = await toStep4(w, deriveSecret(seed, 0));
     await passDeadline(plan.end);
-    const alice = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed });
+    const alice = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, agreed: [plan] });
     expect(alice.steps.map((s) => s.kind)).to.deep.equal(["settle", "settle"]);
     await expectHoldings(w, { aliceAPR: 101n, aliceBAN: 0n, bobAPR: 0n, bobBAN: 103n });
-    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address });
+    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address, agreed: [plan] });
     expect(bob.steps.map((s) => s.kind)).to.deep.equal(["done", "done"]);
     expect(bob.transactions).to.have.length(0);
   });
@@ -101,15 +102,84 @@ describe("SDK recovery", function () {
     await depositPremium(w.bob, plan.legA);
     await escrowPrincipal(w.alice, plan.legA);
     await passDeadline(plan.legB.terms.timelocks.escrowDeadline);
-    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address });
+    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address, agreed: [plan] });
     const byLeg = new Map(bob.steps.map((s) => [s.leg.id, s]));
     expect(byLeg.get(plan.legB.id)?.kind).to.equal("settle");
     const waitA = byLeg.get(plan.legA.id);
     expect(waitA).to.include({ kind: "wait", until: plan.legA.terms.timelocks.timeout });
     expect((await getLegStatus(w.bob, plan.legB)).kind).to.equal("premiumRefunded");
     await passDeadline(plan.end);
-    await recover(chainsOf(w, w.alice), { account: w.alice.address });
+    await recover(chainsOf(w, w.alice), { account: w.alice.address, agreed: [plan] });
     await expectHoldings(w, { aliceAPR: 101n, aliceBAN: 3n, bobAPR: 0n, bobBAN: 100n });
+  });
+
+  it("a bait leg with the swap's hashlock is reported, never redeemed: the secret stays unrevealed while leg B is not escrowed (defect 1)", async function () {
+    const w = await loadFixture(world);
+    const seed = randomSeed();
+    const secret = deriveSecret(seed, 7);
+    const plan = planHedgedSwap(await matrixTerms(w, secret), await planConfig());
+    await depositPremium(w.alice, plan.legB);
+    await depositPremium(w.bob, plan.legA);
+    await escrowPrincipal(w.alice, plan.legA);
+    // Bob never escrows leg B; instead he locks 1 wei to Alice on chain B with the swap's hashlock,
+    // and a leg B look-alike with one unit less than agreed.
+    const now = BigInt(await time.latest());
+    const timelocks = packTimelocks({ premiumDeadline: 0n, escrowDeadline: now + DELTA, timeout: now + 2n * DELTA, mode: PremiumMode.Hedge });
+    const escrowB = escrowContract(w.escrowB, w.bob);
+    await escrowB.lock(w.alice.address, plan.offer.hashlock, timelocks, { value: 1n });
+    await w.ban.connect(w.bob).approve(w.escrowB, 99n * U);
+    await escrowB.lockToken(w.alice.address, plan.offer.hashlock, w.BAN, 99n * U, timelocks);
+
+    const report = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 16, agreed: [plan.offer] });
+    expect(report.transactions).to.have.length(0);
+    const baits = report.steps.filter((s) => s.kind === "unrecognised");
+    expect(baits).to.have.length(2);
+    for (const b of baits) expect(b.leg.leg.hashlock).to.equal(plan.offer.hashlock);
+    expect(report.steps.find((s) => s.leg.id === plan.legB.id)).to.include({ kind: "wait" });
+    const redeemed = await w.alice.provider.getLogs({ address: w.escrowB, topics: [escrowB.interface.getEvent("LegRedeemed").topicHash], fromBlock: 0 });
+    expect(redeemed).to.deep.equal([]);
+    // Without any agreed swap nothing is touched either, even with the seed.
+    const blind = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 16, agreed: [] });
+    expect(blind.transactions).to.have.length(0);
+    expect(blind.steps.filter((s) => s.kind === "unrecognised").map((s) => s.leg.id)).to.include.members([plan.legA.id, plan.legB.id]);
+  });
+
+  it("the leader withholds the reveal when the redeem could be mined after leg B's timeout (inclusion + confirmations + skew + reaction), and the follower never uses a secret it has not seen (defect 2)", async function () {
+    const w = await loadFixture(world);
+    const seed = randomSeed();
+    const plan = await toStep4(w, deriveSecret(seed, 3));
+    const timeoutB = plan.legB.terms.timelocks.timeout;
+    // 60 s inclusion + 2 × 12 s confirmations + 15 s skew + 30 s reaction = 129 s; 100 s are left.
+    await time.increaseTo(timeoutB - 100n);
+    const safety = { inclusionTime: 60n, clockSkew: 15n, blockInterval: 12n };
+    const chains = chainsOf(w, w.alice).map((c) => ({ ...c, confirmations: 2, safety }));
+    const late = await recover(chains, { account: w.alice.address, seed, seedScan: 8, agreed: [plan], reactionMargin: 30n });
+    expect(late.transactions).to.have.length(0);
+    expect(late.steps.find((s) => s.leg.id === plan.legB.id)).to.include({ kind: "withheld", step: 5 });
+    expect((await getLegStatus(w.alice, plan.legB)).kind).to.equal("escrowed");
+    // The follower holds the seed too in this test (it must not matter): no secret on chain, no redeem.
+    const bob = await recover(chainsOf(w, w.bob), { account: w.bob.address, seed, seedScan: 8, agreed: [plan] });
+    expect(bob.transactions).to.have.length(0);
+    expect(bob.steps.find((s) => s.leg.id === plan.legA.id)).to.include({ kind: "wait" });
+  });
+
+  it("the leader reveals only once leg B's escrow is final under the chain's confirmations", async function () {
+    const w = await loadFixture(world);
+    const seed = randomSeed();
+    const plan = await toStep4(w, deriveSecret(seed, 5));
+    const chains = chainsOf(w, w.alice).map((c) => ({ ...c, confirmations: 2 }));
+    const early = await recover(chains, { account: w.alice.address, seed, seedScan: 8, agreed: [plan] });
+    expect(early.transactions).to.have.length(0);
+    expect(early.steps.find((s) => s.leg.id === plan.legB.id)).to.include({ kind: "wait" });
+    await time.increase(1); // one more block: leg B's escrow now has two confirmations
+    const final = await recover(chains, { account: w.alice.address, seed, seedScan: 8, agreed: [plan] });
+    expect(final.steps.find((s) => s.leg.id === plan.legB.id)).to.include({ kind: "redeem", step: 5 });
+    expect((await getLegStatus(w.alice, plan.legB)).kind).to.equal("redeemed");
+  });
+
+  it("recover refuses a call without the list of agreed swaps", async function () {
+    const w = await loadFixture(world);
+    await expect(recover(chainsOf(w, w.alice), { account: w.alice.address } as unknown as Parameters<typeof recover>[1])).to.be.rejectedWith(InvalidArgumentError);
   });
 
   it("finds plain legs made with the lock shortcuts (native and token) with the ids the contract uses", async function () {
