@@ -6,17 +6,22 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
+import { keccak256 } from "ethers";
+
 import { InvalidArgumentError } from "../sdk/errors";
 
 /**
  * How the proxy answers: `pass` forwards; `error` answers HTTP 503 with a JSON-RPC error body;
  * `timeout` never answers, and drops the connection once the mode changes (or the proxy closes);
- * `rpcError` answers HTTP 200 with a JSON-RPC error object per request (an array for a batch).
+ * `rpcError` answers HTTP 200 with a JSON-RPC error object per request (an array for a batch);
+ * `holdTx` forwards everything but `eth_sendRawTransaction`, which it answers at once with the
+ * transaction's hash, as a node that accepted it into its mempool would, and holds until `release()`
+ * (a transaction that is broadcast but mined late, e.g. under a fee spike).
  */
-export type RpcProxyMode = "pass" | "error" | "timeout" | "rpcError";
+export type RpcProxyMode = "pass" | "error" | "timeout" | "rpcError" | "holdTx";
 
 /** The modes `setMode` accepts. */
-export const RPC_PROXY_MODES: readonly RpcProxyMode[] = ["pass", "error", "timeout", "rpcError"];
+export const RPC_PROXY_MODES: readonly RpcProxyMode[] = ["pass", "error", "timeout", "rpcError", "holdTx"];
 
 /** Counts of HTTP requests since the proxy started. */
 export interface RpcProxyStats {
@@ -40,6 +45,13 @@ export interface RpcProxy {
   setMode(mode: RpcProxyMode): void;
   /** Live counters. */
   readonly stats: RpcProxyStats;
+  /** The raw transactions held by `holdTx`, oldest first. */
+  heldTransactions(): readonly string[];
+  /**
+   * Sends the held transactions to the node, in the order they arrived, and forgets them; resolves
+   * with each one's JSON-RPC answer (`result` hash or `error`). The mode is left as it is.
+   */
+  release(): Promise<{ raw: string; result?: string; error?: unknown }[]>;
   /** Drops held requests and every connection and stops listening. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -124,12 +136,48 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
     held.clear();
   };
 
+  const heldTxs: string[] = [];
+  const post = async (payload: unknown) => {
+    const upstream = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
+    return (await upstream.json()) as unknown;
+  };
+  /** `holdTx`: each eth_sendRawTransaction of the request is answered with its hash and held; the rest is forwarded. */
+  const holdTransactions = (body: string, res: ServerResponse): void => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      answer(res, 400, errorBody(body, "rpc proxy: not JSON"));
+      return;
+    }
+    const batch = Array.isArray(parsed);
+    const calls = (batch ? parsed : [parsed]) as { id?: unknown; method?: unknown; params?: unknown[] }[];
+    void (async () => {
+      const answers: unknown[] = [];
+      for (const c of calls) {
+        if (c.method === "eth_sendRawTransaction" && typeof c.params?.[0] === "string") {
+          heldTxs.push(c.params[0]);
+          stats.methods["eth_sendRawTransaction(held)"] = (stats.methods["eth_sendRawTransaction(held)"] ?? 0) + 1;
+          answers.push({ jsonrpc: "2.0", id: c.id ?? null, result: keccak256(c.params[0]) });
+        } else {
+          answers.push(await post(c));
+          stats.forwarded++;
+        }
+      }
+      answer(res, 200, JSON.stringify(batch ? answers : answers[0]));
+    })().catch((e: unknown) => answer(res, 502, errorBody(body, `rpc proxy: target unreachable: ${(e as Error).message}`)));
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "POST") {
       answer(res, 405, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "only POST is served" } }));
       return;
     }
     const body = await readBody(req);
+    if (mode === "holdTx" && body.includes("eth_sendRawTransaction")) {
+      holdTransactions(body, res);
+      return;
+    }
     if (mode === "timeout") {
       stats.failed++;
       held.add(res);
@@ -189,6 +237,16 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       mode = next;
     },
     stats,
+    heldTransactions: () => [...heldTxs],
+    async release() {
+      const out: { raw: string; result?: string; error?: unknown }[] = [];
+      while (heldTxs.length > 0) {
+        const raw = heldTxs.shift()!;
+        const a = (await post({ jsonrpc: "2.0", id: 1, method: "eth_sendRawTransaction", params: [raw] })) as { result?: string; error?: unknown };
+        out.push({ raw, ...(a.result !== undefined ? { result: a.result } : {}), ...(a.error !== undefined ? { error: a.error } : {}) });
+      }
+      return out;
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         dropHeld();
