@@ -37,8 +37,8 @@ describe("coordinator SQLite store", function () {
   let clock: number;
   let store: CoordinatorStore;
   const open = (): CoordinatorStore => openSqliteStore(file, { now: () => clock });
-  const raw = <T>(fn: (db: Database.Database) => T): T => {
-    const db = new Database(file);
+  const raw = <T>(fn: (db: Database.Database) => T, path: string = file): T => {
+    const db = new Database(path);
     try {
       return fn(db);
     } finally {
@@ -61,7 +61,7 @@ describe("coordinator SQLite store", function () {
   describe("opening and migrations", function () {
     it("creates the file and its directory, applies every migration once, WAL + FULL sync", function () {
       expect(existsSync(file)).to.equal(true);
-      expect(store.schemaVersion()).to.equal(2).and.equal(LATEST_VERSION);
+      expect(store.schemaVersion()).to.equal(3).and.equal(LATEST_VERSION);
       const s = new SqliteStore(join(dir, "other.sqlite"));
       expect(s.settings()).to.deep.equal({ journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 5000 });
       s.close();
@@ -69,6 +69,7 @@ describe("coordinator SQLite store", function () {
       expect(raw((db) => db.prepare("SELECT version, name, applied_at FROM schema_migrations").all())).to.deep.equal([
         { version: 1, name: "initial schema", applied_at: 1_000 },
         { version: 2, name: "transactions covering several swaps (batched redeems and settles)", applied_at: 1_000 },
+        { version: 3, name: "abort consent vows (the leader never reveals, the follower never escrows leg B)", applied_at: 1_000 },
       ]);
     });
 
@@ -79,10 +80,11 @@ describe("coordinator SQLite store", function () {
       store.close();
       clock = 9_000;
       store = open();
-      expect(store.schemaVersion()).to.equal(2);
+      expect(store.schemaVersion()).to.equal(3);
       expect(raw((db) => db.prepare("SELECT version, applied_at FROM schema_migrations").all())).to.deep.equal([
         { version: 1, applied_at: 1_000 },
         { version: 2, applied_at: 1_000 },
+        { version: 3, applied_at: 1_000 },
       ]);
       expect(store.getSwap(swap.id)).to.deep.equal(swap);
       expect(store.events()).to.have.length(1);
@@ -97,15 +99,56 @@ describe("coordinator SQLite store", function () {
     });
 
     it("applies a later migration in order on an existing database, once", function () {
-      const next = [...MIGRATIONS, { version: 3, name: "notes", up: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)" }];
+      const next = [...MIGRATIONS, { version: 4, name: "notes", up: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)" }];
       raw((db) => {
-        expect(applyMigrations(db, () => 5, next)).to.deep.equal([3]);
+        expect(applyMigrations(db, () => 5, next)).to.deep.equal([4]);
         expect(applyMigrations(db, () => 6, next)).to.deep.equal([]);
-        expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).to.deep.equal([1, 2, 3]);
+        expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).to.deep.equal([1, 2, 3, 4]);
       });
-      // The shipped code (version 2) now refuses this database.
+      // The shipped code (version 3) now refuses this database.
       store.close();
       expect(() => open()).to.throw(SchemaVersionError);
+    });
+  });
+
+  describe("abort consent vows (migration 3)", function () {
+    it("migration 3 applies to a version-2 database with swaps in it: existing swaps have no vow; the vows round-trip and are never withdrawn", function () {
+      store.close();
+      const old = join(dir, "v2.sqlite");
+      raw((db) => {
+        expect(applyMigrations(db, () => 500, MIGRATIONS.filter((m) => m.version <= 2))).to.deep.equal([1, 2]);
+        db.prepare(
+          `INSERT INTO swaps (id, offer, signatures, kind, hashlock, role_leader, role_follower, secret_index, status, outcome, revealed_secret, created_at, updated_at)
+           VALUES (?, '{}', '{"leader":"0x","follower":"0x"}', 'hedged-swap', ?, 1, 1, 7, 'escrowedB', NULL, NULL, 500, 500)`,
+        ).run(hex32("1d", 1), hex32("4a", 1));
+      }, old);
+      clock = 2_000;
+      store = openSqliteStore(old, { now: () => clock });
+      expect(store.schemaVersion()).to.equal(3);
+      const id = hex32("1d", 1);
+      expect(store.getSwap(id)).to.deep.include({ status: "escrowedB", secretIndex: 7, neverReveal: false, neverEscrow: false, createdAt: 500 });
+      expect(store.insertSwap(swapInput(2), ev("accepted"))).to.deep.include({ neverReveal: false, neverEscrow: false });
+
+      let row = store.patchSwap(id, { neverReveal: true }, ev("reveal.forsworn", { leg: "B" }));
+      expect(row).to.deep.include({ status: "escrowedB", neverReveal: true, neverEscrow: false, updatedAt: 2_000 });
+      row = store.patchSwap(id, { neverEscrow: true }, ev("escrow.forsworn", { leg: "B" }));
+      expect(row).to.deep.include({ neverReveal: true, neverEscrow: true });
+      // Later writes keep them: a transition, another patch.
+      row = store.transition(id, "aborting", ev("aborting"), { outcome: null });
+      expect(row).to.deep.include({ status: "aborting", neverReveal: true, neverEscrow: true });
+      expect(store.events(id).map((e) => e.kind)).to.deep.equal(["reveal.forsworn", "escrow.forsworn", "aborting"]);
+      store.close();
+      store = openSqliteStore(old, { now: () => clock });
+      expect(store.getSwap(id)).to.deep.equal(row);
+      expect(store.getSwap(hex32("1d", 2))).to.deep.include({ neverReveal: false, neverEscrow: false });
+      // No connection can withdraw a vow.
+      store.close();
+      raw((db) => {
+        expect(() => db.prepare("UPDATE swaps SET never_reveal = 0 WHERE id = ?").run(id)).to.throw(/cannot be withdrawn/);
+        expect(() => db.prepare("UPDATE swaps SET never_escrow = 0 WHERE id = ?").run(id)).to.throw(/cannot be withdrawn/);
+        expect(() => db.prepare("UPDATE swaps SET never_escrow = 2 WHERE id = ?").run(hex32("1d", 2))).to.throw(/CHECK constraint/);
+        expect(db.prepare("SELECT never_reveal, never_escrow FROM swaps WHERE id = ?").get(id)).to.deep.equal({ never_reveal: 1, never_escrow: 1 });
+      }, old);
     });
   });
 

@@ -123,6 +123,17 @@ CREATE INDEX tx_members_swap ON tx_members (swap_id, tx_id);
 INSERT INTO tx_members (tx_id, swap_id, leg) SELECT id, swap_id, leg FROM txs;
 `,
   },
+  {
+    version: 3,
+    name: "abort consent vows (the leader never reveals, the follower never escrows leg B)",
+    up: `
+ALTER TABLE swaps ADD COLUMN never_reveal INTEGER NOT NULL DEFAULT 0 CHECK (never_reveal IN (0, 1));
+ALTER TABLE swaps ADD COLUMN never_escrow INTEGER NOT NULL DEFAULT 0 CHECK (never_escrow IN (0, 1));
+CREATE TRIGGER swaps_vows_kept BEFORE UPDATE OF never_reveal, never_escrow ON swaps
+WHEN NEW.never_reveal < OLD.never_reveal OR NEW.never_escrow < OLD.never_escrow
+BEGIN SELECT RAISE(ABORT, 'an abort consent vow cannot be withdrawn'); END;
+`,
+  },
 ];
 
 /** The version of the newest migration this code knows. */

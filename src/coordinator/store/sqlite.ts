@@ -34,7 +34,8 @@ export class DuplicateTxError extends HedgeSwapError {
 
 type SwapRecord = {
   id: string; offer: string; signatures: string; kind: SwapRow["kind"]; hashlock: string; role_leader: number; role_follower: number;
-  secret_index: number | null; status: SwapStatus; outcome: string | null; revealed_secret: string | null; created_at: number; updated_at: number;
+  secret_index: number | null; status: SwapStatus; outcome: string | null; revealed_secret: string | null; never_reveal: number; never_escrow: number;
+  created_at: number; updated_at: number;
 };
 type TxRecord = {
   id: number; swap_id: string; chain_id: string; account: string; nonce: number; action: TxRow["action"]; leg: TxRow["leg"];
@@ -51,7 +52,7 @@ const toSwap = (r: SwapRecord): SwapRow => ({
   id: r.id, offer: JSON.parse(r.offer) as Record<string, unknown>, signatures: JSON.parse(r.signatures) as SwapRow["signatures"],
   kind: r.kind, hashlock: r.hashlock, roles: { leader: r.role_leader === 1, follower: r.role_follower === 1 },
   secretIndex: r.secret_index, status: r.status, outcome: r.outcome, revealedSecret: r.revealed_secret,
-  createdAt: r.created_at, updatedAt: r.updated_at,
+  neverReveal: r.never_reveal === 1, neverEscrow: r.never_escrow === 1, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 const toTx = (r: TxRecord): TxRow => ({
   id: r.id, swapId: r.swap_id, chainId: r.chain_id, account: r.account, nonce: r.nonce, action: r.action, leg: r.leg,
@@ -79,7 +80,8 @@ function prepareStatements(db: Database.Database) {
        VALUES (@id, @offer, @signatures, @kind, @hashlock, @roleLeader, @roleFollower, @secretIndex, 'accepted', NULL, NULL, @now, @now)`,
     ),
     updateSwap: db.prepare(
-      "UPDATE swaps SET status = @status, outcome = @outcome, revealed_secret = @revealedSecret, updated_at = @now WHERE id = @id",
+      `UPDATE swaps SET status = @status, outcome = @outcome, revealed_secret = @revealedSecret, never_reveal = @neverReveal, never_escrow = @neverEscrow,
+         updated_at = @now WHERE id = @id`,
     ),
     tx: db.prepare<[number], TxRecord>("SELECT * FROM txs WHERE id = ?"),
     insertTx: db.prepare(
@@ -147,7 +149,7 @@ export class SqliteStore implements CoordinatorStore {
     }
   }
 
-  insertSwap(row: Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "createdAt" | "updatedAt">, event: NewEvent): SwapRow {
+  insertSwap(row: Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "neverReveal" | "neverEscrow" | "createdAt" | "updatedAt">, event: NewEvent): SwapRow {
     if (!BYTES32.test(row.id)) throw new InvalidArgumentError("id", "must be 32 bytes of lower-case 0x-hex", row.id);
     if (!BYTES32.test(row.hashlock)) throw new InvalidArgumentError("hashlock", "must be 32 bytes of lower-case 0x-hex", row.hashlock);
     return this.db.transaction(() => {
@@ -331,9 +333,15 @@ export class SqliteStore implements CoordinatorStore {
       status,
       outcome: patch.outcome === undefined ? current.outcome : patch.outcome,
       revealedSecret: patch.revealedSecret === undefined ? current.revealedSecret : patch.revealedSecret,
+      // The vows only ever go from false to true (a trigger refuses the other way too).
+      neverReveal: current.neverReveal || patch.neverReveal === true,
+      neverEscrow: current.neverEscrow || patch.neverEscrow === true,
       updatedAt: this.now(),
     };
-    this.sql.updateSwap.run({ id: current.id, status, now: next.updatedAt, outcome: next.outcome, revealedSecret: next.revealedSecret });
+    this.sql.updateSwap.run({
+      id: current.id, status, now: next.updatedAt, outcome: next.outcome, revealedSecret: next.revealedSecret,
+      neverReveal: next.neverReveal ? 1 : 0, neverEscrow: next.neverEscrow ? 1 : 0,
+    });
     return next;
   }
 

@@ -26,6 +26,16 @@ export interface SwapRow {
   readonly outcome: string | null;
   /** A secret seen revealed on chain (valid for the hashlock), once seen. */
   readonly revealedSecret: string | null;
+  /**
+   * The leader's vow, written before it signed its consent to abort leg B: it never reveals the secret
+   * for this swap (no step 3, no step 5). Once set it is never cleared.
+   */
+  readonly neverReveal: boolean;
+  /**
+   * The follower's vow, written before it signed its consent to abort leg A while leg B was not
+   * escrowed: it never escrows leg B for this swap (no step 2, no step 4). Once set it is never cleared.
+   */
+  readonly neverEscrow: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -101,6 +111,10 @@ export interface ChainTip {
 export interface SwapPatch {
   readonly outcome?: string | null;
   readonly revealedSecret?: string | null;
+  /** Sets the leader's vow never to reveal the secret (it cannot be cleared: the database refuses). */
+  readonly neverReveal?: true;
+  /** Sets the follower's vow never to escrow leg B (it cannot be cleared: the database refuses). */
+  readonly neverEscrow?: true;
 }
 
 /** Thrown by `insertSwap` when the id or the hashlock is already known. */
@@ -116,7 +130,7 @@ export class DuplicateSwapError extends HedgeSwapError {
 /** The coordinator's persistence. Every method is synchronous and atomic. */
 export interface CoordinatorStore {
   /** Inserts a new swap (status `accepted`) and its `accepted` event in one transaction; `DuplicateSwapError` if id or hashlock exists. */
-  insertSwap(row: Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "createdAt" | "updatedAt">, event: NewEvent): SwapRow;
+  insertSwap(row: Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "neverReveal" | "neverEscrow" | "createdAt" | "updatedAt">, event: NewEvent): SwapRow;
   getSwap(id: string): SwapRow | undefined;
   /** The swap with this hashlock (lower case), if any. */
   getSwapByHashlock(hashlock: string): SwapRow | undefined;
@@ -130,7 +144,7 @@ export interface CoordinatorStore {
    * no-op that returns the row unchanged and writes nothing.
    */
   transition(id: string, to: SwapStatus, event: NewEvent, patch?: SwapPatch): SwapRow;
-  /** Sets fields without a status change, with an event, in one transaction. */
+  /** Sets fields without a status change, with an event, in one transaction (the vows of an abort consent are written this way). */
   patchSwap(id: string, patch: SwapPatch, event: NewEvent): SwapRow;
 
   /**
