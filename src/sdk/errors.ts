@@ -69,6 +69,83 @@ export class DeadlinesUnorderedError extends HedgeSwapError {
   }
 }
 
+/**
+ * A plan's last deadline (T0 + 6Δ, leg A's timeout) is further in the future than the escrow accepts
+ * (`MAX_TIMELOCK_HORIZON`, 180 days from now): the contract would revert the leg with `LegTimeoutTooFar`.
+ * Details: `deadline` and `latest`, the latest allowed value (now + horizon).
+ */
+export class HorizonExceededError extends HedgeSwapError {
+  constructor(deadline: bigint, latest: bigint) {
+    super("HORIZON_EXCEEDED", "the last deadline (T0 + 6Δ) is beyond the escrow's 180-day horizon", { deadline, latest });
+  }
+}
+
+/**
+ * The premiums of a swap break the relation of `PROTOCOLS.md` §3: the leader's deposit on leg B
+ * (`p_a + p_b` for a hedged swap, `f + p_b` for an option) must cover the follower's premium on leg A
+ * (`p_b`) plus a positive compensation for the follower (`p_a`, or the fee `f`), i.e.
+ * `legB.premiumAmount > legA.premiumAmount`. Otherwise, when the leader withholds the secret, chain A pays
+ * the follower's `p_b` to the leader and the follower nets nothing (or less) for having escrowed.
+ *
+ * The two amounts are compared as numbers even when the premiums are in different tokens: they are
+ * taken in the parties' agreed units, as the scenario matrix values 1 APR = 1 BAN. Details:
+ * `legBPremium`, `legAPremium` and the `required` relation.
+ */
+export class PremiumRelationError extends HedgeSwapError {
+  constructor(legBPremium: bigint, legAPremium: bigint) {
+    super(
+      "PREMIUM_RELATION",
+      "leg B's premium (the leader's p_a + p_b, or f + p_b) must exceed leg A's premium (the follower's p_b): it covers p_b plus the follower's compensation, which must be positive",
+      { legBPremium, legAPremium, required: "legB.premiumAmount > legA.premiumAmount" },
+    );
+  }
+}
+
+/** A party or escrow address is the zero address (the native coin's `NATIVE` is only valid as a token). */
+export class ZeroAddressError extends HedgeSwapError {
+  constructor(field: string) {
+    super("ZERO_ADDRESS", `${field} must not be the zero address`, { field, value: "0x0000000000000000000000000000000000000000" });
+  }
+}
+
+/**
+ * An input object has a key the SDK does not know, e.g. a typo such as `premiumAmmount` (a typo of an
+ * optional key would otherwise be silently ignored and the default used). Details: `path` (the object,
+ * e.g. `terms.legA`), `key`, the `allowed` keys and, when one is close, a `suggestion`.
+ */
+export class UnknownKeyError extends HedgeSwapError {
+  constructor(path: string, key: string, allowed: readonly string[], suggestion?: string) {
+    const hint = suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`;
+    super("UNKNOWN_KEY", `${path} has an unknown key "${key}"${hint}`, {
+      path,
+      key,
+      allowed: allowed.join("|"),
+      ...(suggestion === undefined ? {} : { suggestion }),
+    });
+  }
+}
+
+/**
+ * A deadline given to `packTimelocks` does not fit the contract's 40-bit field (negative or above
+ * 2^40 − 1). Details: `field`, `value` and `max`.
+ */
+export class DeadlineOutOfRangeError extends HedgeSwapError {
+  constructor(field: string, value: bigint, max: bigint) {
+    super("DEADLINE_OUT_OF_RANGE", `${field} does not fit in the timelocks word's 40 bits`, { field, value, max });
+  }
+}
+
+/**
+ * A `timelocks` word or mode that is not in the contract's layout: a word with bits set outside it (or
+ * negative), or a premium mode other than hedge (0) and option (1). Details: `field` and `value` (a word
+ * as 0x-hex).
+ */
+export class InvalidTimelocksError extends HedgeSwapError {
+  constructor(field: string, reason: string, value: unknown) {
+    super("INVALID_TIMELOCKS", `${field}: ${reason}`, { field, value });
+  }
+}
+
 /** A deadline of a plan (or of the action about to be taken) is already past. */
 export class DeadlineInPastError extends HedgeSwapError {
   constructor(what: string, deadline: bigint, now: bigint) {

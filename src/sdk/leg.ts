@@ -2,9 +2,9 @@
  * A leg's parameters and the pure helpers that mirror the escrow contract: leg id, hashlock,
  * EIP-712 typed data. No I/O; checked against `test/vectors/leg-ids.json`.
  */
-import { AbiCoder, TypedDataEncoder, ZeroAddress, getAddress, keccak256, sha256, type TypedDataDomain } from "ethers";
+import { AbiCoder, TypedDataEncoder, ZeroAddress, keccak256, sha256, type TypedDataDomain } from "ethers";
 
-import { checkBytes32 } from "./bytes";
+import { checkAddress, checkBytes32 } from "./bytes";
 import { packTimelocks, type Timelocks } from "./timelocks";
 
 /** The native coin, as the contract names it in `token` and `premiumToken`. */
@@ -64,7 +64,7 @@ export interface LocatedLeg {
 
 /** Pairs a leg with its escrow and computes its id. */
 export function locateLeg(leg: LegStruct, at: EscrowLocation): LocatedLeg {
-  const location = { chainId: BigInt(at.chainId), escrow: getAddress(at.escrow) };
+  const location = { chainId: BigInt(at.chainId), escrow: checkAddress("escrow", at.escrow) };
   return { at: location, leg, id: legId(leg, location) };
 }
 
@@ -95,7 +95,7 @@ export function toLegStruct(terms: LegTerms): LegStruct {
 
 /** The EIP-712 domain of an escrow deployment. */
 export function escrowDomain(at: EscrowLocation): TypedDataDomain {
-  return { name: ESCROW_DOMAIN_NAME, version: ESCROW_VERSION, chainId: at.chainId, verifyingContract: getAddress(at.escrow) };
+  return { name: ESCROW_DOMAIN_NAME, version: ESCROW_VERSION, chainId: at.chainId, verifyingContract: checkAddress("escrow", at.escrow) };
 }
 
 function typedLeg(leg: LegStruct): Record<string, unknown> {

@@ -65,8 +65,13 @@ export function legIdOfCreationLog(log: { readonly topics: readonly string[]; re
 
 /** Rebuilds a leg's parameters from its creation event. */
 export function legFromCreationLog(log: Log): LegStruct {
-  const parsed = escrowInterface.parseLog({ topics: [...log.topics], data: log.data });
-  if (!parsed || !(CREATION as readonly string[]).includes(parsed.name)) throw new Error(`not a leg creation log: ${log.transactionHash}`);
+  let parsed: ReturnType<typeof escrowInterface.parseLog>;
+  try {
+    parsed = escrowInterface.parseLog({ topics: [...log.topics], data: log.data });
+  } catch (e) {
+    throw new InvalidArgumentError("log", `is not a well-formed escrow event (${e instanceof Error ? e.message : String(e)})`, log.transactionHash);
+  }
+  if (!parsed || !(CREATION as readonly string[]).includes(parsed.name)) throw new InvalidArgumentError("log", "is not a leg creation event", log.transactionHash);
   const a = parsed.args;
   const base = { hashlock: a.hashlock as string, escrower: a.escrower as string, redeemer: a.redeemer as string, timelocks: a.timelocks as bigint };
   if (parsed.name === "NativeLegLocked") return { ...base, token: NATIVE, amount: a.amount as bigint, premiumToken: NATIVE, premiumAmount: 0n };

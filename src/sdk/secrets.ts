@@ -28,8 +28,14 @@ export function randomSeed(): string {
  * @param index - a non-negative integer below 2^64; use each index for one swap only.
  */
 export function deriveSecret(seed: BytesLike, index: bigint | number): string {
-  const key = getBytes(seed);
+  let key: Uint8Array;
+  try {
+    key = getBytes(seed);
+  } catch {
+    throw new InvalidArgumentError("seed", "must be bytes or 0x-prefixed hex", seed);
+  }
   if (key.length < 32) throw new InvalidArgumentError("seed", "must be at least 32 bytes", hexlify(key));
+  if (typeof index !== "bigint" && !Number.isSafeInteger(index)) throw new InvalidArgumentError("index", "must be an integer in [0, 2^64)", index);
   const i = BigInt(index);
   if (i < 0n || i >= 1n << 64n) throw new InvalidArgumentError("index", "must be an integer in [0, 2^64)", i);
   return computeHmac("sha256", key, concat([toUtf8Bytes(SECRET_DERIVATION_LABEL), toBeHex(i, 8)]));
