@@ -66,6 +66,7 @@ export {
 export {
   DEFAULT_MIN_DELTA,
   MAX_TIMELOCK_HORIZON,
+  checkPremiumRelation,
   checkSchedule,
   planFromOffer,
   planHedgedSwap,

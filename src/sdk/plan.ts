@@ -3,12 +3,14 @@
  * the signed-offer form, both legs with every deadline and premium, and the six-step schedule. Pure:
  * no I/O; the current time is an input (the coordinator passes each chain's own clock).
  */
-import { checkAddress, checkBytes32, checkPositive } from "./bytes";
+import { checkAddress, checkBytes32, checkKnownKeys, checkNonZeroAddress, checkPositive } from "./bytes";
 import {
   DeadlineInPastError,
   DeadlinesUnorderedError,
   DeltaTooSmallError,
+  HorizonExceededError,
   InvalidArgumentError,
+  PremiumRelationError,
   SameChainError,
   SamePartyError,
 } from "./errors";
@@ -23,7 +25,7 @@ export const DEFAULT_MIN_DELTA = 600n;
 /** The escrow's limit on how far in the future a timeout may be (`MAX_TIMELOCK_HORIZON`, 180 days). */
 export const MAX_TIMELOCK_HORIZON = 15_552_000n;
 
-/** What the planners check the terms against. */
+/** What the planners check the terms against. Unknown keys are refused (`UnknownKeyError`, path `config`). */
 export interface PlanConfig {
   /** The smallest acceptable Δ in seconds; default `DEFAULT_MIN_DELTA`. */
   readonly minDelta?: bigint;
@@ -37,13 +39,18 @@ export interface PlanConfig {
    */
   readonly allowSameChain?: boolean;
   /**
-   * Skip the checks against the current time (first deadline in the future, horizon). For re-deriving
-   * the plan of an offer that was validated when it was accepted (a coordinator after a restart).
+   * Skip the checks that only hold when an offer is accepted: against the current time (first deadline in
+   * the future, horizon) and §3's premium relation (`PremiumRelationError`). For re-deriving the plan of an
+   * offer that was validated when it was accepted (a coordinator after a restart), so that a swap accepted
+   * before a check existed can still be driven and settled.
    */
   readonly skipTimeChecks?: boolean;
 }
 
-/** One leg's side of the terms. `escrow` may be left out when `deployments` has the chain. */
+/**
+ * One leg's side of the terms. `escrow` may be left out when `deployments` has the chain. Unknown keys
+ * are refused (`UnknownKeyError`, path `terms.legA` or `terms.legB`).
+ */
 export interface LegSideTerms {
   readonly chainId: bigint;
   readonly escrow?: string;
@@ -58,7 +65,8 @@ export interface LegSideTerms {
 /**
  * Terms of a two-party swap. Leg A: the leader escrows, the follower redeems and deposits leg A's
  * premium (`p_b`). Leg B: the follower escrows, the leader redeems and deposits leg B's premium
- * (`p_a + p_b` for a hedged swap, `fee + p_b` for an option; see `./pricing`).
+ * (`p_a + p_b` for a hedged swap, `fee + p_b` for an option; see `./pricing`), which must exceed leg
+ * A's (`checkPremiumRelation`). Unknown keys are refused (`UnknownKeyError`, path `terms`).
  */
 export interface SwapTerms {
   readonly leader: string;
@@ -109,17 +117,52 @@ export interface SwapPlan {
   readonly end: bigint;
 }
 
-/** Plans a hedged swap (§3): both premiums in hedge mode. */
+/** The keys of `SwapTerms`. */
+const SWAP_TERMS_KEYS = ["leader", "follower", "hashlock", "secret", "start", "delta", "legA", "legB"] as const;
+/** The keys of `LegSideTerms`. */
+const LEG_SIDE_KEYS = ["chainId", "escrow", "token", "amount", "premiumToken", "premiumAmount"] as const;
+/** The keys of `SwapOffer`. */
+const OFFER_KEYS = ["leader", "follower", "hashlock", "start", "delta", "legA", "legB"] as const;
+/** The keys of `OfferLeg`. */
+const OFFER_LEG_KEYS = ["chainId", "escrow", "token", "amount", "premiumToken", "premiumAmount", "premiumMode"] as const;
+/** The keys of `PlanConfig`. */
+const PLAN_CONFIG_KEYS = ["minDelta", "now", "deployments", "allowSameChain", "skipTimeChecks"] as const;
+
+/**
+ * Plans a hedged swap (§3): both premiums in hedge mode. Checks everything `planFromOffer` checks, and
+ * refuses unknown keys in `terms`, its legs and `config` (`UnknownKeyError`).
+ */
 export function planHedgedSwap(terms: SwapTerms, config: PlanConfig = {}): SwapPlan {
+  checkConfig(config);
   return planFromOffer(offerFromTerms(terms, PremiumMode.Hedge, config), config);
 }
 
-/** Plans an HTLC option (§4): leg B's premium in option mode (the fee goes to the writer on exercise). */
+/**
+ * Plans an HTLC option (§4): leg B's premium in option mode (the fee goes to the writer on exercise).
+ * Checks as `planHedgedSwap` does.
+ */
 export function planOption(terms: SwapTerms, config: PlanConfig = {}): SwapPlan {
+  checkConfig(config);
   return planFromOffer(offerFromTerms(terms, PremiumMode.Option, config), config);
 }
 
+function checkConfig(config: PlanConfig): void {
+  if (config === null || typeof config !== "object") throw new InvalidArgumentError("config", "must be an object", config);
+  checkKnownKeys("config", config, PLAN_CONFIG_KEYS);
+  if (config.minDelta !== undefined) checkUint("config.minDelta", config.minDelta);
+  if (config.now !== undefined) checkUint("config.now", config.now);
+  for (const flag of ["allowSameChain", "skipTimeChecks"] as const) {
+    if (config[flag] !== undefined && typeof config[flag] !== "boolean") throw new InvalidArgumentError(`config.${flag}`, "must be a boolean", config[flag]);
+  }
+  const registry = config.deployments as Partial<DeploymentRegistry> | null | undefined;
+  if (registry !== undefined && (registry === null || typeof registry !== "object" || typeof registry.locate !== "function")) {
+    throw new InvalidArgumentError("config.deployments", "must be a DeploymentRegistry", registry);
+  }
+}
+
 function offerFromTerms(terms: SwapTerms, modeB: PremiumMode, config: PlanConfig): SwapOffer {
+  if (terms === null || typeof terms !== "object") throw new InvalidArgumentError("terms", "must be an object", terms);
+  checkKnownKeys("terms", terms, SWAP_TERMS_KEYS);
   let hashlock: string;
   if (terms.secret !== undefined) {
     hashlock = hashlockOf(terms.secret);
@@ -131,9 +174,10 @@ function offerFromTerms(terms: SwapTerms, modeB: PremiumMode, config: PlanConfig
   }
   const side = (name: "legA" | "legB", s: LegSideTerms, mode: PremiumMode): OfferLeg => {
     if (s === null || typeof s !== "object") throw new InvalidArgumentError(name, "must be an object", s);
+    checkKnownKeys(`terms.${name}`, s, LEG_SIDE_KEYS);
     const token = checkAddress(`${name}.token`, s.token);
     let escrow: string;
-    if (s.escrow !== undefined) escrow = checkAddress(`${name}.escrow`, s.escrow);
+    if (s.escrow !== undefined) escrow = checkNonZeroAddress(`${name}.escrow`, s.escrow);
     else if (config.deployments) escrow = config.deployments.locate(checkChainId(`${name}.chainId`, s.chainId)).escrow;
     else throw new InvalidArgumentError(`${name}.escrow`, "is required when no deployments are configured", undefined);
     return {
@@ -169,11 +213,18 @@ function checkUint(field: string, v: unknown): bigint {
 
 /**
  * Validates a (possibly signed) offer and derives the plan: leg A with deadlines (2Δ, 3Δ, 6Δ), leg B
- * with (1Δ, 4Δ, 5Δ), all after T0. Throws a typed error for every defect of the terms.
+ * with (1Δ, 4Δ, 5Δ), all after T0. Throws a typed error for every defect of the terms, among them:
+ * unknown keys in the offer, its legs or `config` (`UnknownKeyError`); a zero-address leader, follower
+ * or escrow (`ZeroAddressError`; a zero token or premium token is the native coin and allowed);
+ * premiums that break §3's relation (`PremiumRelationError`, see `checkPremiumRelation`); a last
+ * deadline beyond the escrow's horizon (`HorizonExceededError`).
  */
 export function planFromOffer(offer: SwapOffer, config: PlanConfig = {}): SwapPlan {
-  const leader = checkAddress("leader", offer.leader);
-  const follower = checkAddress("follower", offer.follower);
+  checkConfig(config);
+  if (offer === null || typeof offer !== "object") throw new InvalidArgumentError("offer", "must be an object", offer);
+  checkKnownKeys("offer", offer, OFFER_KEYS);
+  const leader = checkNonZeroAddress("leader", offer.leader);
+  const follower = checkNonZeroAddress("follower", offer.follower);
   if (leader === follower) throw new SamePartyError(leader);
   const hashlock = checkBytes32("hashlock", offer.hashlock);
   if (BigInt(hashlock) === 0n) throw new InvalidArgumentError("hashlock", "must not be zero", hashlock);
@@ -188,16 +239,12 @@ export function planFromOffer(offer: SwapOffer, config: PlanConfig = {}): SwapPl
     throw new InvalidArgumentError("legA.premiumMode", "leg A's premium (the follower's) is always a hedge", legA.premiumMode);
   }
   if (legA.chainId === legB.chainId && !config.allowSameChain) throw new SameChainError(legA.chainId);
+  if (!config.skipTimeChecks) checkPremiumRelation(legB.premiumAmount, legA.premiumAmount);
 
   const at = (k: bigint) => start + k * delta;
   const now = config.now ?? BigInt(Math.floor(Date.now() / 1000));
   if (!config.skipTimeChecks && at(1n) <= now) throw new DeadlineInPastError("the first deadline (T0 + Δ)", at(1n), now);
-  if (!config.skipTimeChecks && at(6n) > now + MAX_TIMELOCK_HORIZON) {
-    throw new DeadlinesUnorderedError("the last deadline (T0 + 6Δ) is beyond the escrow's 180-day horizon", {
-      deadline: at(6n),
-      latest: now + MAX_TIMELOCK_HORIZON,
-    });
-  }
+  if (!config.skipTimeChecks && at(6n) > now + MAX_TIMELOCK_HORIZON) throw new HorizonExceededError(at(6n), now + MAX_TIMELOCK_HORIZON);
 
   const timelocksA: Timelocks = { premiumDeadline: at(2n), escrowDeadline: at(3n), timeout: at(6n), mode: PremiumMode.Hedge };
   const timelocksB: Timelocks = { premiumDeadline: at(1n), escrowDeadline: at(4n), timeout: at(5n), mode: legB.premiumMode };
@@ -221,8 +268,9 @@ export function planFromOffer(offer: SwapOffer, config: PlanConfig = {}): SwapPl
 
 function checkOfferLeg(name: string, l: OfferLeg, config: PlanConfig): OfferLeg {
   if (l === null || typeof l !== "object") throw new InvalidArgumentError(name, "must be an object", l);
+  checkKnownKeys(`offer.${name}`, l, OFFER_LEG_KEYS);
   const chainId = checkChainId(`${name}.chainId`, l.chainId);
-  const escrow = checkAddress(`${name}.escrow`, l.escrow);
+  const escrow = checkNonZeroAddress(`${name}.escrow`, l.escrow);
   if (config.deployments) config.deployments.locate(chainId, escrow);
   if (l.premiumMode !== PremiumMode.Hedge && l.premiumMode !== PremiumMode.Option) {
     throw new InvalidArgumentError(`${name}.premiumMode`, "must be hedge (0) or option (1)", l.premiumMode);
@@ -236,6 +284,18 @@ function checkOfferLeg(name: string, l: OfferLeg, config: PlanConfig): OfferLeg 
     premiumAmount: checkPositive(`${name}.premiumAmount`, l.premiumAmount),
     premiumMode: l.premiumMode,
   };
+}
+
+/**
+ * Checks §3's premium relation: the leader's deposit on leg B (`p_a + p_b` for a hedged swap, `f + p_b`
+ * for an option) must cover the follower's premium on leg A (`p_b`) plus a positive compensation for the
+ * follower, so `legBPremium > legAPremium`; throws `PremiumRelationError` naming both otherwise. When the
+ * premiums are in different tokens the amounts are still compared as numbers, in the parties' agreed
+ * units (the scenario matrix values 1 APR = 1 BAN): convert `p_b` into leg B's premium asset before
+ * adding it (see `hedgeDeposits`, `optionDeposits`).
+ */
+export function checkPremiumRelation(legBPremium: bigint, legAPremium: bigint): void {
+  if (!(legBPremium > legAPremium)) throw new PremiumRelationError(legBPremium, legAPremium);
 }
 
 function legTerms(escrower: string, redeemer: string, hashlock: string, l: OfferLeg, timelocks: Timelocks): LegTerms {

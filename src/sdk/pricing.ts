@@ -3,7 +3,7 @@
  * fee, and suggested hedge premiums `p_a`, `p_b` from the locked values, their lock-up times and a rate.
  * Pure: the maths in JS `number`, token amounts in `bigint` (rounded up, so nobody is under-paid).
  */
-import { InvalidArgumentError, NonPositiveAmountError } from "./errors";
+import { InvalidArgumentError, NonPositiveAmountError, PremiumRelationError } from "./errors";
 
 /** Seconds in the 365-day year the rates and volatilities of this module are quoted per. */
 export const SECONDS_PER_YEAR = 365n * 86_400n;
@@ -212,25 +212,37 @@ export interface PremiumDeposits {
  * Deposits of the hedged swap (§3): Bob deposits `pB` on leg A; Alice deposits `pA + pBOnB` on leg B, where
  * `pBOnB` is `p_b` converted by the caller into leg B's premium asset. Alice's deposit covers `p_b` because,
  * when she withholds s, chain A cannot tell that apart from Bob failing to redeem and pays Bob's `p_b` to
- * her; the extra `p_b` on B restores Bob's net to `p_a`.
- * @throws NonPositiveAmountError for an amount ≤ 0 (InvalidArgumentError when not a bigint).
+ * her; the extra `p_b` on B restores Bob's net to `p_a`. The result satisfies the planners' premium relation
+ * (`onB > onA`, compared in units: see `checkPremiumRelation`), which always holds when `pBOnB` is `pB`.
+ * @throws NonPositiveAmountError for an amount ≤ 0 (InvalidArgumentError when not a bigint);
+ *   PremiumRelationError when a `pBOnB` converted at another rate leaves `onB ≤ onA`.
  */
 export function hedgeDeposits(params: { pA: bigint; pB: bigint; pBOnB: bigint }): PremiumDeposits {
   const pA = positiveAmount("pA", params.pA);
   const pB = positiveAmount("pB", params.pB);
-  return { onA: pB, onB: pA + positiveAmount("pBOnB", params.pBOnB) };
+  return premiumDeposits(pB, pA + positiveAmount("pBOnB", params.pBOnB));
 }
 
 /**
  * Deposits of the HTLC option (§4): Bob's hedge premium `pB` on leg A; Alice's `fee + pBOnB` on leg B (the
  * option fee, which Bob keeps if she lets the option lapse, plus the same cover for Bob's `p_b` as in the
- * hedged swap). A zero `fee` is accepted: a deep out-of-the-money option can be worth nothing on the tree.
- * @throws NonPositiveAmountError when `pB` or `pBOnB` ≤ 0; InvalidArgumentError for a negative `fee`.
+ * hedged swap). The result must satisfy the planners' premium relation (`onB > onA`, compared in units: see
+ * `checkPremiumRelation`): Bob's compensation for writing the option must be positive. So a zero `fee` (a
+ * deep out-of-the-money option can be worth nothing on the tree) is refused when `pBOnB` is `pB`: charge at
+ * least one unit.
+ * @throws NonPositiveAmountError when `pB` or `pBOnB` ≤ 0; InvalidArgumentError for a negative `fee`;
+ *   PremiumRelationError when `onB ≤ onA`.
  */
 export function optionDeposits(params: { fee: bigint; pB: bigint; pBOnB: bigint }): PremiumDeposits {
   const fee = nonNegativeAmount("fee", params.fee);
   const pB = positiveAmount("pB", params.pB);
-  return { onA: pB, onB: fee + positiveAmount("pBOnB", params.pBOnB) };
+  return premiumDeposits(pB, fee + positiveAmount("pBOnB", params.pBOnB));
+}
+
+/** The deposits, once they satisfy §3's relation `onB > onA` (the check of `checkPremiumRelation`). */
+function premiumDeposits(onA: bigint, onB: bigint): PremiumDeposits {
+  if (!(onB > onA)) throw new PremiumRelationError(onB, onA);
+  return { onA, onB };
 }
 
 /** ⌈amount × x⌉ for a finite x ≥ 0, exact: x is split into an integer mantissa over a power of two. */

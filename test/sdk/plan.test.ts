@@ -4,24 +4,30 @@
  * the pinned offer digest.
  */
 import { expect } from "chai";
-import { Wallet } from "ethers";
+import { Wallet, ZeroAddress } from "ethers";
 
 import {
   DeadlineInPastError,
   DeadlinesUnorderedError,
   DeltaTooSmallError,
   DeploymentRegistry,
+  HorizonExceededError,
   InvalidAddressError,
   InvalidArgumentError,
   InvalidBytes32Error,
   InvalidOfferSignatureError,
+  MAX_TIMELOCK_HORIZON,
   NATIVE,
   NonPositiveAmountError,
   PremiumMode,
+  PremiumRelationError,
   SameChainError,
   SamePartyError,
   UnknownChainError,
   UnknownDeploymentError,
+  UnknownKeyError,
+  ZeroAddressError,
+  checkPremiumRelation,
   checkSchedule,
   hashlockOf,
   legId,
@@ -35,6 +41,9 @@ import {
   unpackTimelocks,
   verifyOfferSignatures,
   type HedgeSwapError,
+  type LegSideTerms,
+  type PlanConfig,
+  type SwapOffer,
   type SwapTerms,
 } from "../../src/sdk";
 
@@ -144,8 +153,13 @@ describe("SDK planners", function () {
       expect(() => planHedgedSwap(terms(), { now: T0 + D - 1n })).to.not.throw();
     });
 
-    it("last deadline beyond the escrow's 180-day horizon → DeadlinesUnorderedError", function () {
-      expectError(() => planHedgedSwap(terms({ delta: 31n * 86400n }), { now: NOW }), DeadlinesUnorderedError, "DEADLINES_UNORDERED");
+    it("last deadline beyond the escrow's 180-day horizon → HorizonExceededError with the deadline and the latest allowed; exactly at it is accepted", function () {
+      const delta = 31n * 86400n;
+      const err = expectError(() => planHedgedSwap(terms({ delta }), { now: NOW }), HorizonExceededError, "HORIZON_EXCEEDED", { deadline: T0 + 6n * delta, latest: NOW + MAX_TIMELOCK_HORIZON });
+      expect(err).to.not.be.instanceOf(DeadlinesUnorderedError);
+      const atHorizon = T0 + 6n * D - MAX_TIMELOCK_HORIZON;
+      expect(() => planHedgedSwap(terms(), { now: atHorizon })).to.not.throw();
+      expectError(() => planHedgedSwap(terms(), { now: atHorizon - 1n }), HorizonExceededError, "HORIZON_EXCEEDED", { deadline: T0 + 6n * D, latest: T0 + 6n * D - 1n });
     });
 
     it("deadlines out of the §3 order → DeadlinesUnorderedError naming the pair", function () {
@@ -196,6 +210,108 @@ describe("SDK planners", function () {
       expectError(() => planHedgedSwap(terms({ follower: ALICE.address }), { now: NOW }), SamePartyError, "SAME_PARTY");
       const offer = planHedgedSwap(terms(), { now: NOW }).offer;
       expectError(() => planFromOffer({ ...offer, legA: { ...offer.legA, premiumMode: PremiumMode.Option } }, { now: NOW }), InvalidArgumentError, "INVALID_ARGUMENT", { field: "legA.premiumMode" });
+    });
+  });
+
+  describe("premium relation (§3: leg B's premium covers p_b plus a positive compensation)", function () {
+    const premiums = (a: bigint, b: bigint, extra: Partial<LegSideTerms> = {}) =>
+      terms({ legA: { chainId: 1n, escrow: ESCROW_A, token: APR, amount: 100n, premiumAmount: a }, legB: { chainId: 10n, escrow: ESCROW_B, token: BAN, amount: 100n, premiumAmount: b, ...extra } });
+
+    it("leg B's premium equal to or below leg A's → PremiumRelationError naming both, for the hedged swap and the option", function () {
+      for (const plan of [planHedgedSwap, planOption]) {
+        const equal = expectError(() => plan(premiums(1n, 1n), { now: NOW }), PremiumRelationError, "PREMIUM_RELATION", { legBPremium: 1n, legAPremium: 1n });
+        expect(equal.details.required).to.equal("legB.premiumAmount > legA.premiumAmount");
+        expectError(() => plan(premiums(5n, 3n), { now: NOW }), PremiumRelationError, "PREMIUM_RELATION", { legBPremium: 3n, legAPremium: 5n });
+        expect(plan(premiums(5n, 6n), { now: NOW }).legB.leg.premiumAmount).to.equal(6n);
+      }
+    });
+
+    it("planFromOffer refuses such an offer too (the coordinator's admission), but not when re-deriving an accepted offer (skipTimeChecks)", function () {
+      const offer = planHedgedSwap(terms(), { now: NOW }).offer;
+      const broken: SwapOffer = { ...offer, legA: { ...offer.legA, premiumAmount: 3n } };
+      expectError(() => planFromOffer(broken, { now: NOW }), PremiumRelationError, "PREMIUM_RELATION", { legBPremium: 3n, legAPremium: 3n });
+      expect(planFromOffer(broken, { skipTimeChecks: true }).legA.leg.premiumAmount).to.equal(3n);
+    });
+
+    it("compares the amounts as agreed units when the premiums are in different tokens (native coin on B)", function () {
+      expectError(() => planHedgedSwap(premiums(3n, 2n, { premiumToken: NATIVE }), { now: NOW }), PremiumRelationError, "PREMIUM_RELATION", { legBPremium: 2n, legAPremium: 3n });
+      expect(planHedgedSwap(premiums(3n, 4n, { premiumToken: NATIVE }), { now: NOW }).legB.leg.premiumToken).to.equal(NATIVE);
+    });
+
+    it("checkPremiumRelation is the same check, exported", function () {
+      expect(() => checkPremiumRelation(3n, 1n)).to.not.throw();
+      expectError(() => checkPremiumRelation(1n, 1n), PremiumRelationError, "PREMIUM_RELATION", { legBPremium: 1n, legAPremium: 1n });
+    });
+  });
+
+  describe("zero addresses", function () {
+    const ZERO = ZeroAddress;
+
+    it("a zero leader or follower → ZeroAddressError naming the field", function () {
+      expectError(() => planHedgedSwap(terms({ leader: ZERO }), { now: NOW }), ZeroAddressError, "ZERO_ADDRESS", { field: "leader" });
+      expectError(() => planOption(terms({ follower: ZERO }), { now: NOW }), ZeroAddressError, "ZERO_ADDRESS", { field: "follower" });
+      const offer = planHedgedSwap(terms(), { now: NOW }).offer;
+      expectError(() => planFromOffer({ ...offer, follower: ZERO }, { now: NOW }), ZeroAddressError, "ZERO_ADDRESS", { field: "follower", value: ZERO });
+    });
+
+    it("a zero escrow on either leg → ZeroAddressError, in the terms and in an offer", function () {
+      expectError(() => planHedgedSwap(terms({ legA: { chainId: 1n, escrow: ZERO, token: APR, amount: 100n, premiumAmount: 1n } }), { now: NOW }), ZeroAddressError, "ZERO_ADDRESS", { field: "legA.escrow" });
+      expectError(() => planOption(terms({ legB: { chainId: 10n, escrow: ZERO, token: BAN, amount: 100n, premiumAmount: 3n } }), { now: NOW }), ZeroAddressError, "ZERO_ADDRESS", { field: "legB.escrow" });
+      const offer = planHedgedSwap(terms(), { now: NOW }).offer;
+      expectError(() => planFromOffer({ ...offer, legB: { ...offer.legB, escrow: ZERO } }, { now: NOW }), ZeroAddressError, "ZERO_ADDRESS", { field: "legB.escrow" });
+      const registry = new DeploymentRegistry([record(1, ESCROW_A), record(10, ESCROW_B)]);
+      expectError(() => planFromOffer({ ...offer, legA: { ...offer.legA, escrow: ZERO } }, { now: NOW, deployments: registry }), ZeroAddressError, "ZERO_ADDRESS", { field: "legA.escrow" });
+    });
+
+    it("a zero token or premium token is the native coin and stays allowed", function () {
+      const plan = planHedgedSwap(
+        terms({ legA: { chainId: 1n, escrow: ESCROW_A, token: NATIVE, amount: 100n, premiumToken: NATIVE, premiumAmount: 1n }, legB: { chainId: 10n, escrow: ESCROW_B, token: BAN, amount: 100n, premiumToken: NATIVE, premiumAmount: 3n } }),
+        { now: NOW },
+      );
+      expect([plan.legA.leg.token, plan.legA.leg.premiumToken, plan.legB.leg.premiumToken]).to.deep.equal([NATIVE, NATIVE, NATIVE]);
+    });
+  });
+
+  describe("unknown keys", function () {
+    it("a typo in the terms, a leg's side or an optional key → UnknownKeyError naming the path and the key, with a suggestion", function () {
+      const typo = { ...terms(), secrett: SECRET } as unknown as SwapTerms;
+      expectError(() => planHedgedSwap(typo, { now: NOW }), UnknownKeyError, "UNKNOWN_KEY", { path: "terms", key: "secrett", suggestion: "secret" });
+      const legA = { chainId: 1n, escrow: ESCROW_A, token: APR, amount: 100n, premiumAmount: 1n, premiumAmmount: 2n } as LegSideTerms;
+      expectError(() => planHedgedSwap(terms({ legA }), { now: NOW }), UnknownKeyError, "UNKNOWN_KEY", { path: "terms.legA", key: "premiumAmmount", suggestion: "premiumAmount" });
+      // The dangerous case: a typo of an optional key (the escrow would come from the registry, the premium token default to the principal's).
+      const registry = new DeploymentRegistry([record(1, ESCROW_A), record(10, ESCROW_B)]);
+      const legB = { chainId: 10n, escrowAddres: ESCROW_A, token: BAN, amount: 100n, premiumAmount: 3n } as LegSideTerms;
+      expectError(() => planOption(terms({ legB }), { now: NOW, deployments: registry }), UnknownKeyError, "UNKNOWN_KEY", { path: "terms.legB", key: "escrowAddres", suggestion: "escrow" });
+      const token = { chainId: 10n, escrow: ESCROW_B, token: BAN, amount: 100n, premiumTokn: NATIVE, premiumAmount: 3n } as LegSideTerms;
+      const err = expectError(() => planHedgedSwap(terms({ legB: token }), { now: NOW }), UnknownKeyError, "UNKNOWN_KEY", { path: "terms.legB", key: "premiumTokn", suggestion: "premiumToken" });
+      expect(err.details.allowed).to.equal("chainId|escrow|token|amount|premiumToken|premiumAmount");
+      const far = { ...terms(), colour: "blue" } as unknown as SwapTerms;
+      expect(expectError(() => planHedgedSwap(far, { now: NOW }), UnknownKeyError, "UNKNOWN_KEY", { path: "terms", key: "colour" }).details).to.not.have.property("suggestion");
+    });
+
+    it("an unknown key in an offer or one of its legs given to planFromOffer → UnknownKeyError", function () {
+      const offer = planHedgedSwap(terms(), { now: NOW }).offer;
+      const legB = { ...offer.legB, premiumMod: PremiumMode.Option };
+      expectError(() => planFromOffer({ ...offer, legB }, { now: NOW }), UnknownKeyError, "UNKNOWN_KEY", { path: "offer.legB", key: "premiumMod", suggestion: "premiumMode" });
+      expectError(() => planFromOffer({ ...offer, signatures: {} } as SwapOffer, { now: NOW }), UnknownKeyError, "UNKNOWN_KEY", { path: "offer", key: "signatures" });
+    });
+
+    it("an unknown or mistyped key of PlanConfig → UnknownKeyError / InvalidArgumentError", function () {
+      const config = { now: NOW, allowSameChian: true } as PlanConfig;
+      expectError(() => planHedgedSwap(terms(), config), UnknownKeyError, "UNKNOWN_KEY", { path: "config", key: "allowSameChian", suggestion: "allowSameChain" });
+      const offer = planHedgedSwap(terms(), { now: NOW }).offer;
+      expectError(() => planFromOffer(offer, { now: NOW, skipTimeCheck: true } as PlanConfig), UnknownKeyError, "UNKNOWN_KEY", { path: "config", key: "skipTimeCheck", suggestion: "skipTimeChecks" });
+      expectError(() => planHedgedSwap(terms(), { now: Date.now() } as unknown as PlanConfig), InvalidArgumentError, "INVALID_ARGUMENT", { field: "config.now" });
+      expectError(() => planHedgedSwap(terms(), { now: NOW, minDelta: 600 } as unknown as PlanConfig), InvalidArgumentError, "INVALID_ARGUMENT", { field: "config.minDelta" });
+      expectError(() => planOption(terms(), { now: NOW, allowSameChain: "yes" } as unknown as PlanConfig), InvalidArgumentError, "INVALID_ARGUMENT", { field: "config.allowSameChain" });
+      expectError(() => planHedgedSwap(terms(), { now: NOW, deployments: [] } as unknown as PlanConfig), InvalidArgumentError, "INVALID_ARGUMENT", { field: "config.deployments" });
+    });
+
+    it("terms, offers or legs that are not objects → InvalidArgumentError, not a TypeError", function () {
+      expectError(() => planHedgedSwap(null as unknown as SwapTerms, { now: NOW }), InvalidArgumentError, "INVALID_ARGUMENT", { field: "terms" });
+      expectError(() => planFromOffer(undefined as unknown as SwapOffer, { now: NOW }), InvalidArgumentError, "INVALID_ARGUMENT", { field: "offer" });
+      expectError(() => planHedgedSwap(terms({ legA: 5 as unknown as LegSideTerms }), { now: NOW }), InvalidArgumentError, "INVALID_ARGUMENT", { field: "legA" });
+      expectError(() => planHedgedSwap(terms(), null as unknown as PlanConfig), InvalidArgumentError, "INVALID_ARGUMENT", { field: "config" });
     });
   });
 
