@@ -31,7 +31,7 @@ function swap(i: number, token = TOKEN) {
       start: T0,
       delta: 600n,
       legA: { chainId: 1n, escrow: ESCROW_A, token, amount: 100n, premiumToken: ZeroAddress, premiumAmount: 1n + BigInt(i) },
-      legB: { chainId: 2n, escrow: ESCROW_B, token: ZeroAddress, amount: 1000n + BigInt(i), premiumAmount: 3n },
+      legB: { chainId: 2n, escrow: ESCROW_B, token: ZeroAddress, amount: 1000n + BigInt(i), premiumAmount: 3n + BigInt(i) },
     },
     { now: T0 },
   );
