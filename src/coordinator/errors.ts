@@ -25,17 +25,63 @@ export class LegNotAbortableError extends HedgeSwapError {
   }
 }
 
-/** This coordinator holds neither party of the leg, or the escrower's abort lacks the redeemer's consent. */
+/** This coordinator holds neither party of the leg, or the escrower's abort lacks the redeemer's consent, or a leg state cannot be read. */
 export class AbortNotPossibleError extends HedgeSwapError {
   constructor(reason: string, details: Record<string, unknown>) {
     super("ABORT_NOT_POSSIBLE", reason, details);
   }
 }
 
-/** The redeemer's abort consent does not recover to the leg's redeemer. */
+/**
+ * The redeemer's abort consent is not valid for the leg: not an ECDSA signature of the redeemer (an
+ * account without code), or refused by the redeemer's ERC-1271 `isValidSignature` (a contract wallet).
+ * `recovered` is the ECDSA signer of the digest, if the signature recovers to one.
+ */
 export class InvalidAbortConsentError extends HedgeSwapError {
-  constructor(swapId: string, leg: string, expected: string, recovered: string | null) {
-    super("INVALID_ABORT_SIGNATURE", "the abort consent is not the redeemer's signature", { swapId, leg, expected, recovered });
+  constructor(swapId: string, leg: string, expected: string, recovered: string | null, scheme: "ecdsa" | "erc1271" = "ecdsa") {
+    super("INVALID_ABORT_SIGNATURE", "the abort consent is not the redeemer's signature", { swapId, leg, expected, recovered, scheme });
+  }
+}
+
+/**
+ * The leader will not consent to an abort of leg B: it has committed to reveal the secret (status
+ * `committed`, `redeemedB` or `completed`), or the secret is already revealed, so leg B is (about to
+ * be) redeemed. Nothing was signed.
+ */
+export class RevealCommittedError extends HedgeSwapError {
+  constructor(swapId: string, status: string, secretRevealed: boolean) {
+    super("REVEAL_COMMITTED", "the leader has committed to reveal the secret (or it is revealed): it no longer consents to abort leg B", {
+      swapId,
+      leg: "B",
+      status,
+      secretRevealed,
+    });
+  }
+}
+
+/**
+ * The follower will not consent to an abort of leg A while its own leg B is escrowed (or its escrow is
+ * on its way): the leader could abort leg A and still redeem leg B with the secret. Get the leader's
+ * consent to abort leg B first, abort leg B with it, then ask again. Nothing was signed.
+ */
+export class CounterLegEscrowedError extends HedgeSwapError {
+  /** `legA`, `legB`: the legs' state names (leg B's at its final block); `legBLatest` at the latest block. */
+  constructor(swapId: string, legA: string, legB: string, more: { readonly legBLatest: string; readonly pendingEscrow: boolean }) {
+    super(
+      "COUNTER_LEG_ESCROWED",
+      "leg A is aborted only once leg B is aborted, refunded or was never escrowed: leg B is escrowed (or its escrow is on its way), so abort leg B first with the leader's consent, then ask again",
+      { swapId, leg: "A", legA, legB, legBLatest: more.legBLatest, pendingEscrow: more.pendingEscrow },
+    );
+  }
+}
+
+/**
+ * The follower will not consent to an abort of leg A: leg B was redeemed (the secret is revealed), so
+ * the follower redeems leg A with the secret instead. Nothing was signed.
+ */
+export class CounterLegRedeemedError extends HedgeSwapError {
+  constructor(swapId: string, legA: string, legB: string) {
+    super("COUNTER_LEG_REDEEMED", "leg B was redeemed and the secret is revealed: leg A is redeemed with it, not aborted", { swapId, leg: "A", legA, legB });
   }
 }
 

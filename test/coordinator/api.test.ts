@@ -253,7 +253,7 @@ describe("coordinator: HTTP API", function () {
     }
   });
 
-  it("aborts leg A cooperatively: Bob's API gives the consent, Alice's API sends the abort, the leg ends aborted", async function () {
+  it("aborts cooperatively in the safe order over two APIs: Bob refuses leg A while leg B is escrowed (409); Alice consents to B, Bob aborts B, then Bob consents to A, Alice aborts A", async function () {
     const { signed, plan } = await signedOffer(w, await freshTokens(w));
     const halted = coordinator(partyConfig(w, "alice", { faults: { haltAfterStep: 3 } })); // Alice escrows leg A, then never reveals
     coordinators.push(halted);
@@ -266,20 +266,36 @@ describe("coordinator: HTTP API", function () {
     const abort = (base: string, body: unknown, id = plan.id) => post(base, `/swaps/${id}/abort`, body);
     await expectError(await abort(apiA.url, { leg: "A" }, NO_SUCH_SWAP), 404, "UNKNOWN_SWAP");
     expect((await expectError(await abort(apiA.url, { leg: "C" }), 400, "INVALID_REQUEST")).issues!.map((i) => i.path)).to.deep.equal(["body.leg"]);
-    await expectError(await abort(apiA.url, { leg: "A", redeemerSignature: "0x1234" }), 400, "INVALID_REQUEST");
+    await expectError(await abort(apiA.url, { leg: "A", redeemerSignature: "0x123" }), 400, "INVALID_REQUEST");
     await expectError(await abort(apiA.url, { leg: "A" }), 400, "ABORT_NOT_POSSIBLE"); // the escrower needs the consent
-    const { signature, txHash: none } = abortResultSchema.parse(await ok(await abort(apiB.url, { leg: "A" })));
-    expect([typeof signature, none]).to.deep.equal(["string", undefined]);
+    // The follower consents to abort leg A only once its leg B is no longer escrowed.
+    const early = await expectError(await abort(apiB.url, { leg: "A" }), 409, "COUNTER_LEG_ESCROWED");
+    expect(early.details).to.include({ leg: "A", legA: "Escrowed", legB: "Escrowed" });
+    // The leader first: its consent to abort leg B (it vows never to reveal the secret).
+    const { signature: consentB, txHash: none } = abortResultSchema.parse(await ok(await abort(apiA.url, { leg: "B" })));
+    expect([typeof consentB, none]).to.deep.equal(["string", undefined]);
+    const vowed = await detail(apiA.url);
+    expect(vowed.swap.neverReveal).to.equal(true);
+    expect(vowed.events.map((e) => e.kind)).to.include.members(["reveal.forsworn", "abort.consented"]);
+    const forgedB = await signCooperativeAbort(w.carol, plan.legB);
+    const invalid = await expectError(await abort(apiB.url, { leg: "B", redeemerSignature: forgedB }), 400, "INVALID_ABORT_SIGNATURE");
+    expect(invalid.details).to.include({ expected: w.alice.address, recovered: w.carol.address, scheme: "ecdsa" });
+    const { txHash: abortB } = abortResultSchema.parse(await ok(await abort(apiB.url, { leg: "B", redeemerSignature: consentB })));
+    expect(abortB).to.match(/^0x[0-9a-f]{64}$/);
+    await until("leg B aborted", async () => (await detail(apiB.url)).legs[1]!.outcome === "aborted", 30_000);
+    // Now the follower's consent to abort leg A, and the leader's abort.
+    const { signature: consentA } = abortResultSchema.parse(await ok(await abort(apiB.url, { leg: "A" })));
     const forged = await signCooperativeAbort(w.carol, plan.legA);
-    const invalid = await expectError(await abort(apiA.url, { leg: "A", redeemerSignature: forged }), 400, "INVALID_ABORT_SIGNATURE");
-    expect(invalid.details).to.include({ expected: w.bob.address, recovered: w.carol.address });
-    const { txHash } = abortResultSchema.parse(await ok(await abort(apiA.url, { leg: "A", redeemerSignature: signature })));
+    const wrong = await expectError(await abort(apiA.url, { leg: "A", redeemerSignature: forged }), 400, "INVALID_ABORT_SIGNATURE");
+    expect(wrong.details).to.include({ expected: w.bob.address, recovered: w.carol.address });
+    const { txHash } = abortResultSchema.parse(await ok(await abort(apiA.url, { leg: "A", redeemerSignature: consentA })));
     expect(txHash).to.match(/^0x[0-9a-f]{64}$/);
     await until("leg A aborted", async () => (await detail(apiA.url)).legs[0]!.outcome === "aborted", 30_000);
     const after = await detail(apiA.url);
     expect(after.transactions.filter((t) => t.action === "abort").map((t) => [t.leg, t.hash])).to.deep.equal([["A", txHash]]);
     expect(after.events.map((e) => e.kind)).to.include.members(["abort.sent", "leg.aborted"]);
-    await expectError(await abort(apiA.url, { leg: "A", redeemerSignature: signature }), 409, "LEG_NOT_ABORTABLE");
+    await until("final for Alice", async () => isFinal((await detail(apiA.url)).swap.status), 30_000);
+    await expectError(await abort(apiA.url, { leg: "A", redeemerSignature: consentA }), 409, "SWAP_FINAL");
   });
 
   it("serves an OpenAPI 3.1 document of every route, with request schemas and bearer security", async function () {
@@ -293,6 +309,8 @@ describe("coordinator: HTTP API", function () {
     expect(doc.components.securitySchemes.bearerAuth).to.deep.include({ type: "http", scheme: "bearer" });
     expect(doc.paths["/swaps"]!.post!.security).to.deep.equal([{ bearerAuth: [] }]);
     expect(doc.paths["/swaps/{id}/abort"]!.post!.security).to.deep.equal([{ bearerAuth: [] }]);
+    // The consent order is written where API users read it.
+    expect((doc.paths["/swaps/{id}/abort"]!.post as { description?: string }).description).to.match(/leader first/i).and.match(/COUNTER_LEG_ESCROWED/);
     expect(doc.paths["/swaps"]!.get!.security).to.equal(undefined);
     expect(doc.paths["/swaps"]!.post!.requestBody!.content["application/json"]!.schema.required).to.have.members(["offer", "signatures"]);
     expect(doc.paths["/swaps"]!.get!.parameters.map((p) => p.name)).to.deep.equal(["status", "kind", "active", "limit", "offset"]);

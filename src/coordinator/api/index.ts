@@ -4,12 +4,14 @@
  */
 export { BODY_LIMIT, startApi, statusOfError, toJson, type ApiOptions, type ApiServer } from "./server";
 export {
+  ABORT_RULES,
   RequestValidationError,
   SWAP_STATUSES,
   abortBodySchema,
   abortResultSchema,
   addressSchema,
   bytes32Schema,
+  consentSignatureSchema,
   errorSchema,
   eventRowSchema,
   eventsQuerySchema,

@@ -63,7 +63,7 @@ export interface SwapDetail {
 
 /** The answer to an abort request. */
 export interface AbortResult {
-  /** The redeemer's EIP-712 consent, when this coordinator holds the leg's redeemer (give it to the escrower). */
+  /** The redeemer's EIP-712 consent, when this coordinator holds the leg's redeemer and its rule allows it (give it to the escrower). */
   readonly signature?: string;
   /** The abort transaction, when this coordinator holds the escrower and a valid consent was given. */
   readonly txHash?: string;
@@ -79,7 +79,20 @@ export interface CoordinatorPort {
   /**
    * A cooperative abort of one leg (`PROTOCOLS.md` §2): signs the consent for a leg whose redeemer this
    * coordinator holds, and submits the abort for a leg whose escrower it holds when `redeemerSignature`
-   * is given. Typed errors: unknown swap, final swap, leg not abortable, invalid signature, no key.
+   * is given. The consents come in one order only:
+   *
+   * 1. **The leader first**, to the abort of leg B (it is leg B's redeemer): it records durably that it
+   *    will never reveal the secret for this swap before it signs; refused (`REVEAL_COMMITTED`) once it
+   *    has committed to reveal or the secret is out.
+   * 2. **The follower**, to the abort of leg A (it is leg A's redeemer), **only once its own leg B is
+   *    aborted, refunded or was never escrowed** (read on chain B at the final block); while leg B is
+   *    escrowed it refuses (`COUNTER_LEG_ESCROWED`): abort leg B with the leader's consent first, then
+   *    ask again. A redeemed leg B is refused too (`COUNTER_LEG_REDEEMED`: redeem leg A instead). When
+   *    leg B was never escrowed the follower first records durably that it will not escrow it any more.
+   *
+   * The escrower's side accepts the redeemer's ECDSA signature, or a contract wallet's ERC-1271 one.
+   * Typed errors: unknown swap, final swap, leg not abortable, the two refusals above, invalid
+   * signature (`INVALID_ABORT_SIGNATURE`), no key. A refusal signs and sends nothing.
    */
   requestAbort(id: string, leg: "A" | "B", redeemerSignature?: string): Promise<AbortResult>;
   /** Calls `listener` with every event appended from now on; returns the unsubscribe function. */

@@ -69,10 +69,25 @@ export const swapIdParamsSchema = z.strictObject({ id: bytes32Schema.transform((
 /** `GET /events` query: only the events of one swap. */
 export const eventsQuerySchema = z.strictObject({ swap: bytes32Schema.transform((s) => s.toLowerCase()).optional() });
 
+/**
+ * A redeemer's abort consent: a 65-byte ECDSA signature, or a contract wallet's ERC-1271 signature
+ * (any whole number of bytes, at most 4096).
+ */
+export const consentSignatureSchema = z.string().regex(/^0x(?:[0-9a-fA-F]{2}){1,4096}$/, "must be a signature: 0x and an even number of hex digits (at most 4096 bytes)");
+
+/** What the abort route's documentation says of the order of consents. */
+export const ABORT_RULES =
+  "Consents come in one order. 1. The leader first, to the abort of leg B (it is leg B's redeemer): before signing it records durably that it " +
+  "will never reveal the secret for this swap; refused with 409 REVEAL_COMMITTED once it has committed or the secret is revealed. 2. The " +
+  "follower, to the abort of leg A, only once its own leg B is aborted, refunded or was never escrowed (read at the final block): while leg B is " +
+  "escrowed it refuses with 409 COUNTER_LEG_ESCROWED (abort leg B with the leader's consent first, then ask again), and a redeemed leg B with " +
+  "409 COUNTER_LEG_REDEEMED; when leg B was never escrowed it first records durably that it will not escrow it. A refusal signs nothing. The " +
+  "escrower's side checks the consent as the escrow does (ECDSA, or ERC-1271 for a contract-wallet redeemer): 400 INVALID_ABORT_SIGNATURE otherwise.";
+
 /** `POST /swaps/:id/abort` body. */
 export const abortBodySchema = z.strictObject({
-  leg: z.enum(["A", "B"]),
-  redeemerSignature: signatureSchema.optional().meta({ description: "the redeemer's EIP-712 consent (needed by the escrower's coordinator)" }),
+  leg: z.enum(["A", "B"]).meta({ description: "B first (the leader's consent, then the follower's abort of leg B); A once leg B is aborted, refunded or never escrowed" }),
+  redeemerSignature: consentSignatureSchema.optional().meta({ description: "the redeemer's EIP-712 consent (needed by the escrower's coordinator): ECDSA, or ERC-1271 for a contract wallet" }),
 });
 
 /** One problem of a request, with where it is (`body.offer.hashlock`, `query.limit`, `params.id`). */
@@ -117,6 +132,8 @@ export const swapRowSchema = z.object({
   status: z.enum(SWAP_STATUSES),
   outcome: z.string().nullable(),
   revealedSecret: z.string().nullable(),
+  neverReveal: z.boolean().meta({ description: "the leader consented to abort leg B: it never reveals the secret for this swap" }),
+  neverEscrow: z.boolean().meta({ description: "the follower consented to abort leg A before escrowing leg B: it never escrows leg B for this swap" }),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -221,6 +238,8 @@ export interface RouteDoc {
   /** Fastify syntax (`/swaps/:id`). */
   readonly url: string;
   readonly summary: string;
+  /** Longer text: the rules a caller must know (the abort route's consent order). */
+  readonly description?: string;
   /** Needs `Authorization: Bearer <token>`. */
   readonly auth?: boolean;
   readonly params?: z.ZodObject;
@@ -236,7 +255,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: "missing bearer token",
   403: "wrong bearer token",
   404: "unknown swap or resource",
-  409: "conflict with the swap's state (duplicate, final, leg not abortable)",
+  409: "conflict with the swap's state (duplicate, final, leg not abortable, an abort consent refused by the consent order: REVEAL_COMMITTED, COUNTER_LEG_ESCROWED, COUNTER_LEG_REDEEMED)",
   413: "body over 64 KiB",
   422: "insufficient balance or allowance",
   502: "a chain refused or failed the transaction",
@@ -274,6 +293,7 @@ export function openApiDocument(routes: readonly RouteDoc[]): Record<string, unk
     for (const s of [...r.errors, 500]) responses[s] = { description: ERROR_TEXT[s] ?? "internal error (no details)", content: error };
     (paths[path] ??= {})[r.method.toLowerCase()] = {
       summary: r.summary,
+      ...(r.description ? { description: r.description } : {}),
       operationId: `${r.method.toLowerCase()}${path.replace(/[{}]/g, "").replace(/[/.](\w)/g, (_m, c: string) => c.toUpperCase())}`,
       parameters: [...parameters(r.params, "path"), ...parameters(r.query, "query")],
       ...(r.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(r.body, "input") } } } } : {}),

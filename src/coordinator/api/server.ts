@@ -16,6 +16,7 @@ import { UnknownSwapError } from "../errors";
 import type { EventRow } from "../store/types";
 import type { CoordinatorPort } from "./port";
 import {
+  ABORT_RULES,
   RequestValidationError,
   abortBodySchema,
   abortResultSchema,
@@ -69,6 +70,9 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   DUPLICATE_SWAP: 409,
   SWAP_FINAL: 409,
   LEG_NOT_ABORTABLE: 409,
+  REVEAL_COMMITTED: 409,
+  COUNTER_LEG_ESCROWED: 409,
+  COUNTER_LEG_REDEEMED: 409,
   INSUFFICIENT_FUNDS: 422,
   TRANSACTION_FAILED: 502,
 };
@@ -201,6 +205,7 @@ export async function startApi(port: CoordinatorPort, opts: ApiOptions): Promise
     },
     {
       method: "POST", url: "/swaps/:id/abort", summary: "Cooperative abort of one leg: the redeemer's consent, or the escrower's abort transaction", auth: true,
+      description: ABORT_RULES,
       params: swapIdParamsSchema, body: abortBodySchema, ok: { status: 200, description: "the consent signature and/or the abort transaction", schema: abortResultSchema },
       errors: [400, 401, 403, 404, 409, 413, 502, 503],
       handler: async (req) => {

@@ -7,14 +7,15 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-import { recoverAddress, sha256 } from "ethers";
+import { sha256 } from "ethers";
 import type { Logger } from "pino";
 
 import {
   LegState,
   PremiumMode,
-  abortDigest,
   abortTx,
+  findRevealedSecret,
+  verifyAbortConsent,
   signCooperativeAbort,
   unpackTimelocks,
   deriveSecret,
@@ -38,7 +39,17 @@ import { HAPPY_PATH, isFinal, type SwapStatus } from "../domain/status";
 import { openSqliteStore } from "../store";
 import type { CoordinatorStore, EventRow, SwapRow } from "../store/types";
 import type { AbortResult, CoordinatorPort, LegDetail, StepDetail, SwapDetail, SwapFilter } from "../api/port";
-import { AbortNotPossibleError, InvalidAbortConsentError, LegNotAbortableError, SwapFinalError, TxGasCapError, UnknownSwapError } from "../errors";
+import {
+  AbortNotPossibleError,
+  CounterLegEscrowedError,
+  CounterLegRedeemedError,
+  InvalidAbortConsentError,
+  LegNotAbortableError,
+  RevealCommittedError,
+  SwapFinalError,
+  TxGasCapError,
+  UnknownSwapError,
+} from "../errors";
 import { FundsLedger, admitOffer } from "./accept";
 import { decide, type Intent, type LegOutcome } from "./decide";
 import { RoundWork, workItem, workItems, type PartyWork, type WorkItem } from "./work";
@@ -61,6 +72,19 @@ const STATE_AFTER: Record<LegEvent["kind"], LegState> = {
 };
 
 const OUTCOME_OF: Partial<Record<LegEvent["kind"], LegOutcome>> = { redeemed: "redeemed", refunded: "refunded", premiumRefunded: "premiumRefunded", aborted: "aborted" };
+
+/** The statuses in which the leader has committed to reveal the secret: no consent to abort leg B any more. */
+const COMMITTED: ReadonlySet<SwapStatus> = new Set<SwapStatus>(["committed", "redeemedB", "completed"]);
+
+/** Leg B as the follower's abort rule reads it (see `requestAbort`). */
+interface CounterLeg {
+  readonly final: LegState;
+  readonly latest: LegState;
+  /** Leg B was redeemed (the secret is out), on chain or as this coordinator saw it. */
+  readonly redeemed: boolean;
+  /** This coordinator has an escrow of leg B signed or sent and not yet final. */
+  readonly pendingEscrow: boolean;
+}
 
 interface Active {
   row: SwapRow;
@@ -99,6 +123,8 @@ export class Coordinator implements CoordinatorPort {
   readonly #legStates = new Map<string, { state: LegState; block: number; index: number }>();
   readonly #missedReported = new Set<string>();
   readonly #listeners = new Set<(e: EventRow) => void>();
+  /** The rounds' sends in progress (see `#flush`): an abort consent waits for them before it signs. */
+  readonly #sending = new Set<Promise<void>>();
   #lastEmitted = 0;
   #running = false;
   #driving = false;
@@ -419,7 +445,28 @@ export class Coordinator implements CoordinatorPort {
     return { swap: row, legs, steps, transactions: txs, events: this.store.events(id) };
   }
 
-  /** A cooperative abort of one leg: the redeemer's consent, and the escrower's abort transaction. */
+  /**
+   * A cooperative abort of one leg (`PROTOCOLS.md` §2), in the one order that is safe for both parties:
+   *
+   * 1. **The leader consents first**, to the abort of leg B (the leader is leg B's redeemer). Before
+   *    the signature leaves this process it records durably that it will never reveal the secret for
+   *    this swap (`neverReveal`, with a `reveal.forsworn` event, in one database transaction): no step 3
+   *    or 5 afterwards, restarts included. Refused with `REVEAL_COMMITTED` once the leader committed
+   *    (`committed`, `redeemedB`, `completed`) or the secret is revealed.
+   * 2. **The follower consents** to the abort of leg A (it is leg A's redeemer) **only once its own leg
+   *    B is aborted, refunded or was never escrowed**, judged on leg B's chain at the final block (and
+   *    at the latest block, and with no escrow of leg B of its own on the way). Otherwise it refuses:
+   *    `COUNTER_LEG_ESCROWED` (abort leg B first, with the leader's consent, then ask again) or
+   *    `COUNTER_LEG_REDEEMED` (the secret is out: leg A is redeemed, not aborted). When leg B is not
+   *    escrowed it first records durably that it will never escrow leg B (`neverEscrow`, with an
+   *    `escrow.forsworn` event): no step 2 or 4 afterwards.
+   * 3. The escrower's side sends the abort only with a consent the escrow will accept
+   *    (`verifyAbortConsent`: the redeemer's ECDSA signature, or for a contract-wallet redeemer its
+   *    ERC-1271 `isValidSignature`); `INVALID_ABORT_SIGNATURE` otherwise.
+   *
+   * A refusal signs and sends nothing. Without that order the leader could get the follower's consent
+   * for leg A while leg B is escrowed, abort leg A and still redeem leg B with the secret.
+   */
   async requestAbort(id: string, legName: "A" | "B", redeemerSignature?: string): Promise<AbortResult> {
     const row = this.store.getSwap(id);
     if (!row) throw new UnknownSwapError(id);
@@ -434,25 +481,93 @@ export class Coordinator implements CoordinatorPort {
     if (!redeemer && !escrower) throw new AbortNotPossibleError("this coordinator holds neither party of the leg", { swapId: id, leg: legName });
     const result: { signature?: string; txHash?: string } = {};
     if (redeemer) {
+      // Leg B's redeemer is the leader, leg A's the follower: each vows before it signs.
+      if (legName === "B") this.#forswearReveal(id);
+      else await this.#forswearEscrowB(id, plan, state);
       result.signature = await signCooperativeAbort(chain.wallet(redeemer.wallet), leg);
       this.#event(id, chain.chainId.toString(), "abort.consented", { leg: legName });
     }
     if (escrower) {
       const consent = redeemerSignature ?? result.signature;
       if (!consent) throw new AbortNotPossibleError("the escrower's abort needs the redeemer's consent signature", { swapId: id, leg: legName });
-      let recovered: string | null = null;
-      try {
-        recovered = recoverAddress(abortDigest(leg.leg, leg.at), consent);
-      } catch {
-        recovered = null;
-      }
-      if (recovered !== leg.leg.redeemer) throw new InvalidAbortConsentError(id, legName, leg.leg.redeemer, recovered);
+      const check = await verifyAbortConsent(chain.provider, leg, consent);
+      if (!check.valid) throw new InvalidAbortConsentError(id, legName, leg.leg.redeemer, check.recovered, check.scheme);
       const tx = await this.#senders.get(chain.chainId.toString())!.send(escrower.wallet, { swapId: id, leg: legName, action: "abort", step: "abort" }, abortTx(leg, consent));
       result.txHash = tx.hash;
-      this.#event(id, chain.chainId.toString(), "abort.sent", { leg: legName, hash: tx.hash });
+      this.#event(id, chain.chainId.toString(), "abort.sent", { leg: legName, hash: tx.hash, scheme: check.scheme });
     }
     this.#emit();
     return result;
+  }
+
+  /**
+   * The leader's vow before it consents to the abort of leg B: `neverReveal`, written with its event in
+   * one transaction (synchronously: no round can commit in between). Throws `RevealCommittedError`
+   * when the leader has committed or the secret is out.
+   */
+  #forswearReveal(id: string): void {
+    const row = this.store.getSwap(id)!;
+    const active = this.#active.get(id);
+    const status = active && COMMITTED.has(active.row.status) ? active.row.status : row.status;
+    const revealed = row.revealedSecret !== null || active?.revealed !== undefined;
+    if (COMMITTED.has(status) || revealed) throw new RevealCommittedError(id, status, revealed);
+    if (isFinal(row.status)) throw new SwapFinalError(id, row.status);
+    if (row.neverReveal) return;
+    const next = this.store.patchSwap(id, { neverReveal: true }, { swapId: id, chainId: null, kind: "reveal.forsworn", data: { leg: "B", status } });
+    if (active) active.row = next;
+    this.log.info({ swapId: id }, "the leader consents to abort leg B: it will never reveal the secret for this swap");
+  }
+
+  /**
+   * The follower's rule before it consents to the abort of leg A: leg B aborted, refunded or never
+   * escrowed. Refuses (`CounterLegEscrowedError`, `CounterLegRedeemedError`) otherwise. Unless leg B is
+   * aborted, it then records `neverEscrow` with its event, waits for the sends of every round decided
+   * before (one of them may be escrowing leg B), and looks at leg B once more before it lets the
+   * consent be signed.
+   */
+  async #forswearEscrowB(id: string, plan: SwapPlan, stateA: LegState): Promise<void> {
+    const first = await this.#counterLeg(id, plan);
+    this.#refuseUnlessCounterLegSafe(id, stateA, first);
+    if (first.final === LegState.Aborted) return;
+    const row = this.store.getSwap(id)!;
+    if (isFinal(row.status)) throw new SwapFinalError(id, row.status);
+    if (!row.neverEscrow) {
+      const next = this.store.patchSwap(id, { neverEscrow: true }, { swapId: id, chainId: null, kind: "escrow.forsworn", data: { leg: "B", legB: LegState[first.final] } });
+      const active = this.#active.get(id);
+      if (active) active.row = next;
+      this.log.info({ swapId: id }, "the follower consents to abort leg A: it will never escrow leg B for this swap");
+    }
+    await Promise.allSettled([...this.#sending]);
+    this.#refuseUnlessCounterLegSafe(id, stateA, await this.#counterLeg(id, plan));
+  }
+
+  /** Leg B as the follower's rule needs it: its state at the final and the latest block, whether it was redeemed, and an escrow of ours on the way. */
+  async #counterLeg(id: string, plan: SwapPlan): Promise<CounterLeg> {
+    const chain = this.chains.get(plan.legB.at.chainId.toString())!;
+    try {
+      const head = await chain.head();
+      const final = chain.finalBlock(head);
+      const [[atFinal], [atLatest]] = await Promise.all([
+        getLegStates(chain.provider, chain.at, [plan.legB.id], { blockTag: final }),
+        getLegStates(chain.provider, chain.at, [plan.legB.id], { blockTag: head.number }),
+      ]);
+      const row = this.store.getSwap(id)!;
+      let redeemed = row.revealedSecret !== null || this.#active.get(id)?.revealed !== undefined || this.#outcomes.get(plan.legB.id) === "redeemed";
+      if (!redeemed && atFinal === LegState.None) {
+        redeemed = (await findRevealedSecret(chain.provider, plan.legB, { fromBlock: chain.config.deploymentBlock, toBlock: head.number })) !== undefined;
+      }
+      const pendingEscrow = this.store.openTxMembers().some((m) => m.swapId === id && m.leg === "B" && m.action === "escrow");
+      return { final: atFinal!, latest: atLatest!, redeemed, pendingEscrow };
+    } catch (e) {
+      throw new AbortNotPossibleError("leg B's state could not be read from its chain; nothing was signed", { swapId: id, leg: "A", chain: chain.name, reason: String((e as Error).message ?? e).slice(0, 200) });
+    }
+  }
+
+  #refuseUnlessCounterLegSafe(id: string, stateA: LegState, b: CounterLeg): void {
+    if (b.redeemed) throw new CounterLegRedeemedError(id, LegState[stateA], LegState[b.final]);
+    if (b.final === LegState.Escrowed || b.latest === LegState.Escrowed || b.pendingEscrow) {
+      throw new CounterLegEscrowedError(id, LegState[stateA], LegState[b.final], { legBLatest: LegState[b.latest], pendingEscrow: b.pendingEscrow });
+    }
   }
 
   /** Subscribes to every event appended from now on. */
@@ -500,6 +615,8 @@ export class Coordinator implements CoordinatorPort {
       timeB: headB.timestamp,
       ...(active.leaderSecret ? { leaderSecret: active.leaderSecret } : {}),
       ...(active.revealed ? { revealedSecret: active.revealed } : {}),
+      ...(active.row.neverReveal ? { noReveal: true } : {}),
+      ...(active.row.neverEscrow ? { noEscrow: true } : {}),
       pending,
       margins: this.#margins(plan),
       settleGrace: BigInt(this.config.settleGrace),
@@ -554,7 +671,15 @@ export class Coordinator implements CoordinatorPort {
    * longer take the step), so one leg cannot hold back the others.
    */
   async #flush(work: RoundWork): Promise<void> {
-    await Promise.all([...work.groups()].map((w) => this.#sendGroup(w)));
+    // Registered in the same synchronous run as the round's decisions (tick calls #flush with no await
+    // in between), so an abort consent that waits for #sending waits for every step already decided.
+    const sending = Promise.all([...work.groups()].map((w) => this.#sendGroup(w))).then(() => undefined);
+    this.#sending.add(sending);
+    try {
+      await sending;
+    } finally {
+      this.#sending.delete(sending);
+    }
   }
 
   async #sendGroup(w: PartyWork): Promise<void> {
