@@ -142,7 +142,8 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     /// @inheritdoc IHedgeSwapEscrow
     function settle(Leg calldata leg) external {
         (uint256 principal, address premiumTo) = _settle(leg);
-        _payPair(leg.token, leg.escrower, principal, leg.premiumToken, premiumTo, leg.premiumAmount);
+        (address escrower, address token, address premiumToken, uint256 premiumAmount) = _settleWords(leg);
+        _payPair(token, escrower, principal, premiumToken, premiumTo, premiumAmount);
     }
 
     /// @inheritdoc IHedgeSwapEscrow
@@ -184,17 +185,16 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     function withdraw(address token, address to) external returns (uint256 amount) {
         amount = credits[msg.sender][token];
         if (amount == 0) revert NothingToWithdraw(msg.sender, token);
-        if (to == address(0)) revert WithdrawFailed(to, amount);
+        _withdraw(token, to, amount, amount);
+    }
 
-        delete credits[msg.sender][token];
-        emit CreditWithdrawn(msg.sender, token, to, amount);
-
-        if (token == address(0)) {
-            (bool ok, ) = to.call{value: amount}("");
-            if (!ok) revert WithdrawFailed(to, amount);
-        } else {
-            IERC20(token).safeTransfer(to, amount);
-        }
+    /// @inheritdoc IHedgeSwapEscrow
+    function withdraw(address token, address to, uint256 amount) external returns (uint256) {
+        if (amount == 0) revert WithdrawZeroAmount(msg.sender, token);
+        uint256 credit = credits[msg.sender][token];
+        if (amount > credit) revert WithdrawExceedsCredit(msg.sender, token, credit, amount);
+        _withdraw(token, to, credit, amount);
+        return amount;
     }
 
     // ================================================================ plain HTLC shortcuts
@@ -202,18 +202,33 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     /// @inheritdoc IHedgeSwapEscrow
     function lock(address redeemer, bytes32 hashlock, Timelocks timelocks) external payable {
         _lockPlain(redeemer, hashlock, address(0), msg.value, timelocks);
+        // The creation event, as in {_emitPlainLocked} (inlined: this is the hottest path).
+        assembly ("memory-safe") {
+            mstore(0x00, callvalue())
+            mstore(0x20, timelocks)
+            log4(0x00, 0x40, _NATIVE_LEG_LOCKED, hashlock, caller(), redeemer)
+        }
     }
 
     /// @inheritdoc IHedgeSwapEscrow
     function lockToken(address redeemer, bytes32 hashlock, address token, uint256 amount, Timelocks timelocks) external {
         _lockPlain(redeemer, hashlock, token, amount, timelocks);
+        // The creation event, as in {_emitPlainLocked}. A token of address(0) names a native leg, which
+        // {_pullIn} then refuses (this function takes no native coin), so that event is never logged.
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, token)
+            mstore(add(ptr, 0x20), amount)
+            mstore(add(ptr, 0x40), timelocks)
+            log4(ptr, 0x60, _LEG_LOCKED, hashlock, caller(), redeemer)
+        }
         _pullIn(token, amount);
     }
 
     /// @inheritdoc IHedgeSwapEscrow
     function claim(address escrower, uint256 amount, Timelocks timelocks, bytes32 secret) external {
         _claimPlain(escrower, address(0), amount, timelocks, secret);
-        _pay(address(0), msg.sender, amount);
+        _payNativePrincipal(amount);
     }
 
     /// @inheritdoc IHedgeSwapEscrow
@@ -233,9 +248,18 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         uint256 runAmount;
         for (uint256 i; i < n; ++i) {
             PlainClaim calldata c = claims[i];
-            address token = c.token;
+            address escrower;
+            address token;
+            assembly ("memory-safe") {
+                // read raw, refused as the ABI decoder refuses them when a bit above the address is set
+                escrower := calldataload(c)
+                token := calldataload(add(c, 0x20))
+                if shr(160, or(escrower, token)) {
+                    revert(0, 0)
+                }
+            }
             uint256 amount = c.amount;
-            _claimPlain(c.escrower, token, amount, c.timelocks, c.secret);
+            _claimPlain(escrower, token, amount, c.timelocks, c.secret);
             if (token != runToken) {
                 payouts.add(runToken, msg.sender, runAmount);
                 runToken = token;
@@ -249,8 +273,8 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
 
     /// @inheritdoc IHedgeSwapEscrow
     function refund(address redeemer, bytes32 hashlock, uint256 amount, Timelocks timelocks) external {
-        _refundPlain(redeemer, hashlock, address(0), amount, timelocks);
-        _pay(address(0), msg.sender, amount);
+        _refundPlain(_plainLegId(msg.sender, redeemer, hashlock, address(0), amount, timelocks), timelocks);
+        _payNativePrincipal(amount);
     }
 
     /// @inheritdoc IHedgeSwapEscrow
@@ -261,7 +285,10 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         uint256 amount,
         Timelocks timelocks
     ) external {
-        _refundPlain(redeemer, hashlock, token, amount, timelocks);
+        // The five arguments are the leg's last five words in order: its id hashes them straight from
+        // calldata ({_argsPlainLegId}), so `redeemer` and `hashlock` are not read again here.
+        (redeemer, hashlock);
+        _refundPlain(_argsPlainLegId(), timelocks);
         _pay(token, msg.sender, amount);
     }
 
@@ -458,7 +485,12 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             _requirePassed(legId, leg.timelocks.timeout());
             _setState(legId, LegState.None);
             emit LegRefunded(legId);
-            return (leg.amount, leg.escrower);
+            assembly ("memory-safe") {
+                // the amount and the escrower, read raw (the address was checked clean by {_legId})
+                principal := calldataload(add(leg, 0x80))
+                premiumTo := calldataload(leg)
+            }
+            return (principal, premiumTo);
         }
         if (state == LegState.PremiumDeposited) {
             _requirePassed(legId, leg.timelocks.escrowDeadline());
@@ -471,18 +503,19 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
 
     /*
      * The plain shortcuts below share one pattern: an assembly block computes the leg id and a single
-     * flag `ok` that holds when every rule of the step is met (a branch-free test); when it does not,
-     * the readable reference checks run, and they revert with the precise error. The effects follow
-     * in one place. The fast test may be stricter than the reference, never more lenient; the tests
-     * drive every rule through both the shortcuts and the general functions.
+     * flag `ok` that holds when every rule of the step is met (a branch-free test; {_lockPlain}, with
+     * the most rules, computes its negation `broken` instead); when it does not, the readable reference
+     * checks run, and they revert with the precise error. The effects follow in one place. The fast
+     * test may be stricter than the reference, never more lenient; the tests drive every rule through
+     * both the shortcuts and the general functions.
      */
 
-    /// @dev Creates a plain leg with the caller as escrower: checks, state, event (the caller of this
-    /// function then takes the principal in).
+    /// @dev Creates a plain leg with the caller as escrower: checks and the leg's word (the caller of
+    /// this function then logs the creation event and takes the principal in).
     function _lockPlain(address redeemer, bytes32 hashlock, address token, uint256 amount, Timelocks timelocks) private {
         uint256 currentTime = _now();
         bytes32 legId;
-        bool ok;
+        uint256 broken;
         assembly ("memory-safe") {
             // the leg id, as {_plainLegId} computes it
             let ptr := mload(0x40)
@@ -498,40 +531,26 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
 
             let escrowDeadline := and(shr(40, timelocks), 0xffffffffff)
             let timeout := shr(80, timelocks) // bits above the timeout are checked zero below
-            // only the escrow deadline and the timeout set (canonical plain leg); escrowDeadline <
-            // timeout; not late; under the horizon; a principal; a redeemer that is not the caller (the
-            // escrower), zero or this contract; a new leg
-            ok := and(
-                and(
-                    iszero(and(timelocks, _PLAIN_TIMELOCKS_FORBIDDEN)),
-                    and(lt(escrowDeadline, timeout), iszero(gt(currentTime, escrowDeadline)))
+            // The rules as the `or` of their violations (any non-zero word breaks the rule; cheaper than
+            // the `and` of booleans): a bit set besides the escrow deadline and the timeout (not a
+            // canonical plain leg); escrowDeadline >= timeout; late; beyond the horizon; no principal; a
+            // redeemer that is the caller (the escrower), zero or this contract; not a new leg.
+            broken := or(
+                or(
+                    or(and(timelocks, _PLAIN_TIMELOCKS_FORBIDDEN), iszero(lt(escrowDeadline, timeout))),
+                    or(gt(currentTime, escrowDeadline), gt(timeout, add(currentTime, MAX_TIMELOCK_HORIZON)))
                 ),
-                and(
-                    and(iszero(gt(timeout, add(currentTime, MAX_TIMELOCK_HORIZON))), iszero(iszero(amount))),
-                    and(
-                        and(iszero(eq(caller(), redeemer)), iszero(iszero(redeemer))),
-                        and(iszero(eq(redeemer, address())), iszero(sload(legId)))
-                    )
+                or(
+                    or(iszero(amount), eq(caller(), redeemer)),
+                    or(or(iszero(redeemer), eq(redeemer, address())), sload(legId))
                 )
             )
         }
-        if (!ok) _checkNewPlainLeg(legId, msg.sender, redeemer, amount, timelocks, address(0));
-        // The effects, as in {_emitPlainLocked} (inlined: this is the hottest path).
+        if (broken != 0) _checkNewPlainLeg(legId, msg.sender, redeemer, amount, timelocks, address(0));
+        // The leg's word, as in {_emitPlainLocked} (inlined: this is the hottest path); the caller logs
+        // the creation event, whose kind it knows.
         assembly ("memory-safe") {
             sstore(legId, 2) // LegState.Escrowed
-            switch token
-            case 0 {
-                mstore(0x00, amount)
-                mstore(0x20, timelocks)
-                log4(0x00, 0x40, _NATIVE_LEG_LOCKED, hashlock, caller(), redeemer)
-            }
-            default {
-                let ptr := mload(0x40)
-                mstore(ptr, token)
-                mstore(add(ptr, 0x20), amount)
-                mstore(add(ptr, 0x40), timelocks)
-                log4(ptr, 0x60, _LEG_LOCKED, hashlock, caller(), redeemer)
-            }
         }
     }
 
@@ -604,9 +623,8 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
     }
 
     /// @dev Checks and effects of a refund of a plain leg to its escrower, the caller.
-    function _refundPlain(address redeemer, bytes32 hashlock, address token, uint256 amount, Timelocks timelocks) private {
+    function _refundPlain(bytes32 legId, Timelocks timelocks) private {
         uint256 currentTime = _now();
-        bytes32 legId = _plainLegId(msg.sender, redeemer, hashlock, token, amount, timelocks);
         bool ok;
         assembly ("memory-safe") {
             // escrowed, and its timeout has passed (see {_claimPlain} for the timeout without a mask)
@@ -739,6 +757,20 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         }
     }
 
+    /// @dev {_plainLegId} of the caller and the call's five arguments, when they are the leg's last five
+    /// words in order (`redeemer, hashlock, token, amount, timelocks`, as {refundToken} takes them): the
+    /// ABI decoder has checked them, so they are hashed straight from calldata.
+    function _argsPlainLegId() private view returns (bytes32 legId) {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, chainid())
+            mstore(add(ptr, 0x20), address())
+            mstore(add(ptr, 0x40), caller())
+            calldatacopy(add(ptr, 0x60), 0x04, 0xa0)
+            legId := keccak256(ptr, 0x100)
+        }
+    }
+
     /// @dev The EIP-712 struct hash `keccak256(abi.encode(LEG_TYPEHASH, leg))` (for the abort signature).
     function _hashLegStruct(Leg calldata leg) private pure returns (bytes32 structHash) {
         bytes32 typeHash = LEG_TYPEHASH;
@@ -763,6 +795,25 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
 
     // ================================================================ internal: assets
 
+    /// @dev The rest of both {withdraw}s, once the caller's `credit` of `token` (read by the caller) is
+    /// known to cover `amount` > 0: the recipient's check, the credit lowered to `credit - amount` (0
+    /// for a full withdrawal, which clears the slot), the event, then the transfer.
+    function _withdraw(address token, address to, uint256 credit, uint256 amount) private {
+        if (to == address(0)) revert WithdrawFailed(to, amount);
+
+        unchecked {
+            credits[msg.sender][token] = credit - amount; // amount <= credit, checked by the caller
+        }
+        emit CreditWithdrawn(msg.sender, token, to, amount);
+
+        if (token == address(0)) {
+            (bool ok, ) = to.call{value: amount}("");
+            if (!ok) revert WithdrawFailed(to, amount);
+        } else {
+            IERC20(token).safeTransfer(to, amount);
+        }
+    }
+
     /// @dev The words of `leg` that payouts need, read raw (their address words were checked clean when
     /// the leg's id was computed).
     function _payoutWords(
@@ -776,6 +827,18 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
             redeemer := calldataload(add(leg, 0x20))
             token := calldataload(add(leg, 0x60))
             amount := calldataload(add(leg, 0x80))
+            premiumToken := calldataload(add(leg, 0xc0))
+            premiumAmount := calldataload(add(leg, 0xe0))
+        }
+    }
+
+    /// @dev The words of `leg` that a settlement pays with, read raw as in {_payoutWords}.
+    function _settleWords(
+        Leg calldata leg
+    ) private pure returns (address escrower, address token, address premiumToken, uint256 premiumAmount) {
+        assembly ("memory-safe") {
+            escrower := calldataload(leg)
+            token := calldataload(add(leg, 0x60))
             premiumToken := calldataload(add(leg, 0xc0))
             premiumAmount := calldataload(add(leg, 0xe0))
         }
@@ -893,9 +956,23 @@ contract HedgeSwapEscrow is IHedgeSwapEscrow, EIP712 {
         } else {
             ok = IERC20(token).trySafeTransfer(to, amount);
         }
-        if (!ok) {
-            credits[to][token] += amount;
-            emit PayoutCredited(to, token, amount);
+        if (!ok) _credit(token, to, amount);
+    }
+
+    /// @dev {_pay} of a plain leg's native-coin principal to the caller of a shortcut: the amount is
+    /// never 0 (no leg has a zero principal) and the asset is known, so both tests are left out.
+    function _payNativePrincipal(uint256 amount) private {
+        uint256 payoutGas = NATIVE_PAYOUT_GAS;
+        bool ok;
+        assembly ("memory-safe") {
+            ok := call(payoutGas, caller(), amount, 0, 0, 0, 0)
         }
+        if (!ok) _credit(address(0), msg.sender, amount);
+    }
+
+    /// @dev Credits a payout that failed to its recipient, who withdraws it with {withdraw}.
+    function _credit(address token, address to, uint256 amount) private {
+        credits[to][token] += amount;
+        emit PayoutCredited(to, token, amount);
     }
 }

@@ -163,7 +163,13 @@ interface IHedgeSwapEscrow {
     /// @notice A payout to `account` failed and was credited to it instead; see {withdraw}.
     event PayoutCredited(address indexed account, address indexed token, uint256 amount);
 
-    /// @notice `account` withdrew its credit of `token` to `to`.
+    /**
+     * @notice `account` withdrew `amount` of its credit of `token` to `to`: all of it (the two-argument
+     * {withdraw}) or a part (the three-argument one; {credits} then holds what remains).
+     * @dev One event for both, so that an indexer that keeps every account's credit as the sum of its
+     * {PayoutCredited} minus its {CreditWithdrawn} amounts stays right with partial withdrawals and
+     * needs no change: a dedicated event would be missed by such an indexer and skew its balance.
+     */
     event CreditWithdrawn(address indexed account, address indexed token, address to, uint256 amount);
 
     // ---------------------------------------------------------------- errors
@@ -237,6 +243,12 @@ interface IHedgeSwapEscrow {
 
     /// @notice `to` is the zero address, or sending a withdrawn native-coin credit to it failed.
     error WithdrawFailed(address to, uint256 amount);
+
+    /// @notice A partial {withdraw} of `token` by `account` asked for 0.
+    error WithdrawZeroAmount(address account, address token);
+
+    /// @notice A partial {withdraw} asked for more than `account`'s `credit` of `token` (which may be 0).
+    error WithdrawExceedsCredit(address account, address token, uint256 credit, uint256 amount);
 
     // ---------------------------------------------------------------- steps
 
@@ -323,9 +335,33 @@ interface IHedgeSwapEscrow {
      */
     function abort(Leg calldata leg, bytes calldata redeemerSignature) external;
 
-    /// @notice Pays the caller's credit of `token` (address(0): native coin) to `to`.
-    /// @return amount what was paid
+    /**
+     * @notice Pays the caller's whole credit of `token` (address(0): native coin) to `to`, any address
+     * but zero. The credit is cleared before the transfer; a transfer that fails reverts the call and
+     * keeps the credit.
+     * @dev Reverts {NothingToWithdraw} without a credit and {WithdrawFailed} for `to` zero or a native
+     * transfer that fails (a token's own revert is passed on; a token that returns false reverts with
+     * SafeERC20's error). A credit can exceed what `token` moves in one transfer (payouts to one
+     * recipient are merged: principal and premium, batch sums): withdraw it in parts with the
+     * three-argument {withdraw}.
+     * @return amount what was paid: the whole credit
+     */
     function withdraw(address token, address to) external returns (uint256 amount);
+
+    /**
+     * @notice Pays `amount` of the caller's credit of `token` (address(0): native coin) to `to`, any
+     * address but zero, and keeps the rest credited ({credits} gives what remains). For a credit that
+     * `token` refuses to move in one transfer, e.g. a token with a per-transfer limit.
+     * @dev Checks, then the credit lowered by `amount`, then {CreditWithdrawn} with `amount`, then the
+     * transfer. Reverts {WithdrawZeroAmount} for `amount` 0, {WithdrawExceedsCredit} when `amount` is
+     * above the credit (also when there is none), {WithdrawFailed} for `to` zero or a native transfer
+     * that fails; a failing token transfer reverts the call, and the credit stays whole.
+     * @param token  the credited asset; address(0) for the native coin
+     * @param to     the recipient
+     * @param amount how much of the credit to pay, > 0 and at most {credits}`(msg.sender, token)`
+     * @return what was paid: `amount`
+     */
+    function withdraw(address token, address to, uint256 amount) external returns (uint256);
 
     // ---------------------------------------------------------------- plain HTLC shortcuts
 

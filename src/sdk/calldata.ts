@@ -131,9 +131,23 @@ export function abortTx(leg: LocatedLeg, redeemerSignature: string): TxRequest {
   return call(leg.at, "abort", [leg.leg, redeemerSignature]);
 }
 
-/** `withdraw(token, to)`: pays the caller's credited payouts in `token` to `to`. */
-export function withdrawTx(at: EscrowLocation, token: string, to: string): TxRequest {
-  return call(at, "withdraw", [checkAddress("token", token), checkAddress("to", to)]);
+/** The largest uint256. */
+const MAX_UINT256 = (1n << 256n) - 1n;
+
+/**
+ * `withdraw(token, to)`: pays the caller's whole credit of `token` (credited payouts that could not be
+ * pushed) to `to`. With `amount`, the overload `withdraw(token, to, amount)`: pays that part of the
+ * credit and leaves the rest credited, for a credit larger than `token` moves in one transfer (a
+ * per-transfer limit). `withdraw` is overloaded, so both are encoded by their full signatures.
+ * Throws `CallInputError` for an `amount` that is not a uint256 above 0.
+ */
+export function withdrawTx(at: EscrowLocation, token: string, to: string, amount?: bigint): TxRequest {
+  const args = [checkAddress("token", token), checkAddress("to", to)];
+  if (amount === undefined) return call(at, "withdraw(address,address)", args);
+  if (typeof amount !== "bigint" || amount <= 0n || amount > MAX_UINT256) {
+    throw new CallInputError("withdraw", "the amount of a partial withdrawal must be a uint256 above 0", { amount });
+  }
+  return call(at, "withdraw(address,address,uint256)", [...args, amount]);
 }
 
 /** ERC-20 `approve(spender, amount)` on `token`. */

@@ -314,6 +314,29 @@ export class WithdrawFailedError extends EscrowRevertError {
   }
 }
 
+/**
+ * `WithdrawExceedsCredit(account, token, credit, amount)`: a partial `withdraw(token, to, amount)` asked
+ * for more than `account`'s `credit` of `token` (0 when it has none).
+ */
+export class WithdrawExceedsCreditError extends EscrowRevertError {
+  declare readonly account: string;
+  declare readonly token: string;
+  declare readonly credit: bigint;
+  declare readonly amount: bigint;
+  constructor(account: string, token: string, credit: bigint, amount: bigint, options?: RevertErrorOptions) {
+    super("WithdrawExceedsCredit", "the withdrawal asks for more than the credit", { account, token, credit, amount }, options);
+  }
+}
+
+/** `WithdrawZeroAmount(account, token)`: a partial `withdraw(token, to, amount)` asked for 0. */
+export class WithdrawZeroAmountError extends EscrowRevertError {
+  declare readonly account: string;
+  declare readonly token: string;
+  constructor(account: string, token: string, options?: RevertErrorOptions) {
+    super("WithdrawZeroAmount", "a partial withdrawal of 0", { account, token }, options);
+  }
+}
+
 // ---------------------------------------------------------------- built-in and unknown reverts
 
 const PANIC_SELECTOR = "0x4e487b71";
@@ -419,7 +442,9 @@ const ERROR_CLASSES: { readonly [K in EscrowErrorName]: EscrowRevertErrorClass }
   StringTooLong: StringTooLongError,
   TokenAmountMismatch: TokenAmountMismatchError,
   TokenCallFailed: TokenCallFailedError,
+  WithdrawExceedsCredit: WithdrawExceedsCreditError,
   WithdrawFailed: WithdrawFailedError,
+  WithdrawZeroAmount: WithdrawZeroAmountError,
 };
 
 /** Everything {@link decodeEscrowRevert} returns. */

@@ -171,7 +171,7 @@ function premiumDeadlines(t0: bigint) {
 /** Calldata of an escrow function, for a contract party's `execute` or a re-entry. */
 function call(escrow: HedgeSwapEscrow, fn: "redeem", args: [LegStruct, string]): string;
 function call(escrow: HedgeSwapEscrow, fn: "settle" | "escrow" | "depositPremium", args: [LegStruct]): string;
-function call(escrow: HedgeSwapEscrow, fn: "withdraw", args: [string, string]): string;
+function call(escrow: HedgeSwapEscrow, fn: "withdraw(address,address)", args: [string, string]): string;
 function call(escrow: HedgeSwapEscrow, fn: string, args: unknown[]): string {
   const iface: Interface = escrow.interface;
   return iface.encodeFunctionData(fn, args);
@@ -302,7 +302,7 @@ const SAME_LEG_REENTRIES: {
   },
   {
     label: "(c) withdraw",
-    data: (s) => call(s.f.escrow, "withdraw", [NATIVE, s.reentrantAddress]),
+    data: (s) => call(s.f.escrow, "withdraw(address,address)", [NATIVE, s.reentrantAddress]),
     error: (s) => ["NothingToWithdraw", [s.reentrantAddress, NATIVE]],
   },
 ];
@@ -381,7 +381,7 @@ describe("HedgeSwapEscrow: hostile parties and tokens", function () {
         await expectFullyBacked(escrow, NATIVE, s.legs);
 
         const w = await ledger.send(
-          reentrant.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw", [NATIVE, s.reentrantAddress])),
+          reentrant.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw(address,address)", [NATIVE, s.reentrantAddress])),
         );
 
         await expect(w)
@@ -423,7 +423,7 @@ describe("HedgeSwapEscrow: hostile parties and tokens", function () {
         await expectFullyBacked(escrow, NATIVE, s.legs);
 
         const w = await ledger.send(
-          reentrant.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw", [NATIVE, s.reentrantAddress])),
+          reentrant.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw(address,address)", [NATIVE, s.reentrantAddress])),
         );
 
         await expect(w)
@@ -485,7 +485,7 @@ describe("HedgeSwapEscrow: hostile parties and tokens", function () {
       await expectFullyBacked(escrow, NATIVE, s.legs);
 
       const w = await ledger.send(
-        reentrant.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw", [NATIVE, s.reentrantAddress])),
+        reentrant.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw(address,address)", [NATIVE, s.reentrantAddress])),
       );
 
       await expect(w)
@@ -612,7 +612,7 @@ describe("HedgeSwapEscrow: hostile parties and tokens", function () {
       const { leg } = await creditRejectingReceiver(s);
 
       await expect(
-        rejecting.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw", [NATIVE, s.rejectingAddress])),
+        rejecting.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw(address,address)", [NATIVE, s.rejectingAddress])),
       )
         .to.be.revertedWithCustomError(escrow, "WithdrawFailed")
         .withArgs(s.rejectingAddress, leg.amount);
@@ -629,7 +629,7 @@ describe("HedgeSwapEscrow: hostile parties and tokens", function () {
       const { leg } = await creditRejectingReceiver(s);
 
       const w = await s.ledger.send(
-        rejecting.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw", [NATIVE, s.dave.address])),
+        rejecting.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw(address,address)", [NATIVE, s.dave.address])),
       );
 
       await expect(w)
@@ -638,7 +638,7 @@ describe("HedgeSwapEscrow: hostile parties and tokens", function () {
       expect(await escrow.credits(s.rejectingAddress, NATIVE)).to.equal(0n);
       await s.ledger.expectChanges({ alice: -ETH("10"), dave: ETH("10") });
       await expect(
-        rejecting.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw", [NATIVE, s.dave.address])),
+        rejecting.connect(s.mallory).execute(escrowAddress, call(escrow, "withdraw(address,address)", [NATIVE, s.dave.address])),
       )
         .to.be.revertedWithCustomError(escrow, "NothingToWithdraw")
         .withArgs(s.rejectingAddress, NATIVE);
@@ -838,13 +838,13 @@ describe("HedgeSwapEscrow: hostile parties and tokens", function () {
       const s = await creditBlacklistedRedeemer();
       const { escrow, blacklistToken, bob } = s.f;
 
-      await expect(escrow.connect(bob).withdraw(s.token, bob.address))
+      await expect(escrow.connect(bob)["withdraw(address,address)"](s.token, bob.address))
         .to.be.revertedWithCustomError(blacklistToken, "Blacklisted")
         .withArgs(bob.address);
       expect(await escrow.credits(bob.address, s.token)).to.equal(amount);
 
       await (await blacklistToken.setBlacklisted(bob.address, false)).wait();
-      await expect(s.ledger.send(escrow.connect(bob).withdraw(s.token, bob.address)))
+      await expect(s.ledger.send(escrow.connect(bob)["withdraw(address,address)"](s.token, bob.address)))
         .to.emit(escrow, "CreditWithdrawn")
         .withArgs(bob.address, s.token, bob.address, amount);
 
@@ -858,7 +858,7 @@ describe("HedgeSwapEscrow: hostile parties and tokens", function () {
       const { escrow, blacklistToken, bob, carol } = s.f;
       expect(await blacklistToken.blacklisted(bob.address)).to.equal(true);
 
-      await expect(s.ledger.send(escrow.connect(bob).withdraw(s.token, carol.address)))
+      await expect(s.ledger.send(escrow.connect(bob)["withdraw(address,address)"](s.token, carol.address)))
         .to.emit(escrow, "CreditWithdrawn")
         .withArgs(bob.address, s.token, carol.address, amount);
 
@@ -896,7 +896,7 @@ describe("HedgeSwapEscrow: hostile parties and tokens", function () {
       await s.ledger.expectChanges({ alice: -amount, bob: -premium, escrow: amount + premium });
       await expectFullyBacked(escrow, s.token, [leg]);
 
-      await s.ledger.send(escrow.connect(alice).withdraw(s.token, carol.address));
+      await s.ledger.send(escrow.connect(alice)["withdraw(address,address)"](s.token, carol.address));
       await s.ledger.expectChanges({ alice: -amount, bob: -premium, carol: amount + premium });
       await expectFullyBacked(escrow, s.token, [leg]);
     });

@@ -1123,7 +1123,7 @@ async function runStep(w: World, action: Step): Promise<void> {
       const amount = w.model.creditOf(w.address[caller], w.token[asset]);
       withdrawal = [w.address[caller], w.token[asset], to, amount].map(norm).join(" ");
       outcome = w.model.withdraw(w.address[caller], w.token[asset], to);
-      done = await send(w, caller, w.address.escrow, escrow.encodeFunctionData("withdraw", [w.token[asset], to]), 0n);
+      done = await send(w, caller, w.address.escrow, escrow.encodeFunctionData("withdraw(address,address)", [w.token[asset], to]), 0n);
       break;
     }
     case "blacklist": {

@@ -1004,7 +1004,7 @@ describe("HedgeSwapEscrow plain-HTLC shortcuts", function () {
       expect(await c.escrow.legState(t.id)).to.equal(LegState.None);
       await expectUnchanged(c, tracker);
       // The credit is the redeemer's to withdraw elsewhere.
-      const withdrawData = c.escrow.interface.encodeFunctionData("withdraw", [NATIVE, c.carol.address]);
+      const withdrawData = c.escrow.interface.encodeFunctionData("withdraw(address,address)", [NATIVE, c.carol.address]);
       await expectEscrowLogs(c, await c.rejecting.connect(c.relayer).execute(c.escrowAddress, withdrawData), [
         ["CreditWithdrawn", [rejecting, NATIVE, c.carol.address, AMOUNT]],
       ]);

@@ -1826,15 +1826,15 @@ describe("HedgeSwapEscrow", function () {
     }
 
     function withdrawCall(c: Ctx, token: string, to: string): string {
-      return c.escrow.interface.encodeFunctionData("withdraw", [token, to]);
+      return c.escrow.interface.encodeFunctionData("withdraw(address,address)", [token, to]);
     }
 
     it("reverts with NothingToWithdraw(account, token) without a credit", async function () {
       const c = await setup();
-      await expect(c.escrow.connect(c.alice).withdraw(NATIVE, c.alice.address))
+      await expect(c.escrow.connect(c.alice)["withdraw(address,address)"](NATIVE, c.alice.address))
         .to.be.revertedWithCustomError(c.escrow, "NothingToWithdraw")
         .withArgs(c.alice.address, NATIVE);
-      await expect(c.escrow.connect(c.bob).withdraw(c.APR, c.bob.address))
+      await expect(c.escrow.connect(c.bob)["withdraw(address,address)"](c.APR, c.bob.address))
         .to.be.revertedWithCustomError(c.escrow, "NothingToWithdraw")
         .withArgs(c.bob.address, c.APR);
     });
@@ -1859,9 +1859,9 @@ describe("HedgeSwapEscrow", function () {
     it("pays a token credit to `to`, emits CreditWithdrawn, clears the credit and returns the amount", async function () {
       const c = await setup();
       await tokenCredit(c);
-      expect(await c.escrow.connect(c.bob).withdraw.staticCall(c.BLK, c.carol.address)).to.equal(AMOUNT);
+      expect(await c.escrow.connect(c.bob)["withdraw(address,address)"].staticCall(c.BLK, c.carol.address)).to.equal(AMOUNT);
       const tracker = await track(c, [c.BLK]);
-      await expect(c.escrow.connect(c.bob).withdraw(c.BLK, c.carol.address))
+      await expect(c.escrow.connect(c.bob)["withdraw(address,address)"](c.BLK, c.carol.address))
         .to.emit(c.escrow, "CreditWithdrawn")
         .withArgs(c.bob.address, c.BLK, c.carol.address, AMOUNT);
       await expectDeltas(c, tracker, [
@@ -1869,7 +1869,7 @@ describe("HedgeSwapEscrow", function () {
         [c.BLK, c.escrowAddress, -AMOUNT],
       ]);
       expect(await c.escrow.credits(c.bob.address, c.BLK)).to.equal(0n);
-      await expect(c.escrow.connect(c.bob).withdraw(c.BLK, c.carol.address))
+      await expect(c.escrow.connect(c.bob)["withdraw(address,address)"](c.BLK, c.carol.address))
         .to.be.revertedWithCustomError(c.escrow, "NothingToWithdraw")
         .withArgs(c.bob.address, c.BLK);
     });
@@ -1882,7 +1882,7 @@ describe("HedgeSwapEscrow", function () {
       await expect(c.rejecting.connect(c.relayer).execute(c.escrowAddress, withdrawCall(c, NATIVE, ZeroAddress)))
         .to.be.revertedWithCustomError(c.escrow, "WithdrawFailed")
         .withArgs(ZeroAddress, AMOUNT);
-      await expect(c.escrow.connect(c.bob).withdraw(c.BLK, ZeroAddress))
+      await expect(c.escrow.connect(c.bob)["withdraw(address,address)"](c.BLK, ZeroAddress))
         .to.be.revertedWithCustomError(c.escrow, "WithdrawFailed")
         .withArgs(ZeroAddress, AMOUNT);
       await expectUnchanged(c, tracker);

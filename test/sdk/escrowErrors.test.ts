@@ -354,7 +354,7 @@ describe("escrowErrors: real reverts of the escrow, through toHedgeSwapError", (
         const apr = await c.apr.getAddress();
         const e = c.escrow.connect(c.alice);
         await expectSdkError(
-          () => (via("send") ? e.withdraw(apr, c.alice.address) : e.withdraw.staticCall(apr, c.alice.address)),
+          () => (via("send") ? e["withdraw(address,address)"](apr, c.alice.address) : e["withdraw(address,address)"].staticCall(apr, c.alice.address)),
           E.NothingToWithdrawError,
           { account: c.alice.address, token: apr },
         );
