@@ -294,8 +294,39 @@ export function cooperativeAbort(runner: ContractRunner, leg: LocatedLeg, redeem
   return sendTx(runner, leg.at, abortTx(leg, redeemerSignature), "abort", opts);
 }
 
-/** Withdraws the caller's credited payouts in `token` (payouts that could not be pushed) to `to`. */
-export async function withdrawCredits(runner: ContractRunner, at: EscrowLocation, token: string, to?: string, opts?: TxOptions): Promise<ActionResult> {
+/** Options of {@link withdrawCredits} in its options form: recipient, amount and the transaction options. */
+export interface WithdrawOptions extends TxOptions {
+  /** Who receives the withdrawal; default the runner's own address. */
+  readonly to?: string;
+  /**
+   * Withdraw only this part of the credit (`withdraw(token, to, amount)`, > 0 and at most the credit);
+   * the rest stays credited. Default: the whole credit (`withdraw(token, to)`). For a credit that the
+   * token refuses to move in one transfer (a per-transfer limit): withdraw it in parts.
+   */
+  readonly amount?: bigint;
+}
+
+/**
+ * Withdraws the caller's credit of `token` (payouts the escrow could not push and credited instead;
+ * `NATIVE` for the native coin) to `to`, default the runner's own address.
+ *
+ * Two call forms: `withdrawCredits(runner, at, token, to?, opts?)` withdraws the whole credit, as it
+ * always did; `withdrawCredits(runner, at, token, { to?, amount?, ...opts })` withdraws `amount` of it
+ * when given (the escrow's partial withdrawal), else the whole. The escrow's refusals come back typed:
+ * `NothingToWithdrawError`, `WithdrawExceedsCreditError`, `WithdrawFailedError`; an `amount` that is
+ * not a uint256 above 0 is refused before sending (`CallInputError`).
+ */
+export async function withdrawCredits(runner: ContractRunner, at: EscrowLocation, token: string, to?: string, opts?: TxOptions): Promise<ActionResult>;
+export async function withdrawCredits(runner: ContractRunner, at: EscrowLocation, token: string, options: WithdrawOptions): Promise<ActionResult>;
+export async function withdrawCredits(
+  runner: ContractRunner,
+  at: EscrowLocation,
+  token: string,
+  toOrOptions?: string | WithdrawOptions,
+  opts?: TxOptions,
+): Promise<ActionResult> {
+  const { to, amount, ...txOptions }: WithdrawOptions =
+    typeof toOrOptions === "object" && toOrOptions !== null ? { ...opts, ...toOrOptions } : { ...opts, ...(toOrOptions !== undefined ? { to: toOrOptions } : {}) };
   const recipient = to ?? (await signerOf(runner, "withdraw").getAddress());
-  return sendTx(runner, at, withdrawTx(at, token, recipient), "withdraw", opts);
+  return sendTx(runner, at, withdrawTx(at, token, recipient, amount), "withdraw", txOptions);
 }

@@ -7,7 +7,8 @@
  * - Planners: `planHedgedSwap`, `planOption`, `planFromOffer`; pricing: `crrPrice`, `optionFee`,
  *   `suggestHedgePremiums`.
  * - Actions taking an ethers v6 runner first: `depositPremium`, `escrowPrincipal`, `redeem`,
- *   `redeemBatch`, `settle`, `settleBatch`, `signCooperativeAbort`, `cooperativeAbort`, `withdrawCredits`.
+ *   `redeemBatch`, `settle`, `settleBatch`, `signCooperativeAbort`, `cooperativeAbort`, `withdrawCredits`
+ *   (a credit whole or, above a token's per-transfer limit, in parts).
  * - Reading and recovery: `getLegStatus`, `waitForSecret`, `findLegs`, `recover`.
  * - The decision rule (`decideNext`, `mayReveal`): what a conforming party may do next; the one place
  *   that decides whether the secret may be revealed.
@@ -143,6 +144,7 @@ export {
   type FundingMethod,
   type FundingOptions,
   type TxOptions,
+  type WithdrawOptions,
 } from "./actions";
 export {
   chainTime,
