@@ -32,7 +32,7 @@ import { devAccounts, freePort, loadArtifact, startDevnet, type Devnet, type Dev
 const U = 10n ** 18n;
 /** The limited token's per-transfer limit: above one principal (100), below principal + premium (103). */
 const LIMIT = 101n * U;
-const CHAIN_ID = 31361n;
+const CHAIN_ID = 31381n;
 const WITHDRAW_ALL = id("withdraw(address,address)").slice(0, 10);
 const WITHDRAW_PART = id("withdraw(address,address,uint256)").slice(0, 10);
 
