@@ -1,0 +1,48 @@
+/**
+ * Runs the adversarial-counterparty suite (test/adversary/, issue 12) with a chosen number of runs:
+ *
+ *   npm run test:adversary -- --runs 10000
+ *   npm run test:adversary -- --seed 2066100908 --path "0:1:3" --modes alice   # replay a failure
+ *
+ * Options (each also readable from the environment variable named in test/adversary/adversary.test.ts):
+ *   --runs N        runs in all, shared out over the properties (HEDGESWAP_ADVERSARY_RUNS, default 200)
+ *   --seed N        fast-check seed (HEDGESWAP_ADVERSARY_SEED)
+ *   --path P        fast-check path of a counterexample (HEDGESWAP_ADVERSARY_PATH)
+ *   --modes LIST    alice,bob,recover,both (HEDGESWAP_ADVERSARY_MODES)
+ *   --exclude LIST  features to leave out: capped,option,consent,reorg,bait,wrong,stall,late,settle (HEDGESWAP_ADVERSARY_EXCLUDE)
+ *   --shrink S      seconds spent shrinking a failure at most (HEDGESWAP_ADVERSARY_SHRINK_S, default 150)
+ */
+import { spawnSync } from "node:child_process";
+
+const OPTIONS: Record<string, string> = {
+  "--runs": "HEDGESWAP_ADVERSARY_RUNS",
+  "--seed": "HEDGESWAP_ADVERSARY_SEED",
+  "--path": "HEDGESWAP_ADVERSARY_PATH",
+  "--modes": "HEDGESWAP_ADVERSARY_MODES",
+  "--exclude": "HEDGESWAP_ADVERSARY_EXCLUDE",
+  "--shrink": "HEDGESWAP_ADVERSARY_SHRINK_S",
+};
+
+const env: NodeJS.ProcessEnv = { ...process.env };
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i]!;
+  const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+  const name = OPTIONS[flag];
+  if (name === undefined) {
+    console.error(`unknown option ${arg}; known: ${Object.keys(OPTIONS).join(", ")}`);
+    process.exit(2);
+  }
+  const value = inline ?? args[++i];
+  if (value === undefined) {
+    console.error(`${flag} needs a value`);
+    process.exit(2);
+  }
+  env[name] = value;
+}
+if (env.HEDGESWAP_ADVERSARY_RUNS !== undefined && !/^[1-9][0-9]*$/.test(env.HEDGESWAP_ADVERSARY_RUNS)) {
+  console.error(`--runs must be a positive integer, got ${env.HEDGESWAP_ADVERSARY_RUNS}`);
+  process.exit(2);
+}
+const result = spawnSync("npx", ["hardhat", "test", "test/adversary/adversary.test.ts"], { stdio: "inherit", env });
+process.exit(result.status ?? 1);

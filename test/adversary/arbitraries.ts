@@ -1,0 +1,129 @@
+/**
+ * fast-check arbitraries of the adversarial suite's runs, per mode. Times are drawn relative to the
+ * swap's deadlines, with the boundaries weighted up: exactly at a deadline, one to three seconds late,
+ * and a conforming party waking up from a stall just inside or outside its margins.
+ */
+import fc from "fast-check";
+
+import type { At, ConsentUse, HostileAction, RunInput, Schedule, Wrong } from "./input";
+import type { Mode, Step } from "./oracle";
+
+/** Features a run may leave out (HEDGESWAP_ADVERSARY_EXCLUDE), to look for one kind of failure at a time. */
+export type Feature = "capped" | "option" | "consent" | "reorg" | "bait" | "wrong" | "stall" | "late" | "settle";
+
+const STEPS = [1, 2, 3, 4, 5, 6] as const;
+
+function before(exclude: ReadonlySet<Feature>): fc.Arbitrary<number> {
+  const options: fc.WeightedArbitrary<number>[] = [
+    { weight: 6, arbitrary: fc.integer({ min: 1, max: 20 }) },
+    { weight: 2, arbitrary: fc.constant(0) },
+  ];
+  if (!exclude.has("late")) options.push({ weight: 1, arbitrary: fc.integer({ min: -3, max: -1 }) });
+  return fc.oneof(...options);
+}
+
+function at(exclude: ReadonlySet<Feature>, steps: readonly Step[] = STEPS): fc.Arbitrary<At> {
+  return fc.record({ step: fc.constantFrom(...steps), before: before(exclude) });
+}
+
+const wrong: fc.Arbitrary<Wrong> = fc.constantFrom("amount", "deadline", "asset", "escrow");
+
+function step(s: Step, exclude: ReadonlySet<Feature>, allowWrong: boolean): fc.Arbitrary<HostileAction> {
+  return fc.record({
+    k: fc.constant("step" as const),
+    step: fc.constant(s),
+    at: fc.record({ step: fc.constant(s), before: before(exclude) }),
+    exact: fc.boolean(),
+    wrong: allowWrong ? wrong : fc.constant(undefined),
+  });
+}
+
+const consentUse: fc.Arbitrary<ConsentUse> = fc.oneof(
+  fc.constant({ kind: "now" as const }),
+  fc.constant({ kind: "last" as const }),
+  fc.record({ kind: fc.constant("after" as const), seconds: fc.integer({ min: 1, max: 30 }) }),
+);
+
+function extras(mode: Mode, exclude: ReadonlySet<Feature>): fc.Arbitrary<HostileAction>[] {
+  const hostileSteps: Step[] = mode === "bob" ? [1, 3] : [2, 4];
+  const out: fc.Arbitrary<HostileAction>[] = [];
+  if (!exclude.has("bait")) {
+    out.push(
+      fc.record({
+        k: fc.constant("bait" as const),
+        at: at(exclude),
+        chain: fc.constantFrom("A" as const, "B" as const),
+        amount: fc.constantFrom("wei" as const, "less" as const, "full" as const),
+        token: fc.constantFrom("agreed" as const, "agreed" as const, "other" as const),
+        escrow: fc.constantFrom("agreed" as const, "agreed" as const, "wrong" as const),
+        timeout: fc.constantFrom("short" as const, "legB" as const, "long" as const),
+        to: fc.constantFrom("counterparty" as const, "carol" as const),
+        reveal: mode === "bob" ? fc.boolean() : fc.constant(false),
+      }),
+    );
+  }
+  if (!exclude.has("consent")) {
+    out.push(fc.record({ k: fc.constant("consent" as const), at: at(exclude), use: consentUse, frontRun: fc.boolean(), thenRedeemB: fc.boolean() }));
+  }
+  if (!exclude.has("reorg")) {
+    out.push(
+      fc.record({
+        k: fc.constant("reorg" as const),
+        at: at(exclude),
+        chain: fc.constantFrom("A" as const, "B" as const),
+        doomed: fc.constantFrom("step" as const, "step" as const, "bait" as const, "none" as const),
+        looks: fc.constantFrom(1 as const, 2 as const),
+      }),
+    );
+  }
+  if (!exclude.has("settle")) out.push(fc.record({ k: fc.constant("settle" as const), at: at(exclude), leg: fc.constantFrom("A" as const, "B" as const) }));
+  if (!exclude.has("wrong")) for (const s of hostileSteps) out.push(step(s, exclude, true));
+  return out;
+}
+
+function schedule(exclude: ReadonlySet<Feature>): fc.Arbitrary<Schedule> {
+  return fc.record({
+    // Mostly 4-6 s between looks (fewer rounds per run), sometimes 2-3 (quick reactions).
+    gaps: fc.array(fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 4, max: 6 }) }, { weight: 1, arbitrary: fc.integer({ min: 2, max: 3 }) }), { minLength: 1, maxLength: 4 }),
+    delays: fc.array(fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 4 }), fc.constant(4)), { minLength: 1, maxLength: 4 }),
+    fresh: fc.array(fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }), { minLength: 1, maxLength: 3 }),
+    stalls: exclude.has("stall")
+      ? fc.constant([])
+      : fc.array(
+          fc.record({
+            until: fc.record({
+              step: fc.constantFrom<Step>(1, 2, 3, 4, 5, 5, 5, 6),
+              // Wake-ups just around the reaction margin (3 s) and the reveal margin (9 s) come up often.
+              before: fc.oneof(fc.constantFrom(2, 3, 4, 8, 9, 10), fc.integer({ min: 0, max: 16 })),
+            }),
+            length: fc.integer({ min: 2, max: 40 }),
+          }),
+          { maxLength: 2 },
+        ),
+  });
+}
+
+/** The runs of one mode. */
+export function runInput(mode: Mode, exclude: ReadonlySet<Feature> = new Set()): fc.Arbitrary<RunInput> {
+  const agreed: Step[] = mode === "bob" ? [1, 3, 5] : mode === "both" ? [] : [2, 4];
+  const extra = extras(mode, exclude);
+  const hostile: fc.Arbitrary<HostileAction[]> =
+    mode === "both"
+      ? fc.constant([])
+      : fc
+          .tuple(
+            fc.tuple(...agreed.map((s) => fc.option(step(s, exclude, false), { freq: 5, nil: null }))),
+            extra.length === 0 ? fc.constant([]) : fc.array(fc.oneof(...extra), { maxLength: 4 }),
+          )
+          .map(([steps, more]) => [...steps.filter((s): s is HostileAction => s !== null), ...more]);
+  return fc.record({
+      kind: exclude.has("option") ? fc.constant("hedged-swap" as const) : fc.oneof({ weight: 4, arbitrary: fc.constant("hedged-swap" as const) }, { weight: 1, arbitrary: fc.constant("option" as const) }),
+      cappedA: exclude.has("capped") ? fc.constant(false) : fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      cappedB: exclude.has("capped") ? fc.constant(false) : fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      schedule: schedule(exclude),
+      hostile,
+      redeemAfter: mode === "alice" || mode === "recover" ? fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 12 })), { freq: 6, nil: null }) : fc.constant(null),
+      loss: mode === "recover" ? fc.record({ step: fc.constantFrom<Step>(1, 2, 3, 3, 4, 4, 5, 6), before: fc.integer({ min: -10, max: 19 }) }) : fc.constant(undefined),
+      recoverGap: mode === "recover" ? fc.integer({ min: 2, max: 10 }) : fc.constant(undefined),
+  });
+}
