@@ -2,15 +2,16 @@
  * Safety of a conforming party through its coordinator (issue 12), on two real `hardhat node` chains:
  * the reveal is never sent when it could be mined after leg B's timeout (inclusion time, confirmations
  * and clock skew count, not only the reaction margin), and one process holding both keys keeps the
- * roles apart (the follower's redeem waits for the secret to appear on chain).
+ * roles apart (the follower's redeem waits for the secret to appear on chain), and a payout the escrow
+ * had to credit (a token's per-transfer limit below the merged principal + premium) is withdrawn in parts.
  */
 import { expect } from "chai";
-import { Transaction, getBytes, sha256, type Wallet } from "ethers";
+import { ContractFactory, Transaction, getBytes, sha256, type InterfaceAbi, type Wallet } from "ethers";
 
-import { depositPremium, escrowPrincipal, redeem } from "../../src/sdk";
+import { depositPremium, escrowPrincipal, getCredits, redeem } from "../../src/sdk";
 import { parseConfig } from "../../src/coordinator/config";
-import { startRpcProxy, type RpcProxy } from "../../src/devnet";
-import { DELTA, coordinator, expectHoldings, finished, freshTokens, partyConfigJson, signedOffer, startWorld, until, type World } from "./world";
+import { deployToken, devAccounts, loadArtifact, mintAndApprove, startRpcProxy, type RpcProxy } from "../../src/devnet";
+import { DELTA, U, coordinator, driveBoth, expectHoldings, finished, freshTokens, partyConfig, partyConfigJson, signedOffer, startWorld, until, type Tokens, type World } from "./world";
 
 /** The first 32-byte word of `data` that opens `hashlock`: what a watcher of the mempool would take. */
 function secretIn(data: string, hashlock: string): string | undefined {
@@ -95,6 +96,36 @@ describe("coordinator safety: the reveal margin and separate roles", function ()
     both.start();
     expect(await finished(both, plan.id)).to.equal("completed");
     await both.stop();
+    await expectHoldings(w, t, { aliceAPR: 0n, aliceBAN: 103n, bobAPR: 101n, bobBAN: 0n });
+  });
+
+  it("withdraws in parts a merged payout the token refused to move at once: the leader's 103 BAN, above the token's 101 BAN limit per transfer (defect 3)", async function () {
+    const deployer = devAccounts(1)[0]!;
+    const APR = await deployToken(w.A.node, deployer, "Apricot", "APR");
+    const artifact = loadArtifact("artifacts/contracts/test/TransferLimitToken.sol/TransferLimitToken.json");
+    const factory = new ContractFactory(artifact.abi as InterfaceAbi, artifact.bytecode, deployer.connect(w.B.node.provider));
+    const limited = await factory.deploy(101n * U);
+    await limited.waitForDeployment();
+    const BAN = await limited.getAddress();
+    const t: Tokens = { APR, BAN };
+    await mintAndApprove(w.A.node, APR, w.alice, 100n * U, w.A.escrow);
+    await mintAndApprove(w.B.node, BAN, w.alice, 3n * U, w.B.escrow);
+    await mintAndApprove(w.A.node, APR, w.bob, 1n * U, w.A.escrow);
+    await mintAndApprove(w.B.node, BAN, w.bob, 100n * U, w.B.escrow);
+    const { signed, plan } = await signedOffer(w, t);
+    const alice = coordinator(partyConfig(w, "alice"));
+    const bob = coordinator(partyConfig(w, "bob"));
+    await driveBoth(alice, bob, signed);
+    expect(await finished(alice, plan.id)).to.equal("completed");
+    expect(await finished(bob, plan.id)).to.equal("completed");
+    // The redeem of leg B paid Alice 100 + 3 BAN in one transfer, above the limit: credited, then withdrawn.
+    await until("Alice's credit withdrawn", async () => (await getCredits(w.B.node.provider, { chainId: w.B.node.chainId, escrow: w.B.escrow }, w.alice.address, BAN)) === 0n, 30_000);
+    await until("the last withdrawal mined", () => alice.store.txsOfSwap(plan.id).filter((x) => x.action === "withdraw").every((x) => x.status === "mined"), 30_000);
+    const withdrawals = alice.store.txsOfSwap(plan.id).filter((x) => x.action === "withdraw");
+    expect(withdrawals.length).to.be.greaterThanOrEqual(2);
+    expect(alice.store.events(plan.id).filter((e) => e.kind === "credit.withdrawing").map((e) => e.data.amount)).to.deep.equal([(103n * U / 2n).toString(), (103n * U - 103n * U / 2n).toString()]);
+    await alice.stop();
+    await bob.stop();
     await expectHoldings(w, t, { aliceAPR: 0n, aliceBAN: 103n, bobAPR: 101n, bobBAN: 0n });
   });
 });

@@ -61,7 +61,7 @@ describe("coordinator SQLite store", function () {
   describe("opening and migrations", function () {
     it("creates the file and its directory, applies every migration once, WAL + FULL sync", function () {
       expect(existsSync(file)).to.equal(true);
-      expect(store.schemaVersion()).to.equal(3).and.equal(LATEST_VERSION);
+      expect(store.schemaVersion()).to.equal(4).and.equal(LATEST_VERSION);
       const s = new SqliteStore(join(dir, "other.sqlite"));
       expect(s.settings()).to.deep.equal({ journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 5000 });
       s.close();
@@ -70,6 +70,7 @@ describe("coordinator SQLite store", function () {
         { version: 1, name: "initial schema", applied_at: 1_000 },
         { version: 2, name: "transactions covering several swaps (batched redeems and settles)", applied_at: 1_000 },
         { version: 3, name: "abort consent vows (the leader never reveals, the follower never escrows leg B)", applied_at: 1_000 },
+        { version: 4, name: "credit withdrawals as transactions (action withdraw)", applied_at: 1_000 },
       ]);
     });
 
@@ -80,11 +81,12 @@ describe("coordinator SQLite store", function () {
       store.close();
       clock = 9_000;
       store = open();
-      expect(store.schemaVersion()).to.equal(3);
+      expect(store.schemaVersion()).to.equal(4);
       expect(raw((db) => db.prepare("SELECT version, applied_at FROM schema_migrations").all())).to.deep.equal([
         { version: 1, applied_at: 1_000 },
         { version: 2, applied_at: 1_000 },
         { version: 3, applied_at: 1_000 },
+        { version: 4, applied_at: 1_000 },
       ]);
       expect(store.getSwap(swap.id)).to.deep.equal(swap);
       expect(store.events()).to.have.length(1);
@@ -99,15 +101,56 @@ describe("coordinator SQLite store", function () {
     });
 
     it("applies a later migration in order on an existing database, once", function () {
-      const next = [...MIGRATIONS, { version: 4, name: "notes", up: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)" }];
+      const later = LATEST_VERSION + 1;
+      const next = [...MIGRATIONS, { version: later, name: "notes", up: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)" }];
       raw((db) => {
-        expect(applyMigrations(db, () => 5, next)).to.deep.equal([4]);
+        expect(applyMigrations(db, () => 5, next)).to.deep.equal([later]);
         expect(applyMigrations(db, () => 6, next)).to.deep.equal([]);
-        expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).to.deep.equal([1, 2, 3, 4]);
+        expect(db.prepare("SELECT version FROM schema_migrations ORDER BY version").pluck().all()).to.deep.equal([...MIGRATIONS.map((m) => m.version), later]);
       });
-      // The shipped code (version 3) now refuses this database.
+      // The shipped code now refuses this database.
       store.close();
       expect(() => open()).to.throw(SchemaVersionError);
+    });
+  });
+
+  describe("credit withdrawals (migration 4)", function () {
+    it("migration 4 rebuilds txs and tx_members of a version-3 database: every row and id kept, foreign keys enforced, withdraw accepted, ids continue", function () {
+      store.close();
+      const id = hex32("1d", 1);
+      const v3 = join(dir, "v3.sqlite");
+      const insTx = "INSERT INTO txs (swap_id, chain_id, account, nonce, action, leg, to_address, data, value, max_fee_per_gas, max_priority_fee_per_gas, gas_limit, raw, hash, status, attempt, created_at, updated_at) VALUES (?, '1', '0x1', ?, ?, 'A', '0x2', '0x', '0', '1', '1', '1', '0x', ?, 'mined', 1, 0, 0)";
+      raw((db) => {
+        db.pragma("foreign_keys = ON");
+        expect(applyMigrations(db, () => 500, MIGRATIONS.filter((m) => m.version <= 3))).to.deep.equal([1, 2, 3]);
+        db.prepare(
+          `INSERT INTO swaps (id, offer, signatures, kind, hashlock, role_leader, role_follower, secret_index, status, outcome, revealed_secret, created_at, updated_at)
+           VALUES (?, '{}', '{"leader":"0x","follower":"0x"}', 'hedged-swap', ?, 1, 1, 7, 'completed', 'completed', NULL, 500, 500)`,
+        ).run(id, hex32("4a", 1));
+        expect(() => db.prepare(insTx).run(id, 9, "withdraw", hex32("7e", 99))).to.throw(/CHECK constraint/);
+        for (const n of [0, 1, 2]) {
+          const { lastInsertRowid } = db.prepare(insTx).run(id, n, "redeem", hex32("7e", 50 + n));
+          db.prepare("INSERT INTO tx_members (tx_id, swap_id, leg) VALUES (?, ?, 'A')").run(lastInsertRowid, id);
+        }
+        // A gap: ids 1 and 3 remain, the AUTOINCREMENT sequence stays at 3.
+        db.prepare("DELETE FROM tx_members WHERE tx_id = 2").run();
+        db.prepare("DELETE FROM txs WHERE id = 2").run();
+      }, v3);
+      const before = raw((db) => ({ txs: db.prepare("SELECT * FROM txs ORDER BY id").all(), members: db.prepare("SELECT * FROM tx_members ORDER BY tx_id").all() }), v3);
+      store = openSqliteStore(v3, { now: () => clock });
+      expect(store.schemaVersion()).to.equal(4);
+      expect(raw((db) => ({ txs: db.prepare("SELECT * FROM txs ORDER BY id").all(), members: db.prepare("SELECT * FROM tx_members ORDER BY tx_id").all() }), v3)).to.deep.equal(before);
+      const w = store.insertTx(newTx(7, { swapId: id, action: "withdraw", hash: hex32("7e", 77) }));
+      expect(w).to.deep.include({ action: "withdraw", id: 4 });
+      expect(store.txsOfSwap(id).map((t) => [t.id, t.action])).to.deep.equal([[1, "redeem"], [3, "redeem"], [4, "withdraw"]]);
+      store.close();
+      raw((db) => {
+        db.pragma("foreign_keys = ON");
+        expect(db.pragma("foreign_key_check")).to.deep.equal([]);
+        expect(() => db.prepare("INSERT INTO tx_members (tx_id, swap_id, leg) VALUES (999, ?, 'A')").run(id)).to.throw(/FOREIGN KEY/);
+        const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('txs_chain_account_nonce', 'txs_status', 'txs_swap', 'tx_members_swap') ORDER BY name").pluck().all();
+        expect(indexes).to.deep.equal(["tx_members_swap", "txs_chain_account_nonce", "txs_status", "txs_swap"]);
+      }, v3);
     });
   });
 
@@ -124,7 +167,7 @@ describe("coordinator SQLite store", function () {
       }, old);
       clock = 2_000;
       store = openSqliteStore(old, { now: () => clock });
-      expect(store.schemaVersion()).to.equal(3);
+      expect(store.schemaVersion()).to.equal(LATEST_VERSION);
       const id = hex32("1d", 1);
       expect(store.getSwap(id)).to.deep.include({ status: "escrowedB", secretIndex: 7, neverReveal: false, neverEscrow: false, createdAt: 500 });
       expect(store.insertSwap(swapInput(2), ev("accepted"))).to.deep.include({ neverReveal: false, neverEscrow: false });

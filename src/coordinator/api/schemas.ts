@@ -147,7 +147,7 @@ export const txRowSchema = z.object({
   chainId: decimal,
   account: addressSchema,
   nonce: z.number().int(),
-  action: z.enum(["depositPremium", "escrow", "redeem", "settle", "abort", "approve"]),
+  action: z.enum(["depositPremium", "escrow", "redeem", "settle", "abort", "approve", "withdraw"]),
   leg: z.enum(["A", "B"]),
   to: addressSchema,
   data: z.string(),

@@ -30,6 +30,8 @@ const decimal = (column: string): string => `${column} TEXT NOT NULL CHECK (${co
 
 const STATUSES = sqlList(Object.keys(TRANSITIONS));
 const TX_ACTIONS = sqlList(["depositPremium", "escrow", "redeem", "settle", "abort", "approve"]);
+/** Since migration 4: credits withdrawn by the coordinator (`withdraw(token, to[, amount])`). */
+const TX_ACTIONS_V4 = sqlList(["depositPremium", "escrow", "redeem", "settle", "abort", "approve", "withdraw"]);
 const TX_STATUSES = sqlList(["signed", "sent", "mined", "reverted", "replaced", "dropped"]);
 
 /** The bookkeeping table, created before any migration runs. */
@@ -132,6 +134,52 @@ ALTER TABLE swaps ADD COLUMN never_escrow INTEGER NOT NULL DEFAULT 0 CHECK (neve
 CREATE TRIGGER swaps_vows_kept BEFORE UPDATE OF never_reveal, never_escrow ON swaps
 WHEN NEW.never_reveal < OLD.never_reveal OR NEW.never_escrow < OLD.never_escrow
 BEGIN SELECT RAISE(ABORT, 'an abort consent vow cannot be withdrawn'); END;
+`,
+  },
+  {
+    version: 4,
+    name: "credit withdrawals as transactions (action withdraw)",
+    // SQLite cannot change a CHECK in place: txs is rebuilt under a new name with tx_members (its only
+    // child), rows copied with their ids, the old tables dropped child first, the new ones renamed.
+    up: `
+CREATE TABLE txs_v4 (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  swap_id    TEXT    NOT NULL REFERENCES swaps (id),
+  chain_id   TEXT    NOT NULL,
+  account    TEXT    NOT NULL,
+  nonce      INTEGER NOT NULL CHECK (nonce >= 0),
+  action     TEXT    NOT NULL CHECK (action IN (${TX_ACTIONS_V4})),
+  leg        TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
+  to_address TEXT    NOT NULL,
+  data       TEXT    NOT NULL,
+  ${decimal("value")},
+  ${decimal("max_fee_per_gas")},
+  ${decimal("max_priority_fee_per_gas")},
+  ${decimal("gas_limit")},
+  raw        TEXT    NOT NULL,
+  hash       TEXT    NOT NULL UNIQUE,
+  status     TEXT    NOT NULL CHECK (status IN (${TX_STATUSES})),
+  block_number INTEGER CHECK (block_number IS NULL OR block_number >= 0),
+  attempt    INTEGER NOT NULL CHECK (attempt >= 1),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+INSERT INTO txs_v4 SELECT * FROM txs;
+CREATE TABLE tx_members_v4 (
+  tx_id   INTEGER NOT NULL REFERENCES txs_v4 (id),
+  swap_id TEXT    NOT NULL REFERENCES swaps (id),
+  leg     TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
+  PRIMARY KEY (tx_id, swap_id, leg)
+);
+INSERT INTO tx_members_v4 SELECT tx_id, swap_id, leg FROM tx_members;
+DROP TABLE tx_members;
+DROP TABLE txs;
+ALTER TABLE txs_v4 RENAME TO txs;
+ALTER TABLE tx_members_v4 RENAME TO tx_members;
+CREATE INDEX txs_chain_account_nonce ON txs (chain_id, account, nonce);
+CREATE INDEX txs_status ON txs (status);
+CREATE INDEX txs_swap ON txs (swap_id, id);
+CREATE INDEX tx_members_swap ON tx_members (swap_id, tx_id);
 `,
   },
 ];

@@ -41,7 +41,7 @@ export interface SwapRow {
 }
 
 /** What a transaction is for. */
-export type TxAction = "depositPremium" | "escrow" | "redeem" | "settle" | "abort" | "approve";
+export type TxAction = "depositPremium" | "escrow" | "redeem" | "settle" | "abort" | "approve" | "withdraw";
 
 /** Where a transaction is. `signed` rows are recorded before broadcast. */
 export type TxStatus = "signed" | "sent" | "mined" | "reverted" | "replaced" | "dropped";
