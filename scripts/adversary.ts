@@ -11,6 +11,7 @@
  *   --modes LIST    alice,bob,recover,both (HEDGESWAP_ADVERSARY_MODES)
  *   --exclude LIST  features to leave out: capped,option,consent,reorg,bait,wrong,stall,late,settle (HEDGESWAP_ADVERSARY_EXCLUDE)
  *   --shrink S      seconds spent shrinking a failure at most (HEDGESWAP_ADVERSARY_SHRINK_S, default 150)
+ *   --target T      one narrowed property around a known failure: d1 … d5, reverse (HEDGESWAP_ADVERSARY_TARGET)
  */
 import { spawnSync } from "node:child_process";
 
@@ -21,6 +22,7 @@ const OPTIONS: Record<string, string> = {
   "--modes": "HEDGESWAP_ADVERSARY_MODES",
   "--exclude": "HEDGESWAP_ADVERSARY_EXCLUDE",
   "--shrink": "HEDGESWAP_ADVERSARY_SHRINK_S",
+  "--target": "HEDGESWAP_ADVERSARY_TARGET",
 };
 
 const env: NodeJS.ProcessEnv = { ...process.env };

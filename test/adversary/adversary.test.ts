@@ -14,12 +14,13 @@
  * HEDGESWAP_ADVERSARY_SEED / HEDGESWAP_ADVERSARY_PATH to replay (fast-check prints both on failure),
  * HEDGESWAP_ADVERSARY_MODES to run some properties only (alice,bob,recover,both),
  * HEDGESWAP_ADVERSARY_EXCLUDE to leave features out (capped,option,consent,reorg,bait,wrong,stall,late,settle),
- * HEDGESWAP_ADVERSARY_SHRINK_S to bound the time spent shrinking a failure (default 150 s).
+ * HEDGESWAP_ADVERSARY_SHRINK_S to bound the time spent shrinking a failure (default 150 s),
+ * HEDGESWAP_ADVERSARY_TARGET to run one narrowed property instead (d1 … d5, reverse: see `TARGETS`).
  * `npm run test:adversary -- --runs 10000 [--seed N --path P --modes alice]` sets them (scripts/adversary.ts).
  */
 import fc from "fast-check";
 
-import { runInput, type Feature } from "./arbitraries";
+import { TARGETS, runInput, type Feature } from "./arbitraries";
 import type { Mode } from "./oracle";
 import { runOnce } from "./run";
 import { startAdversaryWorld, type AdvWorld } from "./world";
@@ -38,7 +39,9 @@ const path = env.HEDGESWAP_ADVERSARY_PATH || undefined;
 const modes = new Set((env.HEDGESWAP_ADVERSARY_MODES || "alice,bob,recover,both").split(",").map((m) => m.trim()));
 const exclude = new Set((env.HEDGESWAP_ADVERSARY_EXCLUDE || "").split(",").map((f) => f.trim()).filter(Boolean) as Feature[]);
 const shrinkMs = Number(env.HEDGESWAP_ADVERSARY_SHRINK_S ?? 150) * 1000;
-const chosen = PROPERTIES.filter((p) => modes.has(p.mode));
+const target = env.HEDGESWAP_ADVERSARY_TARGET || undefined;
+if (target !== undefined && !(target in TARGETS)) throw new Error(`HEDGESWAP_ADVERSARY_TARGET must be one of ${Object.keys(TARGETS).join(", ")}`);
+const chosen = target !== undefined ? [{ mode: TARGETS[target]!.mode, share: 1, title: `target ${target} (mode ${TARGETS[target]!.mode})` }] : PROPERTIES.filter((p) => modes.has(p.mode));
 const shareSum = chosen.reduce((s, p) => s + p.share, 0);
 
 describe("adversarial counterparty: the conforming party never ends below its row (issue 12)", function () {
@@ -61,7 +64,7 @@ describe("adversarial counterparty: the conforming party never ends below its ro
       let failedAt: number | undefined;
       const started = Date.now();
       await fc.assert(
-        fc.asyncProperty(runInput(p.mode, exclude), async (input) => {
+        fc.asyncProperty(target !== undefined ? TARGETS[target]!.arbitrary : runInput(p.mode, exclude), async (input) => {
           // Shrinking is bounded: once the budget is spent, further candidates are not played (the last
           // failure found stands as the counterexample).
           if (failedAt !== undefined && Date.now() - failedAt > shrinkMs) return;

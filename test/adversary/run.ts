@@ -688,6 +688,7 @@ class Run {
       }
     }
     if (problems.length === 0) return { ok: true, report: "" };
+    const own = await this.conformingTransactions();
     const events = timeline.flatMap((e) => (e.type === "block" ? e.events.map((x) => `t=${e.ts - this.t0} chain ${e.chain} block ${e.number}: ${x.leg === "other" ? "redeem of another leg with the swap's secret" : `leg ${x.leg} ${x.kind}`}`) : []));
     const report = [
       `mode ${this.mode}, ${this.input.kind}, leg A token ${this.input.cappedA ? "capped" : "plain"}, leg B token ${this.input.cappedB ? "capped" : "plain"}; T0 + kΔ with Δ = ${DELTA}: d1..d6 = ${[1, 2, 3, 4, 5, 6].map((k) => k * Number(DELTA)).join(", ")}`,
@@ -701,9 +702,39 @@ class Run {
       ...(reveals.length ? ["the secret on chain:", ...reveals.map((x) => `  ${x}`)] : []),
       "what happened:",
       ...this.log.map((x) => `  ${x}`),
+      "the conforming party's transactions, as mined:",
+      ...own.map((x) => `  ${x}`),
       `(${this.looks} looks of the conforming party)`,
     ];
     return { ok: false, report: report.join("\n") };
+  }
+
+  /** The conforming party's mined transactions (for reports): what each called, on which leg, and whether it reverted. */
+  async conformingTransactions(): Promise<string[]> {
+    const out: string[] = [];
+    const addresses = new Map(this.conforming.map((x) => [x.address.toLowerCase(), x === this.w.alice ? "Alice" : "Bob"]));
+    for (const e of this.timeline) {
+      if (e.type !== "block") continue;
+      const block = await rpc<{ transactions: { from: string; hash: string; input: string; to: string }[] }>(this.chains[e.chain].url, "eth_getBlockByNumber", [hex(e.number), true]);
+      for (const tx of block.transactions) {
+        const who = addresses.get(tx.from.toLowerCase());
+        if (!who) continue;
+        const receipt = await rpc<{ status: string }>(this.chains[e.chain].url, "eth_getTransactionReceipt", [tx.hash]);
+        let what = `a call to ${tx.to}`;
+        try {
+          const parsed = escrowInterface.parseTransaction({ data: tx.input });
+          if (parsed) {
+            const legs = JSON.stringify(parsed.args, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+            const names = [this.plan.legA, this.plan.legB].filter((l) => legs.includes(l.leg.timelocks.toString()) && legs.toLowerCase().includes(l.leg.token.slice(2).toLowerCase())).map((l) => (l === this.plan.legA ? "A" : "B"));
+            what = `${parsed.name}${names.length ? ` (leg ${names.join(", ")})` : ""}`;
+          }
+        } catch {
+          // not an escrow call
+        }
+        out.push(`t=${e.ts - this.t0} chain ${e.chain} block ${e.number}: ${who} ${what} ${receipt.status === "0x1" ? "ok" : "REVERTED"} (${tx.hash.slice(0, 10)})`);
+      }
+    }
+    return out;
   }
 
   async close(): Promise<void> {
