@@ -13,8 +13,8 @@
  * Runs: HEDGESWAP_ADVERSARY_RUNS in all (default 200, shared out over the four properties),
  * HEDGESWAP_ADVERSARY_SEED / HEDGESWAP_ADVERSARY_PATH to replay (fast-check prints both on failure),
  * HEDGESWAP_ADVERSARY_MODES to run some properties only (alice,bob,recover,both),
- * HEDGESWAP_ADVERSARY_EXCLUDE to leave features out (capped,option,consent,reorg,bait,wrong,stall,late,settle),
- * HEDGESWAP_ADVERSARY_SHRINK_S to bound the time spent shrinking a failure (default 150 s),
+ * HEDGESWAP_ADVERSARY_EXCLUDE to leave features out (capped,option,consent,reorg,bait,wrong,stall,late,settle,skip),
+ * HEDGESWAP_ADVERSARY_SHRINK_S to bound the time spent shrinking a failure (default 60 s),
  * HEDGESWAP_ADVERSARY_TARGET to run one narrowed property instead (d1 … d5, reverse: see `TARGETS`).
  * `npm run test:adversary -- --runs 10000 [--seed N --path P --modes alice]` sets them (scripts/adversary.ts).
  */
@@ -38,7 +38,7 @@ const seed = env.HEDGESWAP_ADVERSARY_SEED !== undefined && env.HEDGESWAP_ADVERSA
 const path = env.HEDGESWAP_ADVERSARY_PATH || undefined;
 const modes = new Set((env.HEDGESWAP_ADVERSARY_MODES || "alice,bob,recover,both").split(",").map((m) => m.trim()));
 const exclude = new Set((env.HEDGESWAP_ADVERSARY_EXCLUDE || "").split(",").map((f) => f.trim()).filter(Boolean) as Feature[]);
-const shrinkMs = Number(env.HEDGESWAP_ADVERSARY_SHRINK_S ?? 150) * 1000;
+const shrinkMs = Number(env.HEDGESWAP_ADVERSARY_SHRINK_S ?? 60) * 1000;
 const target = env.HEDGESWAP_ADVERSARY_TARGET || undefined;
 if (target !== undefined && !(target in TARGETS)) throw new Error(`HEDGESWAP_ADVERSARY_TARGET must be one of ${Object.keys(TARGETS).join(", ")}`);
 const chosen = target !== undefined ? [{ mode: TARGETS[target]!.mode, share: 1, title: `target ${target} (mode ${TARGETS[target]!.mode})` }] : PROPERTIES.filter((p) => modes.has(p.mode));

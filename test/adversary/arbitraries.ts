@@ -9,7 +9,7 @@ import type { At, ConsentUse, HostileAction, RunInput, Schedule, Wrong } from ".
 import type { Mode, Step } from "./oracle";
 
 /** Features a run may leave out (HEDGESWAP_ADVERSARY_EXCLUDE), to look for one kind of failure at a time. */
-export type Feature = "capped" | "option" | "consent" | "reorg" | "bait" | "wrong" | "stall" | "late" | "settle";
+export type Feature = "capped" | "option" | "consent" | "reorg" | "bait" | "wrong" | "stall" | "late" | "settle" | "skip";
 
 const STEPS = [1, 2, 3, 4, 5, 6] as const;
 
@@ -112,7 +112,8 @@ export function runInput(mode: Mode, exclude: ReadonlySet<Feature> = new Set()):
       ? fc.constant([])
       : fc
           .tuple(
-            fc.tuple(...agreed.map((s) => fc.option(step(s, exclude, false), { freq: 5, nil: null }))),
+            // "skip": the counterparty may leave out any of its agreed steps.
+            fc.tuple(...agreed.map((s) => (exclude.has("skip") ? step(s, exclude, false) : fc.option(step(s, exclude, false), { freq: 5, nil: null })))),
             extra.length === 0 ? fc.constant([]) : fc.array(fc.oneof(...extra), { maxLength: 4 }),
           )
           .map(([steps, more]) => [...steps.filter((s): s is HostileAction => s !== null), ...more]);

@@ -74,6 +74,8 @@ export interface RunResult {
   readonly looks: number;
   readonly blocks: number;
   readonly ms: number;
+  /** Where the time went: setup, the conforming party's looks, mining, the counterparty's actions, the check. */
+  readonly phases: Readonly<Record<string, number>>;
 }
 
 type Party = "alice" | "bob";
@@ -119,6 +121,8 @@ class Run {
   now = 0n;
   latest!: Record<LegName, { number: number; ts: bigint }>;
   mustMineBy: Record<LegName, bigint | undefined> = { A: undefined, B: undefined };
+  /** The conforming party has transactions in the chain's mempool (they all go into its next block). */
+  ours: Record<LegName, boolean> = { A: false, B: false };
   seq = 0;
   coord: Coordinator | undefined;
   coordDir: string | undefined;
@@ -129,6 +133,7 @@ class Run {
   tasks: { at: bigint; label: string; run: () => Promise<void> }[] = [];
   nonces = new Map<string, number>();
   looks = 0;
+  readonly phases: Record<string, number> = { setup: 0, looks: 0, mining: 0, counterparty: 0, check: 0 };
   nextLook = 0n;
   lookIndex = 0;
 
@@ -160,11 +165,14 @@ class Run {
 
   async mine(chain: LegName): Promise<boolean> {
     if (this.latest[chain].ts >= this.now) return false;
-    if (this.hostile && this.mode !== "bob" && !this.knowsSecret) await this.sniff(chain);
+    const started = performance.now();
+    if (this.ours[chain] && this.hostile && this.mode !== "bob" && !this.knowsSecret) await this.sniff(chain);
     await rpc(this.chains[chain].url, "evm_mine", [hex(this.now)]);
+    this.phases.mining! += performance.now() - started;
     this.latest[chain] = { number: this.latest[chain].number + 1, ts: this.now };
     this.timeline.push({ seq: this.seq++, type: "block", chain, number: this.latest[chain].number, ts: this.now });
     this.mustMineBy[chain] = undefined;
+    this.ours[chain] = false;
     return true;
   }
 
@@ -223,10 +231,14 @@ class Run {
     }
     const heads: Heads = { A: { ...this.latest.A }, B: { ...this.latest.B } };
     this.timeline.push({ seq: this.seq++, type: "look", by: this.lost ? "recover" : "coordinator", heads });
+    const started = performance.now();
     if (this.lost) await this.recoverCall();
     else await this.coord!.tick();
+    this.phases.looks! += performance.now() - started;
     const delay = BigInt(this.input.schedule.delays[this.lookIndex % this.input.schedule.delays.length]!);
+    await this.notePending();
     for (const chain of ["A", "B"] as const) {
+      if (!this.ours[chain]) continue;
       const by = this.latest[chain].ts + (delay > MAX_DELAY ? MAX_DELAY : delay);
       const known = this.mustMineBy[chain];
       this.mustMineBy[chain] = known === undefined || by < known ? by : known;
@@ -237,6 +249,19 @@ class Run {
     this.nextLook = this.now + gap;
     this.lookIndex++;
     this.looks++;
+  }
+
+  /** Which chains' mempools hold a transaction of the conforming party (sent at a look, or gossiped again after a reorganisation). */
+  async notePending(): Promise<void> {
+    await Promise.all(
+      (["A", "B"] as const).flatMap((chain) =>
+        this.conforming.map(async (who) => {
+          const url = this.chains[chain].url;
+          const [latest, pending] = await Promise.all([rpc<string>(url, "eth_getTransactionCount", [who.address, "latest"]), rpc<string>(url, "eth_getTransactionCount", [who.address, "pending"])]);
+          if (latest !== pending) this.ours[chain] = true;
+        }),
+      ),
+    );
   }
 
   stalled(s: bigint): boolean {
@@ -441,6 +466,7 @@ class Run {
       }).serialized;
       await rpc(c.url, "eth_sendRawTransaction", [raw]).catch(() => undefined);
     }
+    if (ours.length > 0) this.ours[chain] = true;
     await this.mine(chain);
   }
 
@@ -547,11 +573,13 @@ class Run {
   async play(): Promise<void> {
     const actions = this.input.hostile.map((a, i) => ({ a, i, at: this.abs(a.at) })).sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : x.i - y.i));
     let next = 0;
-    const end = this.t0 + 6n * DELTA + BigInt(PARTY.settleGrace) + 10n;
+    const end = this.t0 + 6n * DELTA + BigInt(PARTY.settleGrace) + 2n;
     const last = end + 21n;
     for (let s = this.t0 + 1n; s <= last; s++) {
       this.now = s;
+      const started = performance.now();
       while (next < actions.length && actions[next]!.at <= s) await this.act(actions[next++]!.a);
+      this.phases.counterparty! += performance.now() - started;
       const due = this.tasks.filter((t) => t.at <= s);
       this.tasks = this.tasks.filter((t) => t.at > s);
       for (const t of due) await t.run();
@@ -750,9 +778,13 @@ export async function runOnce(w: AdvWorld, mode: Mode, input: RunInput): Promise
   const run = new Run(w, mode, input);
   try {
     await run.setup();
+    const played = Date.now();
+    run.phases.setup = played - started;
     await run.play();
+    const checking = Date.now();
     const { ok, report } = await run.check();
-    return { ok, report, looks: run.looks, blocks: run.timeline.filter((e) => e.type === "block").length, ms: Date.now() - started };
+    run.phases.check = Date.now() - checking;
+    return { ok, report, looks: run.looks, blocks: run.timeline.filter((e) => e.type === "block").length, ms: Date.now() - started, phases: run.phases };
   } finally {
     await run.close();
   }
