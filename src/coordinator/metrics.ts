@@ -1,13 +1,24 @@
 /**
  * The coordinator's Prometheus metrics (prom-client), one registry per coordinator: swaps by status,
  * outcomes, time to complete, time left to the nearest pending deadline, RPC errors and latency per
- * chain, transaction retries and fee bumps, premiums earned and paid. Served at `/metrics` by the API.
+ * chain, transaction retries and fee bumps, premiums earned and paid, each chain's head, clock and
+ * processed tip, and the steps that could no longer land before their deadlines. Served at `/metrics`
+ * by the API (and read by the dashboard).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 import type { SwapStatus } from "./domain/status";
 
 const STATUSES: readonly SwapStatus[] = ["accepted", "premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "completed", "aborting", "settled"];
+
+/** One chain as the last round saw it (read at each scrape). */
+export interface ChainGauge {
+  readonly chain: string;
+  /** The latest block of the last round; undefined when the chain failed that round (or before the first). */
+  readonly head?: { readonly number: number; readonly timestamp: bigint };
+  /** The last final block whose logs were processed (the watcher's persisted tip). */
+  readonly processed?: number;
+}
 
 /** Every metric of one coordinator. */
 export class CoordinatorMetrics {
@@ -23,9 +34,17 @@ export class CoordinatorMetrics {
   readonly feeBumps: Counter<"chain">;
   readonly premiums: Counter<"direction" | "chain" | "token">;
   readonly rounds: Histogram;
+  readonly deadlinesMissed: Counter<"reason">;
+  readonly chainUp: Gauge<"chain">;
+  readonly chainHead: Gauge<"chain">;
+  readonly chainTime: Gauge<"chain">;
+  readonly chainProcessed: Gauge<"chain">;
 
-  /** @param countByStatus - read at each scrape: the number of swaps in each status. */
-  constructor(countByStatus: () => Partial<Record<SwapStatus, number>>, opts: { defaultMetrics?: boolean } = {}) {
+  /**
+   * @param countByStatus - read at each scrape: the number of swaps in each status.
+   * @param opts.chains - read at each scrape: every configured chain's head and processed tip.
+   */
+  constructor(countByStatus: () => Partial<Record<SwapStatus, number>>, opts: { defaultMetrics?: boolean; chains?: () => readonly ChainGauge[] } = {}) {
     const registers = [this.registry];
     this.swaps = new Gauge({
       name: "hedgeswap_swaps",
@@ -64,6 +83,31 @@ export class CoordinatorMetrics {
       registers,
     });
     this.rounds = new Histogram({ name: "hedgeswap_round_duration_seconds", help: "Time of one polling round over every chain and swap", buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
+    this.deadlinesMissed = new Counter({
+      name: "hedgeswap_deadlines_missed_total",
+      help: "Steps of held parties that could no longer land before their deadlines (deadline.unreachable), by reason (deadline, reveal-margin)",
+      labelNames: ["reason"],
+      registers,
+    });
+    const chains = opts.chains ?? (() => []);
+    const perChain = (name: string, help: string, value: (c: ChainGauge) => number | undefined): Gauge<"chain"> =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ["chain"],
+        registers,
+        collect() {
+          this.reset();
+          for (const c of chains()) {
+            const v = value(c);
+            if (v !== undefined) this.set({ chain: c.chain }, v);
+          }
+        },
+      });
+    this.chainUp = perChain("hedgeswap_chain_up", "1 when the last round reached the chain's RPC, else 0", (c) => (c.head ? 1 : 0));
+    this.chainHead = perChain("hedgeswap_chain_head_block", "The chain's latest block number, as of the last round", (c) => c.head?.number);
+    this.chainTime = perChain("hedgeswap_chain_head_timestamp_seconds", "The timestamp of the chain's latest block (the chain's clock), as of the last round", (c) => (c.head ? Number(c.head.timestamp) : undefined));
+    this.chainProcessed = perChain("hedgeswap_chain_processed_block", "The last final block whose logs the watcher processed (head minus this is the lag)", (c) => c.processed);
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "hedgeswap_process_" });
   }
 

@@ -32,7 +32,7 @@ import {
 import { resolveParties, type CoordinatorConfig, type PartyKeys } from "../config";
 import { ChainClient, type Head } from "../chain/client";
 import { TxSender, type SendOutcome } from "../chain/sender";
-import { CoordinatorMetrics } from "../metrics";
+import { CoordinatorMetrics, type ChainGauge } from "../metrics";
 import { createLogger } from "../logger";
 import { ChainWatcher, type LegEvent } from "../chain/watcher";
 import { HAPPY_PATH, isFinal, type SwapStatus } from "../domain/status";
@@ -148,7 +148,7 @@ export class Coordinator implements CoordinatorPort {
       mkdirSync(config.dataDir, { recursive: true });
       this.store = openSqliteStore(join(config.dataDir, "coordinator.sqlite"));
     }
-    this.metrics = new CoordinatorMetrics(() => this.#countByStatus(), { defaultMetrics: opts.defaultMetrics ?? true });
+    this.metrics = new CoordinatorMetrics(() => this.#countByStatus(), { defaultMetrics: opts.defaultMetrics ?? true, chains: () => this.#chainGauges() });
     for (const c of config.chains) {
       const chain = { chain: c.name };
       const client = new ChainClient(c, { done: (sec) => this.metrics.rpcLatency.observe(chain, sec), failed: () => this.metrics.rpcErrors.inc(chain) });
@@ -639,6 +639,7 @@ export class Coordinator implements CoordinatorPort {
       if (this.#missedReported.has(key)) continue;
       this.#missedReported.add(key);
       this.#event(active.row.id, null, "deadline.unreachable", { step: String(step), reason, deadline: deadline.toString() });
+      this.metrics.deadlinesMissed.inc({ reason });
       if (reason === "reveal-margin") this.log.warn({ swapId: active.row.id, step, deadline: String(deadline) }, "the reveal could be mined after its deadline: not revealing the secret (abort branch)");
       else this.log.warn({ swapId: active.row.id, step }, "a step can no longer land before its deadline; not sent");
     }
@@ -739,6 +740,20 @@ export class Coordinator implements CoordinatorPort {
       if (best === undefined || left < best) best = left;
     }
     return best === undefined ? -1 : Number(best);
+  }
+
+  /** Each chain's head of the last round (none when it failed) and processed tip, for the metrics. */
+  #chainGauges(): ChainGauge[] {
+    return [...this.chains].map(([id, c]) => {
+      const head = this.#heads.get(id);
+      let tip: { blockNumber: number } | undefined;
+      try {
+        tip = this.store.getTip(id);
+      } catch {
+        tip = undefined; // the store is closed (a scrape after stop)
+      }
+      return { chain: c.name, ...(head ? { head } : {}), ...(tip ? { processed: tip.blockNumber } : {}) };
+    });
   }
 
   #countByStatus(): Partial<Record<SwapStatus, number>> {
