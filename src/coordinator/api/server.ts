@@ -14,6 +14,7 @@ import { z } from "zod";
 import { EscrowRevertError, HedgeSwapError } from "../../sdk";
 import { UnknownSwapError } from "../errors";
 import type { EventRow } from "../store/types";
+import { registerDashboard } from "../dashboard/serve";
 import type { CoordinatorPort } from "./port";
 import {
   ABORT_RULES,
@@ -47,6 +48,8 @@ export interface ApiOptions {
   readonly metrics?: { readonly contentType: string; text(): Promise<string> };
   /** Milliseconds between heartbeat comments of the event stream (default 15 000). */
   readonly heartbeatMs?: number;
+  /** The built dashboard served at `/` and `/dashboard/*` (default: `dist/dashboard`, see `dashboard/serve.ts`). */
+  readonly dashboardDir?: string;
 }
 
 /** A listening API. */
@@ -240,6 +243,8 @@ export async function startApi(port: CoordinatorPort, opts: ApiOptions): Promise
   ];
   const document = openApiDocument(routes);
   for (const r of routes) app.route({ method: r.method, url: r.url, ...(r.auth ? { onRequest: auth } : {}), handler: r.handler });
+  // The dashboard's page and files (not API routes: not in the OpenAPI document).
+  registerDashboard(app, opts.dashboardDir);
 
   app.addHook("preClose", async () => {
     for (const close of [...streams]) close();
