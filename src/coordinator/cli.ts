@@ -53,7 +53,7 @@ program
       const token = apiConfig.token ?? (apiConfig.tokenEnv ? process.env[apiConfig.tokenEnv] : undefined);
       if (!token) coordinator.log.warn("API token not configured: mutating API routes answer 503");
       const metrics = { contentType: coordinator.metrics.contentType, text: () => coordinator.metrics.text() };
-      api = await startApi(coordinator, { host: apiConfig.host, port: apiConfig.port, ...(token ? { token } : {}), logger: coordinator.log, metrics }).catch(fail);
+      api = await startApi(coordinator, { host: apiConfig.host, port: apiConfig.port, ...(token ? { token } : {}), cors: apiConfig.cors, logger: coordinator.log, metrics }).catch(fail);
       coordinator.log.info({ url: api.url }, "API listening");
     }
     const shutdown = () => {

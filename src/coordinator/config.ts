@@ -82,8 +82,14 @@ export const apiSchema = z
     /** Environment variable holding the bearer token of mutating endpoints (preferred), or the token itself. */
     tokenEnv: z.string().min(1).optional(),
     token: z.string().min(16).optional(),
+    /**
+     * Origins (`scheme://host[:port]`) whose browser pages may call the API (CORS): their requests get
+     * `Access-Control-Allow-Origin` and their preflights are answered. Default none: no cross-origin page
+     * can read the API.
+     */
+    cors: z.array(z.string().regex(/^https?:\/\/[^/\s?#]+$/, "must be an origin: scheme://host[:port], without a path")).default([]),
   })
-  .default({ enabled: false, host: "127.0.0.1", port: 8787 });
+  .default({ enabled: false, host: "127.0.0.1", port: 8787, cors: [] });
 
 /** The whole configuration file. */
 export const configSchema = z.object({
@@ -146,7 +152,7 @@ export function parseConfig(value: unknown, baseDir = process.cwd()): Coordinato
 /**
  * Environment variables that override the file (handy in containers and for one-off runs):
  * HEDGESWAP_DATA_DIR, HEDGESWAP_LOG_LEVEL, HEDGESWAP_POLL_INTERVAL_MS, HEDGESWAP_API_ENABLED,
- * HEDGESWAP_API_HOST, HEDGESWAP_API_PORT, HEDGESWAP_API_TOKEN.
+ * HEDGESWAP_API_HOST, HEDGESWAP_API_PORT, HEDGESWAP_API_TOKEN, HEDGESWAP_API_CORS (origins, comma-separated).
  */
 export const ENV_OVERRIDES: Readonly<Record<string, (raw: Record<string, unknown>, value: string) => void>> = {
   HEDGESWAP_DATA_DIR: (raw, v) => void (raw.dataDir = v),
@@ -156,6 +162,7 @@ export const ENV_OVERRIDES: Readonly<Record<string, (raw: Record<string, unknown
   HEDGESWAP_API_HOST: (raw, v) => void (raw.api = { ...(raw.api as object), host: v }),
   HEDGESWAP_API_PORT: (raw, v) => void (raw.api = { ...(raw.api as object), port: Number(v) }),
   HEDGESWAP_API_TOKEN: (raw, v) => void (raw.api = { ...(raw.api as object), token: v }),
+  HEDGESWAP_API_CORS: (raw, v) => void (raw.api = { ...(raw.api as object), cors: v.split(",").map((o) => o.trim()).filter((o) => o !== "") }),
 };
 
 /** Reads a configuration file, applies the environment overrides, parses and checks it. */

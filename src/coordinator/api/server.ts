@@ -48,6 +48,13 @@ export interface ApiOptions {
   readonly metrics?: { readonly contentType: string; text(): Promise<string> };
   /** Milliseconds between heartbeat comments of the event stream (default 15 000). */
   readonly heartbeatMs?: number;
+  /**
+   * Origins whose browser pages may call the API (CORS, exact `scheme://host[:port]` matches); default
+   * none. A request from one gets `Access-Control-Allow-Origin` with its origin; its preflight
+   * (`OPTIONS`) is answered 204 with the methods and the headers the routes take (`authorization`,
+   * `content-type`). A request from any other origin gets no CORS header, so its page cannot read the answer.
+   */
+  readonly cors?: readonly string[];
   /** The built dashboard served at `/` and `/dashboard/*` (default: `dist/dashboard`, see `dashboard/serve.ts`). */
   readonly dashboardDir?: string;
 }
@@ -137,6 +144,18 @@ export async function startApi(port: CoordinatorPort, opts: ApiOptions): Promise
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: "NOT_FOUND", message: `no route ${req.method} ${req.url.split("?")[0]}` }));
 
+  const origins = new Set((opts.cors ?? []).map((o) => o.toLowerCase()));
+  if (origins.size > 0) {
+    app.addHook("onRequest", async (req, reply) => {
+      const origin = req.headers.origin;
+      if (typeof origin !== "string" || !origins.has(origin.toLowerCase())) return;
+      reply.header("access-control-allow-origin", origin).header("vary", "Origin");
+      if (req.method !== "OPTIONS") return;
+      reply.header("access-control-allow-methods", "GET, POST").header("access-control-allow-headers", "authorization, content-type").header("access-control-max-age", "600");
+      return reply.code(204).send();
+    });
+  }
+
   const hash = (s: string) => createHash("sha256").update(s, "utf8").digest();
   const expected = opts.token ? hash(opts.token) : undefined;
   const auth = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -153,7 +172,9 @@ export async function startApi(port: CoordinatorPort, opts: ApiOptions): Promise
   const openStream = (reply: FastifyReply, swap: string | undefined) => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
+    const allowed = reply.getHeader("access-control-allow-origin");
+    const cors = typeof allowed === "string" ? { "access-control-allow-origin": allowed, vary: "Origin" } : {};
+    res.writeHead(200, { ...cors, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform", connection: "keep-alive", "x-accel-buffering": "no" });
     let closed = false;
     const close = () => {
       if (closed) return;
