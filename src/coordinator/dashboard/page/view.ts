@@ -114,7 +114,7 @@ export function overview(o: Overview | undefined, problem: string | undefined, a
       "div",
       { class: "grid2" },
       table("Swaps by status", ["Status", "Swaps"], STATUS_ORDER.map((s) => [h("span", { class: "badge", "data-status": s }, s), o.swaps[s] ?? 0]), { id: "by-status" }),
-      table("Chains (as of the coordinator's last round)", ["Chain", "RPC", "Head block", "Chain clock (head's timestamp)", "Chain clock vs. this computer's", "Processed block", "Lag (head − processed)", "RPC errors"], o.chains.map((c) => chainRow(c, nowMs, down)), { id: "chains", empty: "No chain reported yet." }),
+      table("Chains, as of the coordinator's last round (chain clock: the head's timestamp; lag: head minus the last final block processed)", ["Chain", "RPC", "Head", "Chain clock", "vs. this computer", "Processed", "Lag", "RPC errors"], o.chains.map((c) => chainRow(c, nowMs, down)), { id: "chains", empty: "No chain reported yet." }),
     ),
     problem ? h("p", { class: "muted" }, problem) : null,
   ];
@@ -149,8 +149,8 @@ function assets(row: SwapRow, chainNames: ReadonlyMap<string, string>): HTMLElem
   const o = row.offer as { legA?: OfferLeg; legB?: OfferLeg };
   const leg = (name: "A" | "B", l: OfferLeg | undefined) => {
     if (!l) return null;
-    const chain = chainNames.get(String(l.chainId)) ?? `chain id ${l.chainId}`;
-    return h("li", {}, `${name} (${chain}): `, formatAmount(l.amount), " of ", hex(l.token), BigInt(l.premiumAmount) > 0n ? [", premium ", formatAmount(l.premiumAmount)] : null);
+    const chain = chainNames.get(String(l.chainId)) ?? `id ${l.chainId}`;
+    return h("li", {}, `${name} · chain ${chain}: `, formatAmount(l.amount), " of ", hex(l.token), BigInt(l.premiumAmount) > 0n ? [", premium ", formatAmount(l.premiumAmount)] : null);
   };
   return h("ul", { class: "plain" }, leg("A", o.legA), leg("B", o.legB));
 }
@@ -198,8 +198,8 @@ export function attentionList(items: readonly ListItem[]): Child {
 
 // ---- One swap ----
 
-function txLine(tx: TimelineTx | undefined, chain: string | undefined): Child {
-  if (!tx) return h("span", { class: "muted" }, "none seen yet");
+function txLine(tx: TimelineTx | undefined, chain: string | undefined, state?: string): Child {
+  if (!tx) return h("span", { class: "muted" }, state === "missed" || state === "skipped" ? "none" : "none seen yet");
   return [
     hex(tx.hash, 6),
     tx.block !== null ? ` in block ${tx.block}` : "",
@@ -227,7 +227,7 @@ function stepItem(s: TimelineStep, clock: Clock): HTMLElement {
         h("dt", {}, "Deadline"),
         h("dd", {}, deadline(s.deadline, s.chain, clock, "by ", s.state === "done" ? { countdown: false, after: "met" } : s.state === "skipped" ? { countdown: false } : {})),
         h("dt", {}, "Transaction"),
-        h("dd", {}, txLine(s.tx, s.chain)),
+        h("dd", {}, txLine(s.tx, s.chain, s.state)),
       ),
     ),
   );
