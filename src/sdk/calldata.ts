@@ -1,9 +1,9 @@
 /**
  * Calldata builders: every escrow call as `{ to, data, value }`, ready for any wallet or sender (the
- * coordinator sends these with its own nonce and fee management). Pure; one ABI encoding for all.
+ * coordinator sends these with its own nonce and fee management). Pure; one ABI encoding for all
+ * (ethers' `Interface`), which a batch builder's caller may replace by its own encoder of the same bytes.
  */
 import { Interface, ZeroAddress } from "ethers";
-import { encodeFunctionData, type Abi } from "viem";
 
 import { escrowAbi } from "./abi";
 import { checkAddress, checkBytes32 } from "./bytes";
@@ -43,13 +43,27 @@ function call(at: EscrowLocation, fn: string, args: readonly unknown[], value = 
   return { to: at.escrow, data: escrowInterface.encodeFunctionData(fn, args), value };
 }
 
+/** The escrow's batch functions. */
+export type BatchFunction = "depositPremiumBatch" | "escrowBatch" | "redeemBatch" | "settleBatch";
+
 /**
- * A batch call, encoded by viem: the same bytes as ethers' `Interface` (the tests compare them) in
- * about a tenth of the time for hundreds of legs (3–7 ms instead of 40 ms for 250), which a
- * coordinator pays on every step of every batch.
+ * Encodes a batch call's calldata (selector and arguments) from the function's name and its
+ * arguments as the builders pass them to ethers' `Interface.encodeFunctionData`; it must give the
+ * same bytes. The coordinator passes viem's `encodeFunctionData` (a tenth of the time for hundreds
+ * of legs) without the SDK depending on viem.
  */
-function batchCall(at: EscrowLocation, fn: "depositPremiumBatch" | "escrowBatch" | "redeemBatch" | "settleBatch", args: readonly unknown[], value = 0n): TxRequest {
-  return { to: at.escrow, data: encodeFunctionData({ abi: escrowAbi as Abi, functionName: fn, args }), value };
+export type BatchEncoder = (fn: BatchFunction, args: readonly unknown[]) => string;
+
+/** Options of the batch calldata builders. */
+export interface BatchOptions {
+  /** The calldata encoder; by default ethers' `Interface` over `escrowAbi`. */
+  readonly encode?: BatchEncoder;
+}
+
+/** A batch call, encoded by `opts.encode` or else by ethers' `Interface`. */
+function batchCall(at: EscrowLocation, fn: BatchFunction, args: readonly unknown[], value: bigint, opts: BatchOptions | undefined): TxRequest {
+  const data = opts?.encode ? opts.encode(fn, args) : escrowInterface.encodeFunctionData(fn, args);
+  return { to: at.escrow, data, value };
 }
 
 /** The native value the redeemer sends with `depositPremium`: the premium when it is the native coin. */
@@ -99,21 +113,21 @@ function sameEscrow(action: string, legs: readonly LocatedLeg[]): EscrowLocation
 }
 
 /** `redeemBatch(legs, secrets)`: several legs of one escrow in one transaction. */
-export function redeemBatchTx(items: readonly { leg: LocatedLeg; secret: string }[]): TxRequest {
+export function redeemBatchTx(items: readonly { leg: LocatedLeg; secret: string }[], opts?: BatchOptions): TxRequest {
   const at = sameEscrow("redeemBatch", items.map((i) => i.leg));
-  return batchCall(at, "redeemBatch", [items.map((i) => i.leg.leg), items.map((i) => checkBytes32("secret", i.secret))]);
+  return batchCall(at, "redeemBatch", [items.map((i) => i.leg.leg), items.map((i) => checkBytes32("secret", i.secret))], 0n, opts);
 }
 
 /** `depositPremiumBatch(legs)`: the redeemer's premiums of several legs of one escrow; the value is the native premiums' sum. */
-export function depositPremiumBatchTx(legs: readonly LocatedLeg[]): TxRequest {
+export function depositPremiumBatchTx(legs: readonly LocatedLeg[], opts?: BatchOptions): TxRequest {
   const at = sameEscrow("depositPremiumBatch", legs);
-  return batchCall(at, "depositPremiumBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + premiumValue(l), 0n));
+  return batchCall(at, "depositPremiumBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + premiumValue(l), 0n), opts);
 }
 
 /** `escrowBatch(legs)`: the escrower's principals of several legs of one escrow; the value is the native principals' sum. */
-export function escrowBatchTx(legs: readonly LocatedLeg[]): TxRequest {
+export function escrowBatchTx(legs: readonly LocatedLeg[], opts?: BatchOptions): TxRequest {
   const at = sameEscrow("escrowBatch", legs);
-  return batchCall(at, "escrowBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + principalValue(l), 0n));
+  return batchCall(at, "escrowBatch", [legs.map((l) => l.leg)], legs.reduce((sum, l) => sum + principalValue(l), 0n), opts);
 }
 
 /** `settle(leg)`: anyone, after the leg's deadline. */
@@ -122,8 +136,8 @@ export function settleTx(leg: LocatedLeg): TxRequest {
 }
 
 /** `settleBatch(legs)`: several legs of one escrow. */
-export function settleBatchTx(legs: readonly LocatedLeg[]): TxRequest {
-  return batchCall(sameEscrow("settleBatch", legs), "settleBatch", [legs.map((l) => l.leg)]);
+export function settleBatchTx(legs: readonly LocatedLeg[], opts?: BatchOptions): TxRequest {
+  return batchCall(sameEscrow("settleBatch", legs), "settleBatch", [legs.map((l) => l.leg)], 0n, opts);
 }
 
 /** `abort(leg, redeemerSignature)`: the escrower, with the redeemer's EIP-712 consent. */

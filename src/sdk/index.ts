@@ -115,6 +115,9 @@ export {
   settleBatchTx,
   settleTx,
   withdrawTx,
+  type BatchEncoder,
+  type BatchFunction,
+  type BatchOptions,
   type PermitSignature,
   type TxRequest,
 } from "./calldata";

@@ -1,7 +1,8 @@
 /**
  * The SDK's committed ABI (`src/sdk/abi.ts`) must be the compiled contract's: a contract change
- * without `npm run abi` fails here. The batch calldata builders (encoded by viem, for speed) must give
- * the bytes ethers' Interface gives, for native and ERC-20 legs and up to 256-bit amounts.
+ * without `npm run abi` fails here. The batch calldata builders must give the bytes ethers' Interface
+ * gives, for native and ERC-20 legs and up to 256-bit amounts (the coordinator's viem encoder is held to
+ * the same bytes in test/coordinator/batchCalldata.test.ts).
  */
 import { expect } from "chai";
 import { artifacts } from "hardhat";

@@ -19,6 +19,7 @@ import {
   type TxRequest,
 } from "../../sdk";
 import type { PartyKeys } from "../config";
+import { VIEM_BATCH } from "../chain/batchCalldata";
 import type { SendItem } from "../chain/sender";
 
 /** The default largest number of legs in one batched call (the configuration's `batchSize`). */
@@ -103,18 +104,18 @@ function assetsOf(action: BatchAction, l: PlannedLeg): string[] {
   }
 }
 
-/** The batch call of `action` over `entries`. */
+/** The batch call of `action` over `entries`, encoded by viem (`chain/batchCalldata.ts`). */
 function batchTx(action: BatchAction, entries: readonly WorkEntry[]): TxRequest {
   const legs = entries.map((e) => e.leg);
   switch (action) {
     case "depositPremium":
-      return depositPremiumBatchTx(legs);
+      return depositPremiumBatchTx(legs, VIEM_BATCH);
     case "escrow":
-      return escrowBatchTx(legs);
+      return escrowBatchTx(legs, VIEM_BATCH);
     case "redeem":
-      return redeemBatchTx(entries.map((e) => ({ leg: e.leg, secret: e.secret! })));
+      return redeemBatchTx(entries.map((e) => ({ leg: e.leg, secret: e.secret! })), VIEM_BATCH);
     case "settle":
-      return settleBatchTx(legs);
+      return settleBatchTx(legs, VIEM_BATCH);
   }
 }
 
