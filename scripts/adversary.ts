@@ -9,7 +9,7 @@
  *   --seed N        fast-check seed (HEDGESWAP_ADVERSARY_SEED)
  *   --path P        fast-check path of a counterexample (HEDGESWAP_ADVERSARY_PATH)
  *   --modes LIST    alice,bob,recover,both (HEDGESWAP_ADVERSARY_MODES)
- *   --exclude LIST  features to leave out: capped,option,consent,reorg,bait,wrong,stall,late,settle,skip (HEDGESWAP_ADVERSARY_EXCLUDE)
+ *   --exclude LIST  features to leave out: capped,option,consent,reorg,bait,wrong,stall,late,settle,skip,earlyLoss (HEDGESWAP_ADVERSARY_EXCLUDE)
  *   --shrink S      seconds spent shrinking a failure at most (HEDGESWAP_ADVERSARY_SHRINK_S, default 60)
  *   --target T      one narrowed property around a known failure: d1 … d5, reverse (HEDGESWAP_ADVERSARY_TARGET)
  */

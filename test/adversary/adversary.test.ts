@@ -13,7 +13,7 @@
  * Runs: HEDGESWAP_ADVERSARY_RUNS in all (default 200, shared out over the four properties),
  * HEDGESWAP_ADVERSARY_SEED / HEDGESWAP_ADVERSARY_PATH to replay (fast-check prints both on failure),
  * HEDGESWAP_ADVERSARY_MODES to run some properties only (alice,bob,recover,both),
- * HEDGESWAP_ADVERSARY_EXCLUDE to leave features out (capped,option,consent,reorg,bait,wrong,stall,late,settle,skip),
+ * HEDGESWAP_ADVERSARY_EXCLUDE to leave features out (capped,option,consent,reorg,bait,wrong,stall,late,settle,skip,earlyLoss),
  * HEDGESWAP_ADVERSARY_SHRINK_S to bound the time spent shrinking a failure (default 60 s),
  * HEDGESWAP_ADVERSARY_TARGET to run one narrowed property instead (d1 … d5, reverse: see `TARGETS`).
  * `npm run test:adversary -- --runs 10000 [--seed N --path P --modes alice]` sets them (scripts/adversary.ts).

@@ -9,7 +9,7 @@ import type { At, ConsentUse, HostileAction, RunInput, Schedule, Wrong } from ".
 import type { Mode, Step } from "./oracle";
 
 /** Features a run may leave out (HEDGESWAP_ADVERSARY_EXCLUDE), to look for one kind of failure at a time. */
-export type Feature = "capped" | "option" | "consent" | "reorg" | "bait" | "wrong" | "stall" | "late" | "settle" | "skip";
+export type Feature = "capped" | "option" | "consent" | "reorg" | "bait" | "wrong" | "stall" | "late" | "settle" | "skip" | "earlyLoss";
 
 const STEPS = [1, 2, 3, 4, 5, 6] as const;
 
@@ -33,7 +33,8 @@ function step(s: Step, exclude: ReadonlySet<Feature>, allowWrong: boolean): fc.A
     k: fc.constant("step" as const),
     step: fc.constant(s),
     at: fc.record({ step: fc.constant(s), before: before(exclude) }),
-    exact: fc.boolean(),
+    // Without "late", a step sent at its deadline is mined at once (a step mined later is a late step).
+    exact: exclude.has("late") ? fc.constant(true) : fc.boolean(),
     wrong: allowWrong ? wrong : fc.constant(undefined),
   });
 }
@@ -124,7 +125,11 @@ export function runInput(mode: Mode, exclude: ReadonlySet<Feature> = new Set()):
       schedule: schedule(exclude),
       hostile,
       redeemAfter: mode === "alice" || mode === "recover" ? fc.option(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 12 })), { freq: 6, nil: null }) : fc.constant(null),
-      loss: mode === "recover" ? fc.record({ step: fc.constantFrom<Step>(1, 2, 3, 3, 4, 4, 5, 6), before: fc.integer({ min: -10, max: 19 }) }) : fc.constant(undefined),
+      // "earlyLoss": Alice may lose her state before her step 3 (then she never escrows leg A).
+      loss:
+        mode === "recover"
+          ? fc.record({ step: exclude.has("earlyLoss") ? fc.constantFrom<Step>(4, 4, 5, 6) : fc.constantFrom<Step>(1, 2, 3, 3, 4, 4, 5, 6), before: fc.integer({ min: -10, max: 19 }) })
+          : fc.constant(undefined),
       recoverGap: mode === "recover" ? fc.integer({ min: 2, max: 10 }) : fc.constant(undefined),
   });
 }

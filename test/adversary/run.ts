@@ -121,6 +121,8 @@ class Run {
   now = 0n;
   latest!: Record<LegName, { number: number; ts: bigint }>;
   mustMineBy: Record<LegName, bigint | undefined> = { A: undefined, B: undefined };
+  /** The counterparty's transactions go into the chain's next block, one second after they are sent (unless mined at once). */
+  hostileBy: Record<LegName, bigint | undefined> = { A: undefined, B: undefined };
   /** The conforming party has transactions in the chain's mempool (they all go into its next block). */
   ours: Record<LegName, boolean> = { A: false, B: false };
   seq = 0;
@@ -172,6 +174,7 @@ class Run {
     this.latest[chain] = { number: this.latest[chain].number + 1, ts: this.now };
     this.timeline.push({ seq: this.seq++, type: "block", chain, number: this.latest[chain].number, ts: this.now });
     this.mustMineBy[chain] = undefined;
+    this.hostileBy[chain] = undefined;
     this.ours[chain] = false;
     return true;
   }
@@ -185,6 +188,7 @@ class Run {
     try {
       const hash = await rpc<string>(c.url, "eth_sendRawTransaction", [raw]);
       this.nonces.set(key, nonce + 1);
+      this.hostileBy[chain] ??= this.now + 1n;
       this.log.push(`${this.t()} ${from === this.w.alice ? "Alice" : from === this.w.bob ? "Bob" : "deployer"} sends ${label} on ${chain} (${hash.slice(0, 10)})`);
       return hash;
     } catch (e) {
@@ -585,7 +589,8 @@ class Run {
       for (const t of due) await t.run();
       for (const chain of ["A", "B"] as const) {
         const by = this.mustMineBy[chain];
-        if (by !== undefined && by <= s) await this.mine(chain);
+        const hostileBy = this.hostileBy[chain];
+        if ((by !== undefined && by <= s) || (hostileBy !== undefined && hostileBy <= s)) await this.mine(chain);
       }
       const finale = s >= end;
       if (s >= this.nextLook && (finale || !this.stalled(s))) {
