@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "artifacts/", "cache/", "typechain-types/", "coverage/", "dist/", "ignition/deployments/", ".scratch-*/"],
+    ignores: ["node_modules/", "artifacts/", "cache/", "typechain-types/", "coverage/", "dist/", "src/sdk/dist/", "ignition/deployments/", ".scratch-*/"],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,

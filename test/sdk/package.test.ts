@@ -1,28 +1,39 @@
 /**
- * Packaging of the SDK (`npm run build`, scripts/build-sdk.mjs): ESM and CommonJS bundles with
- * `ethers` and `viem` left external, TypeScript declarations including the TypeChain types, a package.json
- * whose entry points and `exports` map lead to them, and no Node built-in anywhere in what a
- * browser bundle of the SDK pulls in (ethers included).
+ * Packaging of the SDK: the npm workspace `src/sdk` (package `hedgeswap`), built by
+ * scripts/build-sdk.mjs (`npm run build`, and the package's `prepack`) into src/sdk/dist: ESM one
+ * module per source file, a CommonJS bundle, TypeScript declarations including the TypeChain types,
+ * `ethers` external everywhere (a peer dependency) and no Node built-in anywhere in what a browser
+ * bundle of the SDK pulls in (ethers included).
  *
  * Covered:
- * - the build script exits 0 and every path package.json names (main, module, types, exports) exists;
- * - the CommonJS build, loaded by the package's own name (`require` condition), has the same export
- *   names as the ESM build (loaded by name in a child `node` process, `import` condition) and as
- *   the TypeScript source, and both builds compute the same hashlock as ethers does directly;
- * - both builds import `ethers` and `viem` instead of inlining them;
+ * - src/sdk/package.json: every `exports` target exists in src/sdk/dist; `"sideEffects": false`;
+ *   `files` and a `prepack` that builds; ethers as a peer dependency and no runtime dependency, none of
+ *   the coordinator's server libraries or viem; no `main`/`types` fields, so that the repository's own
+ *   directory imports of `src/sdk` keep resolving to the TypeScript source (checked for Node's and
+ *   TypeScript's resolution); src/coordinator/package.json depends on the SDK and on every package the
+ *   coordinator's sources import;
+ * - `npm pack --dry-run --json` lists the built ESM, CJS and declaration files and nothing else but
+ *   package.json and the README;
+ * - the CommonJS build, loaded by the package's name (`require` condition), has the same export names
+ *   as the ESM build (loaded by name in a child `node` process, `import` condition) and as the
+ *   TypeScript source, and both builds compute the same hashlock as ethers does directly;
+ * - both builds import `ethers` instead of inlining it; each ESM file holds one module;
  * - the declarations exist, mention `escrowAbi` and the TypeChain types, are what TypeScript resolves
  *   for the package name (node16 import/require and bundler resolution), and type-check on their
  *   own for a browser consumer (lib es2022 + dom, no Node types);
- * - an esbuild browser bundle of src/sdk/index.ts (ethers bundled too) builds without errors and
- *   imports no Node built-in; a negative control shows the detector reports `node:fs` and `path`
- *   imported by a temporary entry file.
+ * - esbuild browser bundles of the built package and of src/sdk/index.ts (ethers bundled too) import
+ *   no Node built-in; a negative control shows the detector reports `node:fs` and `path`;
+ * - tree-shaking: a page importing only the planner from the package holds neither the escrow's ABI
+ *   (`internalType` occurs only there; a whole-SDK page has it) nor the modules of calldata, errors
+ *   decoding, deployments or actions, and stays under 28 KB gzipped.
  */
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { builtinModules, createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
+import { gzipSync } from "node:zlib";
 import { build, type Plugin } from "esbuild";
 import ts from "typescript";
 import { sha256 } from "ethers";
@@ -32,17 +43,30 @@ import { escrowAbi } from "../../src/sdk/abi";
 type Sdk = typeof import("../../src/sdk");
 
 const ROOT = resolve(__dirname, "..", "..");
-const DIST = join(ROOT, "dist", "sdk");
-const DTS = join(DIST, "types", "src", "sdk", "index.d.ts");
+const SDK_DIR = join(ROOT, "src", "sdk");
+const DIST = join(SDK_DIR, "dist");
+const DTS = join(DIST, "index.d.ts");
 const SECRET = `0x${"11".repeat(32)}`;
+
+/** The coordinator's server libraries (and viem), none of which the SDK may depend on. */
+const SERVER_PACKAGES = ["better-sqlite3", "fastify", "pino", "prom-client", "zod", "commander", "@ethereumjs/rlp", "viem", "hardhat"];
 
 interface PackageJson {
   name: string;
-  main: string;
-  module: string;
-  types: string;
+  version: string;
+  private?: boolean;
+  main?: string;
+  module?: string;
+  types?: string;
+  typesVersions?: unknown;
   sideEffects: boolean;
+  files: string[];
+  scripts?: Record<string, string>;
   dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  workspaces?: string[];
   exports: Record<string, Record<string, string> | string>;
 }
 
@@ -75,16 +99,18 @@ function nodeImportDetector(found: NodeImport[]): Plugin {
   };
 }
 
-/** Bundles `entry` and everything it imports, ethers included, as a browser would get it. */
-async function bundleForBrowser(entry: string) {
+/** Bundles `entry` (a file, or a page's source resolved from the repository) and everything it imports, ethers included, as a browser would get it. */
+async function bundleForBrowser(entry: string | { contents: string }, minify = false) {
   const nodeImports: NodeImport[] = [];
   const result = await build({
-    entryPoints: [entry],
+    ...(typeof entry === "string" ? { entryPoints: [entry] } : { stdin: { contents: entry.contents, resolveDir: ROOT, sourcefile: "page.js", loader: "js" as const } }),
     absWorkingDir: ROOT,
     bundle: true,
     platform: "browser",
     format: "esm",
     target: "es2022",
+    minify,
+    legalComments: "none",
     write: false,
     metafile: true,
     logLevel: "silent",
@@ -106,7 +132,26 @@ function exportNames(mod: object): string[] {
   return Object.keys(mod).sort();
 }
 
-describe("SDK package (npm run build)", () => {
+function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, "utf8")) as T;
+}
+
+/** The npm package a bare import specifier names (`@scope/name/sub` → `@scope/name`). */
+function packageOf(specifier: string): string {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+}
+
+/** Every .ts file under `dir`. */
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === "node_modules" || e.name === "dist" ? [] : tsFiles(p);
+    return e.name.endsWith(".ts") ? [p] : [];
+  });
+}
+
+describe("SDK package (src/sdk, npm run build)", () => {
   let pkg: PackageJson;
   let cjs: Sdk;
   let cjsPath: string;
@@ -116,33 +161,89 @@ describe("SDK package (npm run build)", () => {
     const res = runNode(["scripts/build-sdk.mjs"]);
     expect(res.error, String(res.error)).to.equal(undefined);
     expect(res.status, `build-sdk.mjs failed:\n${res.stdout}\n${res.stderr}`).to.equal(0);
-    pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as PackageJson;
+    pkg = readJson<PackageJson>(join(SDK_DIR, "package.json"));
     const req = createRequire(__filename);
     cjsPath = req.resolve(pkg.name);
     cjs = req(pkg.name) as Sdk;
   });
 
   describe("package.json", () => {
-    it("points main, module, types and every exports condition at files the build wrote", () => {
+    it("points every exports condition at files the build wrote in src/sdk/dist, and ships dist with a prepack that builds", () => {
+      expect(pkg.name).to.equal("hedgeswap");
+      expect(pkg.private).to.equal(undefined);
       const root = pkg.exports["."];
       expect(root).to.be.an("object");
       const conditions = root as Record<string, string>;
-      expect(Object.keys(conditions)).to.have.members(["types", "import", "require"]);
-      expect(conditions.types).to.equal(pkg.types);
-      expect(conditions.import).to.equal(pkg.module);
-      expect(conditions.require).to.equal(pkg.main);
-      for (const p of [pkg.main, pkg.module, pkg.types]) {
-        expect(resolve(ROOT, p).startsWith(DIST), p).to.equal(true);
-        expect(existsSync(resolve(ROOT, p)), `${p} missing`).to.equal(true);
+      expect(Object.keys(conditions)).to.deep.equal(["types", "import", "require", "default"]);
+      expect(conditions).to.deep.equal({ types: "./dist/index.d.ts", import: "./dist/index.mjs", require: "./dist/index.cjs", default: "./dist/index.mjs" });
+      for (const p of Object.values(conditions)) {
+        expect(resolve(SDK_DIR, p).startsWith(DIST), p).to.equal(true);
+        expect(existsSync(resolve(SDK_DIR, p)), `${p} missing`).to.equal(true);
       }
+      expect(pkg.exports["./package.json"]).to.equal("./package.json");
       expect(pkg.sideEffects).to.equal(false);
-      expect(pkg.dependencies?.ethers).to.equal("6.17.0");
-      expect(pkg.dependencies?.viem).to.equal("2.57.20");
+      expect(pkg.files).to.deep.equal(["dist"]);
+      expect(pkg.scripts?.prepack).to.include("scripts/build-sdk.mjs");
+    });
+
+    it("has ethers v6 as its one peer dependency and no runtime dependency: no server library, no viem", () => {
+      expect(pkg.peerDependencies).to.deep.equal({ ethers: "^6.17.0" });
+      expect(pkg.dependencies ?? {}).to.deep.equal({});
+      expect(pkg.optionalDependencies ?? {}).to.deep.equal({});
+      const runtime = { ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies };
+      for (const name of SERVER_PACKAGES) expect(runtime, name).not.to.have.property(name);
+    });
+
+    it("has no main, module, types or typesVersions field, so the repository's directory imports of src/sdk reach the TypeScript source", () => {
+      for (const field of ["main", "module", "types", "typesVersions"] as const) expect(pkg, field).not.to.have.property(field);
+      const importer = join(ROOT, "src", "coordinator", "engine", "work.ts");
+      const node10 = { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10 };
+      expect(ts.resolveModuleName("../../sdk", importer, node10, ts.sys).resolvedModule?.resolvedFileName).to.equal(join(SDK_DIR, "index.ts"));
+      // This process runs under ts-node, as the coordinator and the scripts do.
+      expect(require.resolve("../../src/sdk")).to.equal(join(SDK_DIR, "index.ts"));
+    });
+
+    it("is a workspace of the private root, and the coordinator's package depends on it and on every package its sources import", () => {
+      const rootPkg = readJson<PackageJson>(join(ROOT, "package.json"));
+      expect(rootPkg.private).to.equal(true);
+      expect(rootPkg.name).not.to.equal(pkg.name);
+      expect(rootPkg.workspaces).to.deep.equal(["src/sdk", "src/coordinator"]);
+      const coordinator = readJson<PackageJson>(join(ROOT, "src", "coordinator", "package.json"));
+      expect(coordinator.private).to.equal(true);
+      expect(coordinator.dependencies?.[pkg.name]).to.equal(pkg.version);
+      const declared = { ...coordinator.dependencies, ...coordinator.devDependencies };
+      const imported = new Set<string>();
+      for (const file of tsFiles(join(ROOT, "src", "coordinator"))) {
+        for (const ref of ts.preProcessFile(readFileSync(file, "utf8"), true, true).importedFiles) {
+          if (!ref.fileName.startsWith(".") && !isNodeBuiltin(ref.fileName)) imported.add(packageOf(ref.fileName));
+        }
+      }
+      expect([...imported].filter((name) => !(name in declared)), "imported by src/coordinator but not in its package.json").to.deep.equal([]);
+      for (const name of ["better-sqlite3", "fastify", "viem"]) expect(declared, name).to.have.property(name);
+    });
+  });
+
+  describe("npm pack", () => {
+    it("packs the built ESM, CJS and declarations (and only those, package.json and the README)", function () {
+      this.timeout(120_000);
+      // --ignore-scripts: the prepack would build again, which `before` has just done.
+      const res = spawnSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: SDK_DIR, encoding: "utf8", timeout: 120_000 });
+      expect(res.status, `npm pack failed:\n${res.stderr}`).to.equal(0);
+      const [packed] = JSON.parse(res.stdout) as { name: string; version: string; files: { path: string }[] }[];
+      expect(packed!.name).to.equal("hedgeswap");
+      const paths = packed!.files.map((f) => f.path).sort();
+      for (const p of ["dist/index.mjs", "dist/index.cjs", "dist/index.d.ts", "dist/plan.mjs", "dist/plan.d.ts", "dist/typechain-types/contracts/HedgeSwapEscrow.d.ts", "dist/typechain-types/contracts/interfaces/IHedgeSwapEscrow.d.ts", "package.json", "README.md"]) {
+        expect(paths, p).to.include(p);
+      }
+      const built = readdirSync(DIST).filter((f) => f.endsWith(".mjs") || f.endsWith(".d.ts"));
+      for (const f of built) expect(paths, f).to.include(`dist/${f}`);
+      expect(paths.filter((p) => !p.startsWith("dist/") && p !== "package.json" && p !== "README.md")).to.deep.equal([]);
+      expect(paths.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts"))).to.deep.equal([]);
     });
   });
 
   describe("CommonJS and ESM builds", () => {
-    it("resolves the package name to dist/sdk/index.cjs under require and exports the SDK", () => {
+    it("resolves the package name to src/sdk/dist/index.cjs under require and exports the SDK", () => {
       expect(cjsPath).to.equal(join(DIST, "index.cjs"));
       for (const name of ["escrowAbi", "legId", "hashlockOf", "HedgeSwapError"] as const) {
         expect(cjs, name).to.have.property(name);
@@ -171,15 +272,27 @@ describe("SDK package (npm run build)", () => {
       expect(exportNames(cjs)).to.deep.equal(exportNames(source));
     });
 
-    it("leaves ethers and viem external in both builds", () => {
-      const esm = readFileSync(join(DIST, "index.mjs"), "utf8");
+    it("leaves ethers external in both builds and writes one ESM file per source module", () => {
       const cjsText = readFileSync(join(DIST, "index.cjs"), "utf8");
-      expect(esm).to.match(/from "ethers";/);
       expect(cjsText).to.include('require("ethers")');
-      expect(esm).to.match(/from "viem";/);
-      expect(cjsText).to.include('require("viem")');
-      expect(esm).not.to.include("node_modules/");
       expect(cjsText).not.to.include("node_modules/");
+      expect(cjsText).not.to.include("viem");
+      const sources = readdirSync(SDK_DIR).filter((f) => f.endsWith(".ts")).map((f) => f.replace(/\.ts$/, ".mjs"));
+      const modules = readdirSync(DIST).filter((f) => f.endsWith(".mjs"));
+      expect(modules.sort()).to.deep.equal(sources.sort());
+      let importsEthers = 0;
+      for (const f of modules) {
+        const text = readFileSync(join(DIST, f), "utf8");
+        expect(text, f).not.to.include("node_modules/");
+        expect(text, f).not.to.match(/from "viem/);
+        if (/from "ethers";/.test(text)) importsEthers++;
+        // Every relative import names a sibling .mjs the build wrote.
+        for (const m of text.matchAll(/from "(\.[^"]*)"/g)) {
+          expect(m[1], `${f} imports ${m[1]}`).to.match(/^\.\/\w+\.mjs$/);
+          expect(modules, `${f} imports ${m[1]}`).to.include(m[1]!.slice(2));
+        }
+      }
+      expect(importsEthers).to.be.greaterThan(5);
     });
   });
 
@@ -188,11 +301,12 @@ describe("SDK package (npm run build)", () => {
       expect(existsSync(DTS)).to.equal(true);
       const text = readFileSync(DTS, "utf8");
       expect(text).to.include("escrowAbi");
-      expect(text).to.match(/HedgeSwapEscrow/);
-      expect(existsSync(join(DIST, "types", "typechain-types", "contracts", "HedgeSwapEscrow.d.ts"))).to.equal(true);
-      expect(existsSync(join(DIST, "types", "typechain-types", "contracts", "interfaces", "IHedgeSwapEscrow.d.ts"))).to.equal(true);
+      expect(text).to.include('from "./typechain-types/contracts/HedgeSwapEscrow"');
+      expect(existsSync(join(DIST, "typechain-types", "contracts", "HedgeSwapEscrow.d.ts"))).to.equal(true);
+      expect(existsSync(join(DIST, "typechain-types", "contracts", "interfaces", "IHedgeSwapEscrow.d.ts"))).to.equal(true);
       // Only the escrow's types ship, not the test contracts' or OpenZeppelin's.
-      expect(existsSync(join(DIST, "types", "typechain-types", "index.d.ts"))).to.equal(false);
+      expect(existsSync(join(DIST, "typechain-types", "index.d.ts"))).to.equal(false);
+      expect(existsSync(join(DIST, ".tsc"))).to.equal(false);
     });
 
     it("is what TypeScript resolves for the package name", () => {
@@ -242,15 +356,21 @@ describe("SDK package (npm run build)", () => {
   });
 
   describe("browser bundle", () => {
-    it("bundles src/sdk with ethers for the browser without any Node built-in", async function () {
-      this.timeout(60_000);
-      const { result, nodeImports } = await bundleForBrowser(join(ROOT, "src", "sdk", "index.ts"));
-      expect(result.errors).to.deep.equal([]);
-      expect(nodeImports, `Node-only imports in the browser bundle:\n${describeImports(nodeImports)}`).to.deep.equal([]);
-      const inputs = Object.keys(result.metafile.inputs);
-      expect(inputs.some((p) => p.includes("node_modules/ethers/")), "ethers is bundled").to.equal(true);
-      expect(result.outputFiles).to.have.lengthOf(1);
-    });
+    for (const [what, entry] of [
+      ["the built package (by name)", { contents: 'export * from "hedgeswap";' }],
+      ["src/sdk", join(ROOT, "src", "sdk", "index.ts")],
+    ] as const) {
+      it(`bundles ${what} with ethers for the browser without any Node built-in or viem`, async function () {
+        this.timeout(60_000);
+        const { result, nodeImports } = await bundleForBrowser(entry);
+        expect(result.errors).to.deep.equal([]);
+        expect(nodeImports, `Node-only imports in the browser bundle:\n${describeImports(nodeImports)}`).to.deep.equal([]);
+        const inputs = Object.keys(result.metafile.inputs);
+        expect(inputs.some((p) => p.includes("node_modules/ethers/")), "ethers is bundled").to.equal(true);
+        expect(inputs.filter((p) => p.includes("node_modules/viem/"))).to.deep.equal([]);
+        expect(result.outputFiles).to.have.lengthOf(1);
+      });
+    }
 
     it("detects Node built-ins and their importer (negative control)", async function () {
       this.timeout(60_000);
@@ -277,6 +397,34 @@ describe("SDK package (npm run build)", () => {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+
+    it("tree-shakes: a planner-only page holds neither the escrow's ABI nor the calldata, error, deployment and action modules", async function () {
+      this.timeout(60_000);
+      const page = async (contents: string) => {
+        const { result } = await bundleForBrowser({ contents }, true);
+        const js = result.outputFiles[0]!.text;
+        const sdkModules = Object.keys(result.metafile.outputs[Object.keys(result.metafile.outputs)[0]!]!.inputs)
+          .filter((p) => p.startsWith("src/sdk/dist/"))
+          .map((p) => p.slice("src/sdk/dist/".length))
+          .sort();
+        return { js, gzip: gzipSync(js, { level: 9 }).length, sdkModules };
+      };
+      const whole = await page('import * as sdk from "hedgeswap"; globalThis.sdk = sdk;');
+      const planner = await page('import { planHedgedSwap } from "hedgeswap"; globalThis.plan = planHedgedSwap;');
+      // `internalType` is a key of the ABI's entries only (ethers' code does not contain it).
+      expect(whole.js).to.include("internalType");
+      expect(whole.sdkModules).to.include.members(["abi.mjs", "calldata.mjs", "escrowErrors.mjs", "actions.mjs"]);
+      expect(planner.js.includes("internalType"), "the ABI is in the planner-only page").to.equal(false);
+      expect(planner.js).not.to.include("depositPremiumWithPermit");
+      expect(planner.sdkModules).to.include("plan.mjs");
+      for (const m of ["abi.mjs", "calldata.mjs", "escrowErrors.mjs", "deployments.mjs", "actions.mjs", "read.mjs", "recovery.mjs"]) {
+        expect(planner.sdkModules, m).not.to.include(m);
+      }
+      expect(planner.gzip).to.be.below(28_000);
+      expect(planner.gzip).to.be.below(whole.gzip / 2);
+      // The ABI alone is over 20 KB minified; the built abi.mjs is in src/sdk/dist.
+      expect(statSync(join(DIST, "abi.mjs")).size).to.be.above(20_000);
     });
   });
 });
