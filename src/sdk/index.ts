@@ -44,7 +44,7 @@ export {
   type LocatedLeg,
 } from "./leg";
 export { PremiumMode, packTimelocks, unpackTimelocks, type Timelocks } from "./timelocks";
-export { SECRET_DERIVATION_LABEL, deriveSecret, opens, randomSecret, randomSeed, secretsByHashlock } from "./secrets";
+export { SECRET_DERIVATION_LABEL, SEED_RULES, deriveSecret, opens, randomSecret, randomSeed, secretsByHashlock, seedBytes } from "./secrets";
 
 export {
   OFFER_DOMAIN,

@@ -20,6 +20,25 @@ export function randomSeed(): string {
   return hexlify(randomBytes(32));
 }
 
+/** Why a seed is refused (`InvalidArgumentError` with field "seed" and one of these reasons). */
+export const SEED_RULES = { notBytes: "must be bytes or 0x-prefixed hex", tooShort: "must be at least 32 bytes" } as const;
+
+/**
+ * The key bytes of a seed, by the rule `deriveSecret` applies: bytes, or a 0x-prefixed hex string with
+ * an even number of digits (either case), at least 32 bytes long. `InvalidArgumentError` (field "seed",
+ * a reason of `SEED_RULES`) otherwise. Other callers (the coordinator's configuration) check seeds with it.
+ */
+export function seedBytes(seed: BytesLike): Uint8Array {
+  let key: Uint8Array;
+  try {
+    key = getBytes(seed);
+  } catch {
+    throw new InvalidArgumentError("seed", SEED_RULES.notBytes, seed);
+  }
+  if (key.length < 32) throw new InvalidArgumentError("seed", SEED_RULES.tooShort, hexlify(key));
+  return key;
+}
+
 /**
  * The secret number `index` of `seed`: `HMAC-SHA256(seed, "hedgeswap/secret/v1" ‖ uint64be(index))`.
  * Deterministic, so the same seed re-derives every secret; distinct indexes give unrelated secrets.
@@ -28,13 +47,7 @@ export function randomSeed(): string {
  * @param index - a non-negative integer below 2^64; use each index for one swap only.
  */
 export function deriveSecret(seed: BytesLike, index: bigint | number): string {
-  let key: Uint8Array;
-  try {
-    key = getBytes(seed);
-  } catch {
-    throw new InvalidArgumentError("seed", "must be bytes or 0x-prefixed hex", seed);
-  }
-  if (key.length < 32) throw new InvalidArgumentError("seed", "must be at least 32 bytes", hexlify(key));
+  const key = seedBytes(seed);
   if (typeof index !== "bigint" && !Number.isSafeInteger(index)) throw new InvalidArgumentError("index", "must be an integer in [0, 2^64)", index);
   const i = BigInt(index);
   if (i < 0n || i >= 1n << 64n) throw new InvalidArgumentError("index", "must be an integer in [0, 2^64)", i);
