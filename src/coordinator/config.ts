@@ -9,12 +9,29 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { Wallet } from "ethers";
 import { z } from "zod";
 
-import { HedgeSwapError } from "../sdk";
+import { HedgeSwapError, InvalidArgumentError, seedBytes } from "../sdk";
 import { DEFAULT_BATCH_SIZE } from "./engine/work";
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 const bigintish = z.union([z.string().regex(/^[0-9]+$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));
 const hex32 = z.string().regex(/^0x[0-9a-fA-F]{64}$/, "must be 32 bytes of 0x-prefixed hex");
+
+/** Why `seed` is not a seed by the SDK's rule (`seedBytes`, the one `deriveSecret` applies): e.g. "must be at least 32 bytes"; undefined when it is one. */
+export function seedProblem(seed: string): string | undefined {
+  try {
+    seedBytes(seed);
+    return undefined;
+  } catch (e) {
+    if (e instanceof InvalidArgumentError) return e.shortMessage.replace(/^seed: /, "");
+    throw e;
+  }
+}
+
+/** A seed in the file: what `deriveSecret` accepts (0x and an even number of hex digits, at least 32 bytes); the issue never repeats the value. */
+const seedString = z.string().superRefine((v, ctx) => {
+  const problem = seedProblem(v);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 /** One chain the coordinator acts on. */
 /** EIP-7825's cap on one transaction's gas limit (2^24), which Ethereum nodes enforce since Fusaka. */
@@ -57,7 +74,7 @@ export const partySchema = z
     keystore: z.object({ path: z.string().min(1), passwordEnv: z.string().min(1) }).optional(),
     /** Environment variable holding the seed that secrets are derived from (needed to lead swaps). */
     secretSeedEnv: z.string().min(1).optional(),
-    secretSeed: hex32.optional(),
+    secretSeed: seedString.optional(),
   })
   .refine((p) => [p.privateKeyEnv, p.privateKey, p.keystore].filter((x) => x !== undefined).length === 1, "give exactly one of privateKeyEnv, privateKey and keystore");
 
@@ -165,20 +182,39 @@ export const ENV_OVERRIDES: Readonly<Record<string, (raw: Record<string, unknown
   HEDGESWAP_API_CORS: (raw, v) => void (raw.api = { ...(raw.api as object), cors: v.split(",").map((o) => o.trim()).filter((o) => o !== "") }),
 };
 
+/** Why a file could not be read, in words ("no such file", "permission denied", ...). */
+export function describeFileError(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  const known: Record<string, string> = { ENOENT: "no such file", EACCES: "permission denied", EISDIR: "it is a directory", ENOTDIR: "a part of the path is not a directory" };
+  return (typeof code === "string" ? known[code] : undefined) ?? (e as Error).message;
+}
+
 /** Reads a configuration file, applies the environment overrides, parses and checks it. */
 export function loadConfig(path: string, env: NodeJS.ProcessEnv = process.env): CoordinatorConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigError(`cannot read the configuration file ${path}: ${describeFileError(e)}`);
+  }
   let raw: Record<string, unknown>;
   try {
-    raw = JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>;
+    raw = JSON.parse(text) as Record<string, unknown>;
   } catch (e) {
-    throw new ConfigError(`cannot read the configuration file ${path}: ${(e as Error).message}`);
+    throw new ConfigError(`the configuration file ${path} is not JSON: ${(e as Error).message}`);
   }
-  if (raw === null || typeof raw !== "object") throw new ConfigError(`the configuration file ${path} does not hold a JSON object`);
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw new ConfigError(`the configuration file ${path} does not hold a JSON object`);
   for (const [name, apply] of Object.entries(ENV_OVERRIDES)) {
     const value = env[name];
     if (value !== undefined && value !== "") apply(raw, value);
   }
-  return parseConfig(raw, dirname(resolve(path)));
+  try {
+    return parseConfig(raw, dirname(resolve(path)));
+  } catch (e) {
+    // The same reason and issues, with the file they are about.
+    if (e instanceof ConfigError) throw new ConfigError(`${path}: ${e.shortMessage}`, [String(e.details.issues ?? "")].filter((i) => i !== ""));
+    throw e;
+  }
 }
 
 /** A party with its key material resolved from the environment. */
@@ -210,8 +246,10 @@ export function resolveParties(config: CoordinatorConfig, env: NodeJS.ProcessEnv
       wallet = new Wallet(key);
     }
     const seed = p.secretSeed ?? (p.secretSeedEnv ? env[p.secretSeedEnv] : undefined);
-    if (seed !== undefined && !/^0x[0-9a-fA-F]{64}$/.test(seed)) {
-      throw new ConfigError(`party ${p.name}: the secret seed is not 32-byte hex`, [p.secretSeedEnv ?? "secretSeed"]);
+    const problem = seed === undefined ? undefined : seedProblem(seed);
+    if (problem !== undefined) {
+      // The SDK's reason (deriveSecret's rule), naming where the seed came from, never its value.
+      throw new ConfigError(`party ${p.name}: the secret seed ${problem}`, [p.secretSeedEnv ? `environment variable ${p.secretSeedEnv}` : "secretSeed"]);
     }
     return { name: p.name, wallet, seed };
   });
