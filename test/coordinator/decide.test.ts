@@ -158,6 +158,13 @@ describe("coordinator decide()", function () {
     expect(outcomeLabel("hedged-swap", ...o("refunded", "redeemed"))).to.equal("S5");
     expect(outcomeLabel("option", ...o("redeemed", "redeemed"))).to.equal("exercised");
     expect(outcomeLabel("option", ...o("refunded", "refunded"))).to.equal("abandoned");
-    expect(outcomeLabel(plan("option").kind, ...o("aborted", "refunded"))).to.equal("A:aborted B:refunded");
+    // A cooperative abort of either leg, neither redeemed: "aborted" (each leg's own outcome is in the detail).
+    for (const [a, b] of [["aborted", "aborted"], ["aborted", "premiumRefunded"], ["aborted", undefined], ["refunded", "aborted"], [undefined, "aborted"]] as const) {
+      expect(outcomeLabel("hedged-swap", ...o(a, b)), `${a}/${b}`).to.equal("aborted");
+    }
+    expect(outcomeLabel(plan("option").kind, ...o("aborted", "refunded"))).to.equal("aborted");
+    expect(outcomeLabel("hedged-swap", { state: LegState.Aborted }, { state: LegState.Aborted })).to.equal("aborted");
+    // Not a conforming run's end (a redeem next to an abort): both legs named.
+    expect(outcomeLabel("hedged-swap", ...o("aborted", "redeemed"))).to.equal("A:aborted B:redeemed");
   });
 });

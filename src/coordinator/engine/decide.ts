@@ -19,7 +19,7 @@ export interface SwapView extends PartyView {
 /** What `decide` returns. */
 export interface Decision {
   readonly status: SwapStatus;
-  /** The final outcome's label when the swap is over (matrix ids S0–S5, "completed", option outcomes). */
+  /** The final outcome's label when the swap is over (matrix ids S0–S5, "completed", option outcomes, "aborted"). */
   readonly outcome?: string;
   readonly intents: readonly Intent[];
   /** Steps this coordinator should take but can no longer take safely before their deadlines. */
@@ -31,10 +31,16 @@ function legFinal(l: LegObservation, premiumDeadline: bigint, now: bigint): bool
   return l.outcome !== undefined || l.state === LegState.Aborted || (l.state === LegState.None && now > premiumDeadline);
 }
 
-/** The label of a finished swap, from how each leg ended. */
+/**
+ * The label of a finished swap, from how each leg ended: the matrix ids (S0–S5), "completed", the
+ * option's "exercised"/"abandoned", and "aborted" once a leg was cooperatively aborted and neither
+ * was redeemed (the other leg aborted too, refunded, its premium refunded, or never created; each
+ * leg's own outcome stays in `GET /swaps/:id`). Anything else: `A:<outcome> B:<outcome>`.
+ */
 export function outcomeLabel(kind: SwapPlan["kind"], a: LegObservation, b: LegObservation): string {
   const o = (l: LegObservation) => l.outcome ?? (l.state === LegState.Aborted ? "aborted" : "never");
   const key = `${o(a)}/${o(b)}`;
+  if ((o(a) === "aborted" || o(b) === "aborted") && o(a) !== "redeemed" && o(b) !== "redeemed") return "aborted";
   const table: Record<string, string> = {
     "redeemed/redeemed": kind === "option" ? "exercised" : "completed",
     "never/never": "S0",
