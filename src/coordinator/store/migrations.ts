@@ -34,6 +34,30 @@ const TX_ACTIONS = sqlList(["depositPremium", "escrow", "redeem", "settle", "abo
 const TX_ACTIONS_V4 = sqlList(["depositPremium", "escrow", "redeem", "settle", "abort", "approve", "withdraw"]);
 const TX_STATUSES = sqlList(["signed", "sent", "mined", "reverted", "replaced", "dropped"]);
 
+/** The `txs` table (as `name`), its actions limited to `actions`: migration 1's, rebuilt by migration 4. */
+const txsTable = (name: string, actions: string): string => `CREATE TABLE ${name} (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  swap_id    TEXT    NOT NULL REFERENCES swaps (id),
+  chain_id   TEXT    NOT NULL,
+  account    TEXT    NOT NULL,
+  nonce      INTEGER NOT NULL CHECK (nonce >= 0),
+  action     TEXT    NOT NULL CHECK (action IN (${actions})),
+  leg        TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
+  to_address TEXT    NOT NULL,
+  data       TEXT    NOT NULL,
+  ${decimal("value")},
+  ${decimal("max_fee_per_gas")},
+  ${decimal("max_priority_fee_per_gas")},
+  ${decimal("gas_limit")},
+  raw        TEXT    NOT NULL,
+  hash       TEXT    NOT NULL UNIQUE,
+  status     TEXT    NOT NULL CHECK (status IN (${TX_STATUSES})),
+  block_number INTEGER CHECK (block_number IS NULL OR block_number >= 0),
+  attempt    INTEGER NOT NULL CHECK (attempt >= 1),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);`;
+
 /** The bookkeeping table, created before any migration runs. */
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INTEGER PRIMARY KEY,
@@ -78,28 +102,7 @@ BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE refused'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END;
 
-CREATE TABLE txs (
-  id         INTEGER PRIMARY KEY AUTOINCREMENT,
-  swap_id    TEXT    NOT NULL REFERENCES swaps (id),
-  chain_id   TEXT    NOT NULL,
-  account    TEXT    NOT NULL,
-  nonce      INTEGER NOT NULL CHECK (nonce >= 0),
-  action     TEXT    NOT NULL CHECK (action IN (${TX_ACTIONS})),
-  leg        TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
-  to_address TEXT    NOT NULL,
-  data       TEXT    NOT NULL,
-  ${decimal("value")},
-  ${decimal("max_fee_per_gas")},
-  ${decimal("max_priority_fee_per_gas")},
-  ${decimal("gas_limit")},
-  raw        TEXT    NOT NULL,
-  hash       TEXT    NOT NULL UNIQUE,
-  status     TEXT    NOT NULL CHECK (status IN (${TX_STATUSES})),
-  block_number INTEGER CHECK (block_number IS NULL OR block_number >= 0),
-  attempt    INTEGER NOT NULL CHECK (attempt >= 1),
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-);
+${txsTable("txs", TX_ACTIONS)}
 CREATE INDEX txs_chain_account_nonce ON txs (chain_id, account, nonce);
 CREATE INDEX txs_status ON txs (status);
 CREATE INDEX txs_swap ON txs (swap_id, id);
@@ -142,28 +145,7 @@ BEGIN SELECT RAISE(ABORT, 'an abort consent vow cannot be withdrawn'); END;
     // SQLite cannot change a CHECK in place: txs is rebuilt under a new name with tx_members (its only
     // child), rows copied with their ids, the old tables dropped child first, the new ones renamed.
     up: `
-CREATE TABLE txs_v4 (
-  id         INTEGER PRIMARY KEY AUTOINCREMENT,
-  swap_id    TEXT    NOT NULL REFERENCES swaps (id),
-  chain_id   TEXT    NOT NULL,
-  account    TEXT    NOT NULL,
-  nonce      INTEGER NOT NULL CHECK (nonce >= 0),
-  action     TEXT    NOT NULL CHECK (action IN (${TX_ACTIONS_V4})),
-  leg        TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
-  to_address TEXT    NOT NULL,
-  data       TEXT    NOT NULL,
-  ${decimal("value")},
-  ${decimal("max_fee_per_gas")},
-  ${decimal("max_priority_fee_per_gas")},
-  ${decimal("gas_limit")},
-  raw        TEXT    NOT NULL,
-  hash       TEXT    NOT NULL UNIQUE,
-  status     TEXT    NOT NULL CHECK (status IN (${TX_STATUSES})),
-  block_number INTEGER CHECK (block_number IS NULL OR block_number >= 0),
-  attempt    INTEGER NOT NULL CHECK (attempt >= 1),
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
-);
+${txsTable("txs_v4", TX_ACTIONS_V4)}
 INSERT INTO txs_v4 SELECT * FROM txs;
 CREATE TABLE tx_members_v4 (
   tx_id   INTEGER NOT NULL REFERENCES txs_v4 (id),
