@@ -266,7 +266,7 @@ describe("coordinator: HTTP API", function () {
     const abort = (base: string, body: unknown, id = plan.id) => post(base, `/swaps/${id}/abort`, body);
     await expectError(await abort(apiA.url, { leg: "A" }, NO_SUCH_SWAP), 404, "UNKNOWN_SWAP");
     expect((await expectError(await abort(apiA.url, { leg: "C" }), 400, "INVALID_REQUEST")).issues!.map((i) => i.path)).to.deep.equal(["body.leg"]);
-    await expectError(await abort(apiA.url, { leg: "A", redeemerSignature: "0x123" }), 400, "INVALID_REQUEST");
+    await expectError(await abort(apiA.url, { leg: "A", signature: "0x123" }), 400, "INVALID_REQUEST");
     await expectError(await abort(apiA.url, { leg: "A" }), 400, "ABORT_NOT_POSSIBLE"); // the escrower needs the consent
     // The follower consents to abort leg A only once its leg B is no longer escrowed.
     const early = await expectError(await abort(apiB.url, { leg: "A" }), 409, "COUNTER_LEG_ESCROWED");
@@ -278,9 +278,13 @@ describe("coordinator: HTTP API", function () {
     expect(vowed.swap.neverReveal).to.equal(true);
     expect(vowed.events.map((e) => e.kind)).to.include.members(["reveal.forsworn", "abort.consented"]);
     const forgedB = await signCooperativeAbort(w.carol, plan.legB);
-    const invalid = await expectError(await abort(apiB.url, { leg: "B", redeemerSignature: forgedB }), 400, "INVALID_ABORT_SIGNATURE");
+    const invalid = await expectError(await abort(apiB.url, { leg: "B", signature: forgedB }), 400, "INVALID_ABORT_SIGNATURE");
     expect(invalid.details).to.include({ expected: w.alice.address, recovered: w.carol.address, scheme: "ecdsa" });
-    const { txHash: abortB } = abortResultSchema.parse(await ok(await abort(apiB.url, { leg: "B", redeemerSignature: consentB })));
+    // The consent under the deprecated name too, but not two different ones.
+    const both = await expectError(await abort(apiB.url, { leg: "B", signature: consentB, redeemerSignature: forgedB }), 400, "INVALID_REQUEST");
+    expect(both.issues!.map((i) => i.path)).to.deep.equal(["body.redeemerSignature"]);
+    // The answer's field name is the request's: `signature` goes back as it came.
+    const { txHash: abortB } = abortResultSchema.parse(await ok(await abort(apiB.url, { leg: "B", signature: consentB })));
     expect(abortB).to.match(/^0x[0-9a-f]{64}$/);
     await until("leg B aborted", async () => (await detail(apiB.url)).legs[1]!.outcome === "aborted", 30_000);
     // Now the follower's consent to abort leg A, and the leader's abort.
@@ -288,14 +292,15 @@ describe("coordinator: HTTP API", function () {
     const forged = await signCooperativeAbort(w.carol, plan.legA);
     const wrong = await expectError(await abort(apiA.url, { leg: "A", redeemerSignature: forged }), 400, "INVALID_ABORT_SIGNATURE");
     expect(wrong.details).to.include({ expected: w.bob.address, recovered: w.carol.address });
-    const { txHash } = abortResultSchema.parse(await ok(await abort(apiA.url, { leg: "A", redeemerSignature: consentA })));
+    const { txHash } = abortResultSchema.parse(await ok(await abort(apiA.url, { leg: "A", redeemerSignature: consentA }))); // the deprecated name still works
     expect(txHash).to.match(/^0x[0-9a-f]{64}$/);
     await until("leg A aborted", async () => (await detail(apiA.url)).legs[0]!.outcome === "aborted", 30_000);
     const after = await detail(apiA.url);
     expect(after.transactions.filter((t) => t.action === "abort").map((t) => [t.leg, t.hash])).to.deep.equal([["A", txHash]]);
     expect(after.events.map((e) => e.kind)).to.include.members(["abort.sent", "leg.aborted"]);
     await until("final for Alice", async () => isFinal((await detail(apiA.url)).swap.status), 30_000);
-    await expectError(await abort(apiA.url, { leg: "A", redeemerSignature: consentA }), 409, "SWAP_FINAL");
+    expect((await detail(apiA.url)).swap).to.include({ status: "settled", outcome: "aborted" }); // the swap says so, not only its legs
+    await expectError(await abort(apiA.url, { leg: "A", signature: consentA, redeemerSignature: consentA }), 409, "SWAP_FINAL"); // both, equal: accepted
   });
 
   it("serves an OpenAPI 3.1 document of every route, with request schemas and bearer security", async function () {
@@ -311,6 +316,10 @@ describe("coordinator: HTTP API", function () {
     expect(doc.paths["/swaps/{id}/abort"]!.post!.security).to.deep.equal([{ bearerAuth: [] }]);
     // The consent order is written where API users read it.
     expect((doc.paths["/swaps/{id}/abort"]!.post as { description?: string }).description).to.match(/leader first/i).and.match(/COUNTER_LEG_ESCROWED/);
+    // The consent goes back under the name the answer uses; the old name is marked deprecated.
+    const abortBody = doc.paths["/swaps/{id}/abort"]!.post!.requestBody!.content["application/json"]!.schema as { properties: Record<string, { deprecated?: boolean }> };
+    expect(Object.keys(abortBody.properties)).to.deep.equal(["leg", "signature", "redeemerSignature"]);
+    expect([abortBody.properties.signature!.deprecated, abortBody.properties.redeemerSignature!.deprecated]).to.deep.equal([undefined, true]);
     expect(doc.paths["/swaps"]!.get!.security).to.equal(undefined);
     expect(doc.paths["/swaps"]!.post!.requestBody!.content["application/json"]!.schema.required).to.have.members(["offer", "signatures"]);
     expect(doc.paths["/swaps"]!.get!.parameters.map((p) => p.name)).to.deep.equal(["status", "kind", "active", "limit", "offset"]);

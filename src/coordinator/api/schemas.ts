@@ -82,13 +82,32 @@ export const ABORT_RULES =
   "follower, to the abort of leg A, only once its own leg B is aborted, refunded or was never escrowed (read at the final block): while leg B is " +
   "escrowed it refuses with 409 COUNTER_LEG_ESCROWED (abort leg B with the leader's consent first, then ask again), and a redeemed leg B with " +
   "409 COUNTER_LEG_REDEEMED; when leg B was never escrowed it first records durably that it will not escrow it. A refusal signs nothing. The " +
-  "escrower's side checks the consent as the escrow does (ECDSA, or ERC-1271 for a contract-wallet redeemer): 400 INVALID_ABORT_SIGNATURE otherwise.";
+  "escrower's side checks the consent as the escrow does (ECDSA, or ERC-1271 for a contract-wallet redeemer): 400 INVALID_ABORT_SIGNATURE otherwise. " +
+  "The consent travels under one name: the redeemer's answer has it in `signature`, and the escrower's request takes it in `signature` " +
+  "(`redeemerSignature`, its former name, is deprecated but accepted; both at once must be equal, else 400 INVALID_REQUEST).";
 
-/** `POST /swaps/:id/abort` body. */
-export const abortBodySchema = z.strictObject({
-  leg: z.enum(["A", "B"]).meta({ description: "B first (the leader's consent, then the follower's abort of leg B); A once leg B is aborted, refunded or never escrowed" }),
-  redeemerSignature: consentSignatureSchema.optional().meta({ description: "the redeemer's EIP-712 consent (needed by the escrower's coordinator): ECDSA, or ERC-1271 for a contract wallet" }),
-});
+/**
+ * `POST /swaps/:id/abort` body. The consent goes in `signature`, the field the answer returns it in, so
+ * one side's answer is the other side's request: `{ leg, signature }`. `redeemerSignature` is the
+ * deprecated name of the same field (accepted; both at once only when equal, else 400).
+ */
+export const abortBodySchema = z
+  .strictObject({
+    leg: z.enum(["A", "B"]).meta({ description: "B first (the leader's consent, then the follower's abort of leg B); A once leg B is aborted, refunded or never escrowed" }),
+    signature: consentSignatureSchema.optional().meta({
+      description: "the redeemer's EIP-712 consent, as the redeemer's coordinator returned it in `signature` (needed by the escrower's coordinator): ECDSA, or ERC-1271 for a contract wallet",
+    }),
+    redeemerSignature: consentSignatureSchema.optional().meta({ deprecated: true, description: "deprecated name of `signature` (still accepted; when both are given they must be equal)" }),
+  })
+  .superRefine((b, ctx) => {
+    if (b.signature !== undefined && b.redeemerSignature !== undefined && b.signature.toLowerCase() !== b.redeemerSignature.toLowerCase()) {
+      ctx.addIssue({ code: "custom", path: ["redeemerSignature"], message: "differs from signature: give the consent once, in signature (redeemerSignature is its deprecated name)" });
+    }
+  })
+  .transform(({ leg, signature, redeemerSignature }) => {
+    const consent = signature ?? redeemerSignature;
+    return consent === undefined ? { leg } : { leg, signature: consent };
+  });
 
 /** One problem of a request, with where it is (`body.offer.hashlock`, `query.limit`, `params.id`). */
 export interface RequestIssue {

@@ -235,7 +235,7 @@ export async function startApi(port: CoordinatorPort, opts: ApiOptions): Promise
       handler: async (req) => {
         const { id } = validate(swapIdParamsSchema, req.params, "params");
         const body = validate(abortBodySchema, req.body, "body");
-        return port.requestAbort(id, body.leg, body.redeemerSignature);
+        return port.requestAbort(id, body.leg, body.signature);
       },
     },
     {
