@@ -27,6 +27,17 @@ export interface WatchedChain {
 
 const units = (x: bigint) => formatUnits(x, 18).replace(/\.0$/, "");
 
+/** Where each kind of entry goes in a timeline: the protocol's steps 1–6 in order, then aborts, then settlements. */
+const STEP_RANK: Readonly<Record<string, number>> = { "1": 1, "2": 2, "3": 3, "4": 4, "5": 5, "6": 6, abort: 7, settle: 8 };
+
+/**
+ * The order of a timeline: by step (1–6, abort, settle), then block time, chain and block. Two steps
+ * can land in blocks with the same time on the two chains; the steps still read in protocol order.
+ */
+export function byStep(x: TimelineEntry, y: TimelineEntry): number {
+  return (STEP_RANK[x.step] ?? 99) - (STEP_RANK[y.step] ?? 99) || x.timestamp - y.timestamp || x.chain.localeCompare(y.chain) || x.block - y.block;
+}
+
 /** Describes one escrow log of the swap's legs; undefined for logs of other legs. */
 export function describe(plan: SwapPlan, chain: WatchedChain, log: Log, timestamp: number): TimelineEntry | undefined {
   const parsed = escrowInterface.parseLog({ topics: [...log.topics], data: log.data });
@@ -57,6 +68,7 @@ export function describe(plan: SwapPlan, chain: WatchedChain, log: Log, timestam
 
 /** Reads new escrow logs of both chains since the last call. */
 export class TimelineReader {
+  /** Every entry so far, sorted by step (`byStep`). */
   readonly entries: TimelineEntry[] = [];
   readonly #from = new Map<string, number>();
   readonly #times = new Map<string, number>();
@@ -82,8 +94,9 @@ export class TimelineReader {
         if (entry) fresh.push(entry);
       }
     }
-    fresh.sort((x, y) => x.timestamp - y.timestamp || x.chain.localeCompare(y.chain));
+    fresh.sort(byStep);
     this.entries.push(...fresh);
+    this.entries.sort(byStep);
     return fresh;
   }
 }

@@ -2,6 +2,8 @@
  * A local multi-chain devnet: several `hardhat node`s started in parallel, the escrow deployed on each
  * by development account 0, and helpers for test tokens and for moving every chain's clock together.
  */
+import { join } from "node:path";
+
 import { BaseWallet, Contract, ContractFactory, type InterfaceAbi } from "ethers";
 
 import type { DeploymentRecord } from "../sdk/deployments";
@@ -79,6 +81,8 @@ export interface DevnetOptions {
   readonly chains: readonly { readonly name: string; readonly chainId: bigint }[];
   /** Interval mining on every chain, as in `startHardhatNode`. */
   readonly blockIntervalMs?: number;
+  /** Where the nodes' logs go (`node-<chainId>.log` each); `startHardhatNode`'s shared default when omitted. */
+  readonly logDir?: string;
 }
 
 /** Same range as `isLocalChain` in scripts/lib/deployEscrow.ts: chains whose records are never committed. */
@@ -110,7 +114,9 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   checkChains(options.chains);
   const deployer = devAccounts(1)[0] as BaseWallet;
   const started = await Promise.allSettled(
-    options.chains.map((c) => startHardhatNode({ chainId: c.chainId, blockIntervalMs: options.blockIntervalMs })),
+    options.chains.map((c) =>
+      startHardhatNode({ chainId: c.chainId, blockIntervalMs: options.blockIntervalMs, ...(options.logDir !== undefined ? { logFile: join(options.logDir, `node-${c.chainId}.log`) } : {}) }),
+    ),
   );
   const nodes = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
   const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
