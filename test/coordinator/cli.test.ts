@@ -216,6 +216,47 @@ describe("coordinator: command line (the built bin)", function () {
   });
 });
 
+describe("npm run offer (scripts/make-offer.ts): the walkthrough's offer maker refuses bad input before reaching a chain", function () {
+  this.timeout(60_000);
+  let dir: string;
+  const offer = (args: readonly string[], env: Record<string, string> = {}) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(LEADER_|FOLLOWER_)/.test(k)));
+    return spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", join(ROOT, "scripts", "make-offer.ts"), ...args], {
+      cwd: ROOT,
+      env: { ...clean, TS_NODE_PROJECT: join(ROOT, "tsconfig.json"), INIT_CWD: dir, ...env },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+  };
+  before(function () {
+    dir = mkdtempSync(join(tmpdir(), "hedgeswap-offer-"));
+    writeFileSync(join(dir, "alice.json"), JSON.stringify(configJson()));
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("--help, an unknown option, a missing option, a missing key or seed (paths relative to where npm run was typed)", function () {
+    const help = offer(["--help"]);
+    expect(help.status, help.stderr).to.equal(0);
+    expect(help.stdout).to.include("--token-a <address>").and.include("LEADER_SEED");
+    const legs = ["--token-a", ESCROW, "--amount-a", "100", "--premium-a", "1", "--token-b", ESCROW, "--amount-b", "100", "--premium-b", "3"];
+    const cases: [string[], Record<string, string>, RegExp][] = [
+      [["--bogus"], {}, /^offer: Unknown option '--bogus'/],
+      [["--token-a", ESCROW], {}, /^offer: --config is required/],
+      [["--config", "missing.json", ...legs], {}, /cannot read the configuration file .*missing\.json: no such file/],
+      [["--config", "alice.json", ...legs], {}, /^offer: LEADER_KEY must hold a private key/],
+      [["--config", "alice.json", ...legs], { LEADER_KEY: KEY, FOLLOWER_KEY: KEY }, /^offer: LEADER_SEED is not set/],
+      [["--config", "alice.json", ...legs], { LEADER_KEY: KEY, FOLLOWER_KEY: KEY, LEADER_SEED: "0x1234" }, /^offer: LEADER_SEED must be at least 32 bytes/],
+    ];
+    for (const [args, env, message] of cases) {
+      const r = offer(args, env);
+      expect(r.status, `${args.join(" ")}: ${r.stderr}`).to.equal(2);
+      expect(r.stderr, args.join(" ")).to.match(message);
+    }
+  });
+});
+
 describe("coordinator: secret seeds follow the SDK's deriveSecret rule", function () {
   const seeds = [
     SEED,
