@@ -578,7 +578,8 @@ class Run {
     const actions = this.input.hostile.map((a, i) => ({ a, i, at: this.abs(a.at) })).sort((x, y) => (x.at < y.at ? -1 : x.at > y.at ? 1 : x.i - y.i));
     let next = 0;
     const end = this.t0 + 6n * DELTA + BigInt(PARTY.settleGrace) + 2n;
-    const last = end + 21n;
+    // After the deadlines the party looks every 3 s until it is done (legs settled, credits withdrawn, nothing pending).
+    const last = end + 60n;
     for (let s = this.t0 + 1n; s <= last; s++) {
       this.now = s;
       const started = performance.now();
