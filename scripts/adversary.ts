@@ -11,7 +11,7 @@
  *   --modes LIST    alice,bob,recover,both (HEDGESWAP_ADVERSARY_MODES)
  *   --exclude LIST  features to leave out: capped,option,consent,reorg,bait,wrong,stall,late,settle,skip,earlyLoss (HEDGESWAP_ADVERSARY_EXCLUDE)
  *   --shrink S      seconds spent shrinking a failure at most (HEDGESWAP_ADVERSARY_SHRINK_S, default 60)
- *   --target T      one narrowed property around a known failure: d1 … d5, reverse (HEDGESWAP_ADVERSARY_TARGET)
+ *   --target T      one narrowed property around a known failure: d1 … d5, reverse, elsewhere (HEDGESWAP_ADVERSARY_TARGET)
  */
 import { spawnSync } from "node:child_process";
 

@@ -15,7 +15,7 @@
  * HEDGESWAP_ADVERSARY_MODES to run some properties only (alice,bob,recover,both),
  * HEDGESWAP_ADVERSARY_EXCLUDE to leave features out (capped,option,consent,reorg,bait,wrong,stall,late,settle,skip,earlyLoss),
  * HEDGESWAP_ADVERSARY_SHRINK_S to bound the time spent shrinking a failure (default 60 s),
- * HEDGESWAP_ADVERSARY_TARGET to run one narrowed property instead (d1 … d5, reverse: see `TARGETS`).
+ * HEDGESWAP_ADVERSARY_TARGET to run one narrowed property instead (d1 … d5, reverse, elsewhere: see `TARGETS`).
  * `npm run test:adversary -- --runs 10000 [--seed N --path P --modes alice]` sets them (scripts/adversary.ts).
  */
 import fc from "fast-check";

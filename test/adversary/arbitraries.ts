@@ -140,7 +140,8 @@ export function runInput(mode: Mode, exclude: ReadonlySet<Feature> = new Set()):
  * d1: recovery redeems a bait leg with the swap's hashlock; d2: the commit sent too close to leg B's
  * timeout, mined late; d3: merged payouts above a token's per-transfer limit; d4: the follower's consent
  * to abort leg A while leg B is escrowed; d5: one coordinator with both keys; reverse: the follower
- * escrows leg B although leg A can no longer be escrowed (it skipped its premium).
+ * escrows leg B although leg A can no longer be escrowed (it skipped its premium); elsewhere: the
+ * leader reveals s on a leg other than leg B (a bait of her own), which the follower must use.
  */
 export const TARGETS: Record<string, { readonly mode: Mode; readonly arbitrary: fc.Arbitrary<RunInput> }> = (() => {
   const plainSchedule = fc.record({
@@ -152,7 +153,7 @@ export const TARGETS: Record<string, { readonly mode: Mode; readonly arbitrary: 
   const agreedStep = (s: Step, min: number, max: number) =>
     fc.record({ k: fc.constant("step" as const), step: fc.constant(s), at: fc.record({ step: fc.constant(s), before: fc.integer({ min, max }) }), exact: fc.boolean(), wrong: fc.constant(undefined) });
   const base = { kind: fc.constant("hedged-swap" as const), cappedA: fc.constant(false), cappedB: fc.constant(false), loss: fc.constant(undefined), recoverGap: fc.constant(undefined) };
-  const bait = fc.record({
+  const baitFields = {
     k: fc.constant("bait" as const),
     at: fc.record({ step: fc.constantFrom<Step>(3, 4, 5), before: fc.integer({ min: 1, max: 19 }) }),
     chain: fc.constantFrom("A" as const, "B" as const),
@@ -162,7 +163,8 @@ export const TARGETS: Record<string, { readonly mode: Mode; readonly arbitrary: 
     timeout: fc.constantFrom("short" as const, "legB" as const, "long" as const),
     to: fc.constant("counterparty" as const),
     reveal: fc.constant(false),
-  });
+  };
+  const bait = fc.record(baitFields);
   return {
     d1: {
       mode: "recover",
@@ -213,6 +215,19 @@ export const TARGETS: Record<string, { readonly mode: Mode; readonly arbitrary: 
       }),
     },
     d5: { mode: "both", arbitrary: fc.record({ ...base, schedule: plainSchedule, hostile: fc.constant([]), redeemAfter: fc.constant(null) }) },
+    elsewhere: {
+      mode: "bob",
+      arbitrary: fc.record({
+        ...base,
+        schedule: plainSchedule,
+        hostile: fc.tuple(
+          agreedStep(1, 5, 19),
+          agreedStep(3, 5, 19),
+          fc.record({ ...baitFields, at: fc.record({ step: fc.constantFrom<Step>(2, 3, 4, 5), before: fc.integer({ min: 1, max: 19 }) }), to: fc.constantFrom("counterparty" as const, "carol" as const), reveal: fc.constant(true) }),
+        ),
+        redeemAfter: fc.constant(null),
+      }),
+    },
     reverse: {
       mode: "alice",
       arbitrary: fc.record({ ...base, schedule: plainSchedule, hostile: fc.tuple(agreedStep(4, 1, 19)), redeemAfter: fc.integer({ min: 0, max: 5 }) }),
