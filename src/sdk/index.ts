@@ -183,6 +183,7 @@ export {
   DEFAULT_REACTION_MARGIN,
   NO_CHAIN_DELAY,
   decideNext,
+  legAClosed,
   mayReveal,
   revealMargin,
   wasCreated,

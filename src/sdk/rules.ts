@@ -10,7 +10,9 @@
  *   with the reaction margin to spare.
  * - **Step 5, the commit** (the leader redeems leg B, revealing s) is taken only when both legs are
  *   escrowed, final, with the agreed terms (a leg's id hashes every term, so the agreed leg's state is
- *   proof of its terms), and only if the transaction can be mined before leg B's timeout with the
+ *   proof of its terms) — or leg B is and leg A can never be any more (its escrow deadline passed on
+ *   chain A with no escrow, none on the way: a follower that escrowed leg B out of turn must not take
+ *   the leader's premium at leg B's timeout) — and only if the transaction can be mined before leg B's timeout with the
  *   chain's inclusion time + confirmation time + clock skew + reaction margin to spare (the
  *   "reveal margin"). A redeem mined after its deadline reverts but still publishes s in its calldata,
  *   which would let the follower take leg A while leg B is refunded. Past that point the leader takes
@@ -137,12 +139,23 @@ export function wasCreated(l: LegObservation): boolean {
 }
 
 /**
- * May the leader reveal s now by redeeming leg B? Only when both legs are escrowed at their final
- * blocks and the redeem can be mined before leg B's timeout with the reveal margin to spare (or s is
- * public anyway). This is the one test of the reveal; `decideNext` applies it.
+ * True when leg A can never be escrowed any more: it was not, its escrow deadline has passed on chain
+ * A by more than the chain's confirmation time (so the final block is past it too), and this process
+ * has no escrow of leg A on the way. Revealing s then puts nothing of the leader's at stake.
  */
-export function mayReveal(v: Pick<PartyView, "plan" | "legA" | "legB" | "timeB" | "margins" | "revealedSecret" | "noReveal">): boolean {
-  if (v.legA.state !== LegState.Escrowed || v.legB.state !== LegState.Escrowed) return false;
+export function legAClosed(v: Pick<PartyView, "plan" | "legA" | "timeA" | "margins" | "pending">): boolean {
+  return !wasEscrowed(v.legA) && v.timeA > v.plan.legA.terms.timelocks.escrowDeadline + v.margins.chainA.confirmationTime && !v.pending.has("escrow:A");
+}
+
+/**
+ * May the leader reveal s now by redeeming leg B? Only when leg B is escrowed at its final block, leg A
+ * is too (or can never be: `legAClosed`), and the redeem can be mined before leg B's timeout with the
+ * reveal margin to spare (or s is public anyway). This is the one test of the reveal; `decideNext`
+ * applies it.
+ */
+export function mayReveal(v: Pick<PartyView, "plan" | "legA" | "legB" | "timeA" | "timeB" | "margins" | "pending" | "revealedSecret" | "noReveal">): boolean {
+  if (v.legB.state !== LegState.Escrowed) return false;
+  if (v.legA.state !== LegState.Escrowed && !legAClosed(v)) return false;
   const deadline = v.plan.legB.terms.timelocks.timeout;
   if (v.revealedSecret !== undefined) return v.timeB <= deadline;
   if (v.noReveal) return false;
@@ -187,7 +200,7 @@ export function decideNext(v: PartyView): PartyDecision {
   }
   // Step 5, the commit: the leader's own secret, only under `mayReveal`.
   const step5: Intent = { step: 5, leg: "B", action: "redeem", as: "leader", commit: true, ...(v.leaderSecret !== undefined ? { secret: v.leaderSecret } : {}) };
-  if (legA.state === LegState.Escrowed && legB.state === LegState.Escrowed && v.leaderSecret !== undefined && !v.noReveal && timeB <= tB.timeout && held(step5)) {
+  if ((legA.state === LegState.Escrowed || legAClosed(v)) && legB.state === LegState.Escrowed && v.leaderSecret !== undefined && !v.noReveal && timeB <= tB.timeout && held(step5)) {
     if (mayReveal(v)) intents.push(step5);
     else miss(5, "reveal-margin", tB.timeout);
   }

@@ -82,6 +82,20 @@ describe("coordinator decide()", function () {
     expect(steps(view({ legB: PREMIUM, timeA: at(2, -100n), timeB: at(2, 50n) }))).to.deep.equal(["2:follower:depositPremium:A"]);
   });
 
+  it("redeems leg B when the follower escrowed it out of turn and leg A can no longer be escrowed (else the leader's premium would go to the follower)", function () {
+    const leader = { roles: { leader: true, follower: false }, legB: ESCROWED, leaderSecret: SECRET };
+    // Leg A never created; chain A past leg A's escrow deadline (3Δ): nothing of the leader's is at stake.
+    expect(steps(view({ ...leader, legA: NONE, timeA: at(3, 1n), timeB: at(4) }))).to.deep.equal(["5:leader:redeem:B"]);
+    expect(steps(view({ ...leader, legA: PREMIUM, timeA: at(3, 1n), timeB: at(4) }))).to.deep.equal(["5:leader:redeem:B"]);
+    // Not while leg A can still be escrowed, nor with the leader's own escrow of leg A on the way.
+    expect(steps(view({ ...leader, legA: NONE, timeA: at(3), timeB: at(4) }))).to.deep.equal([]);
+    expect(steps(view({ ...leader, legA: PREMIUM, timeA: at(3, 1n), timeB: at(4), pending: new Set(["escrow:A"]) }))).to.deep.equal([]);
+    // Confirmations count: chain A's final block must be past the deadline too.
+    const margins = { reaction: 30n, chainA: { inclusionTime: 0n, confirmationTime: 5n, clockSkew: 0n }, chainB: NO_CHAIN_DELAY };
+    expect(steps(view({ ...leader, legA: NONE, timeA: at(3, 5n), timeB: at(4), margins }))).to.deep.equal([]);
+    expect(steps(view({ ...leader, legA: NONE, timeA: at(3, 6n), timeB: at(4), margins }))).to.deep.equal(["5:leader:redeem:B"]);
+  });
+
   it("holding both keys, the follower role never uses the leader's own secret (defect 5: step 6 waits for s on chain)", function () {
     const both = view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET });
     expect(steps(both)).to.deep.equal(["5:leader:redeem:B"]);

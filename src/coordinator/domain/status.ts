@@ -6,7 +6,8 @@
  * Happy path (`PROTOCOLS.md` §3): accepted → premiumB (step 1 final) → premiumA (2) → escrowedA (3)
  * → escrowedB (4) → committed (the leader's durable decision to reveal) → redeemedB (5) → completed (6).
  * A status may skip forward (the follower's coordinator can see steps 1 and 2 final in one look).
- * Abort: any non-final status → aborting (a step was missed; deadlines will settle it) → settled.
+ * Abort: any non-final status → aborting (a step was missed; deadlines will settle it) → settled; or
+ * aborting → committed when the leader may still redeem leg B (leg A can never be escrowed any more).
  */
 import { HedgeSwapError } from "../../sdk";
 
@@ -38,7 +39,9 @@ export const TRANSITIONS: Readonly<Record<SwapStatus, readonly SwapStatus[]>> = 
   committed: ["redeemedB", "completed", "aborting", "settled"],
   // Step 5 landed: the follower redeems leg A (completed) or lets leg A time out (settled, S5).
   redeemedB: ["completed", "settled"],
-  aborting: ["settled"],
+  // A step was missed, but the leader may still commit when leg B is escrowed and leg A can never be
+  // (the follower escrowed out of turn): see `legAClosed` in the SDK's rule.
+  aborting: ["committed", "settled"],
   completed: [],
   settled: [],
 };

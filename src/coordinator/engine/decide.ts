@@ -76,8 +76,9 @@ export function decide(v: SwapView): Decision {
       (!wasEscrowed(legA) && timeA > d(3)) ||
       (!wasEscrowed(legB) && timeB > d(4)) ||
       timeB > d(5);
-    if (missed) status = "aborting";
-    else if (v.status === "committed") status = "committed";
+    // A recorded commit stands while leg B's timeout has not passed (the reveal may be on its way).
+    if (v.status === "committed" && timeB <= d(5)) status = "committed";
+    else if (missed) status = "aborting";
     else if (wasEscrowed(legB)) status = "escrowedB";
     else if (wasEscrowed(legA)) status = "escrowedA";
     else if (wasCreated(legA)) status = "premiumA";
