@@ -123,6 +123,8 @@ export class Coordinator implements CoordinatorPort {
   /** legId → swap id and leg name, for events. */
   readonly #legs = new Map<string, { swapId: string; leg: "A" | "B" }>();
   readonly #outcomes = new Map<string, LegOutcome>();
+  /** An active swap's id by its hashlock (lower case), to learn a secret revealed on any leg. */
+  readonly #byHashlock = new Map<string, string>();
   /** legId → its state as of the final block, from the chain once and then from final events (ordered by block and log index). */
   readonly #legStates = new Map<string, { state: LegState; block: number; index: number }>();
   readonly #missedReported = new Set<string>();
@@ -211,6 +213,7 @@ export class Coordinator implements CoordinatorPort {
     this.#active.set(row.id, active);
     this.#legs.set(plan.legA.id, { swapId: row.id, leg: "A" });
     this.#legs.set(plan.legB.id, { swapId: row.id, leg: "B" });
+    this.#byHashlock.set(plan.offer.hashlock.toLowerCase(), row.id);
     return active;
   }
 
@@ -858,6 +861,7 @@ export class Coordinator implements CoordinatorPort {
     this.log.info({ swapId: active.row.id, from, to, outcome }, "swap status");
     if (isFinal(to)) {
       this.#active.delete(active.row.id);
+      this.#byHashlock.delete(active.plan.offer.hashlock.toLowerCase());
       this.#recordFinal(active, outcome);
     }
     const step = STEP_OF_STATUS[to];
@@ -878,15 +882,22 @@ export class Coordinator implements CoordinatorPort {
     this.log.warn({ chain: this.chains.get(chainId)?.name, rewoundTo, reopened }, "reorganisation: leg states re-read, transactions re-checked");
   }
 
+  /**
+   * A secret revealed by any redeem on a watched escrow: the swap's own legs, or any other leg with the
+   * swap's hashlock (a counterparty may reveal s on a leg of its own making, on either chain). Once s is
+   * public, every held role may use it.
+   */
   #onSecret(secret: string, legId: string): void {
     const ref = this.#legs.get(legId);
-    if (!ref) return;
-    const active = this.#active.get(ref.swapId);
+    const swapId = ref?.swapId ?? this.#byHashlock.get(sha256(secret));
+    if (swapId === undefined) return;
+    const active = this.#active.get(swapId);
     if (!active || active.row.revealedSecret) return;
     if (sha256(secret) !== active.plan.offer.hashlock) return;
     active.revealed = secret;
-    active.row = this.store.patchSwap(active.row.id, { revealedSecret: secret }, { swapId: active.row.id, chainId: null, kind: "secret.revealed", data: { legId, leg: ref.leg } });
-    this.log.info({ swapId: active.row.id, leg: ref.leg }, "secret seen on chain");
+    const where = ref ? { legId, leg: ref.leg } : { legId, leg: null, otherLeg: true };
+    active.row = this.store.patchSwap(active.row.id, { revealedSecret: secret }, { swapId: active.row.id, chainId: null, kind: "secret.revealed", data: where });
+    this.log.info({ swapId: active.row.id, ...where }, "secret seen on chain");
   }
 
   #onFinalEvent(chainId: string, e: LegEvent): void {
