@@ -173,6 +173,7 @@ export {
   type AgreedSwap,
   type FoundLeg,
   type RecoverOptions,
+  type RecoveredCredit,
   type RecoveryContext,
   type RecoveryChain,
   type RecoveryReport,
@@ -198,3 +199,4 @@ export {
   type PartyView,
   type SafetyMargins,
 } from "./rules";
+export { MAX_HALVINGS, withdrawAmounts, withdrawableCredit, type WithdrawableCredit } from "./credits";

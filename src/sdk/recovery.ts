@@ -8,7 +8,8 @@
  */
 import { keccak256, sha256, toBeHex, type BytesLike, type ContractRunner, type Log } from "ethers";
 
-import { settleBatch, redeemBatch, type ActionResult, type TxOptions } from "./actions";
+import { settleBatch, redeemBatch, withdrawCredits, type ActionResult, type TxOptions } from "./actions";
+import { withdrawableCredit } from "./credits";
 import { checkAddress } from "./bytes";
 import { InvalidArgumentError } from "./errors";
 import { escrowInterface } from "./calldata";
@@ -160,6 +161,11 @@ export interface RecoveryContext {
    * the contract's rules). Default false: such legs are only reported.
    */
   readonly settleUnrecognised?: boolean;
+  /**
+   * Ids of agreed swaps whose secret the account vowed never to reveal (it consented to the abort of
+   * leg B, e.g. through its coordinator): their leg B is never redeemed, whatever the chains show.
+   */
+  readonly forsworn?: ReadonlySet<string>;
 }
 
 /** A swap the party agreed to: its plan, its offer, or its signed offer. */
@@ -233,6 +239,7 @@ export function planRecovery(legs: readonly FoundLeg[], ctx: RecoveryContext, fi
       timeB,
       ...(own !== undefined ? { leaderSecret: own } : {}),
       ...(revealed !== undefined ? { revealedSecret: revealed } : {}),
+      ...(ctx.forsworn?.has(plan.id) ? { noReveal: true } : {}),
       pending: new Set(),
       margins: { reaction, chainA: safetyOf(plan.legA.at.chainId), chainB: safetyOf(plan.legB.at.chainId) },
       settleGrace: 0n,
@@ -288,6 +295,23 @@ export interface RecoverOptions extends TxOptions {
   readonly reactionMargin?: bigint;
   /** See `RecoveryContext.settleUnrecognised`. */
   readonly settleUnrecognised?: boolean;
+  /**
+   * Ids (offer digests, `agreedSwapId`) of agreed swaps whose secret the account vowed never to reveal:
+   * every swap for which it consented to the abort of leg B. Keep them with the signed offers: once a
+   * consent is out, the counterparty may abort leg B at any moment, and a redeem racing it would
+   * publish s while leg B is refunded.
+   */
+  readonly forsworn?: readonly string[];
+  /** Also withdraw the account's credits in the agreed legs' assets (whole, or the largest part that moves); default true. */
+  readonly withdraw?: boolean;
+}
+
+/** A credit `recover` found: withdrawn (`amount`, the whole or a part), or stuck (nothing moves). */
+export interface RecoveredCredit {
+  readonly at: EscrowLocation;
+  readonly token: string;
+  readonly credit: bigint;
+  readonly amount: bigint | undefined;
 }
 
 /** What `recover` found and did. */
@@ -295,6 +319,8 @@ export interface RecoveryReport {
   readonly legs: readonly FoundLeg[];
   readonly steps: readonly RecoveryStep[];
   readonly transactions: readonly ActionResult[];
+  /** Non-zero credits of the account in the agreed legs' assets, and what was withdrawn of each. */
+  readonly credits: readonly RecoveredCredit[];
 }
 
 /**
@@ -330,7 +356,12 @@ export async function recover(chains: readonly RecoveryChain[], opts: RecoverOpt
     for (const [k, l] of mine.entries()) finalStates.set(l.id, states[k]!);
   }
 
-  const steps = planRecovery(found.flat(), { account: opts.account, agreed, revealed, own, clocks, safety, ...(opts.reactionMargin !== undefined ? { reactionMargin: opts.reactionMargin } : {}), ...(opts.settleUnrecognised ? { settleUnrecognised: true } : {}) }, finalStates);
+  const forsworn = new Set((opts.forsworn ?? []).map((id) => id.toLowerCase()));
+  const steps = planRecovery(
+    found.flat(),
+    { account: opts.account, agreed, revealed, own, clocks, safety, forsworn, ...(opts.reactionMargin !== undefined ? { reactionMargin: opts.reactionMargin } : {}), ...(opts.settleUnrecognised ? { settleUnrecognised: true } : {}) },
+    finalStates,
+  );
   const transactions: ActionResult[] = [];
   for (const c of chains) {
     const here = (s: RecoveryStep) => s.leg.at.chainId === c.at.chainId && s.leg.at.escrow.toLowerCase() === c.at.escrow.toLowerCase();
@@ -339,7 +370,27 @@ export async function recover(chains: readonly RecoveryChain[], opts: RecoverOpt
     if (redeems.length > 0) transactions.push(await redeemBatch(c.runner, redeems, opts));
     if (settles.length > 0) transactions.push(await settleBatch(c.runner, settles, opts));
   }
-  return { legs: found.flat(), steps, transactions };
+  const credits: RecoveredCredit[] = [];
+  if (opts.withdraw !== false) {
+    for (const c of chains) {
+      // Every asset a payout of an agreed leg on this escrow can be in.
+      const tokens = new Set<string>();
+      for (const p of agreed) {
+        for (const l of [p.legA, p.legB]) {
+          if (l.at.chainId !== c.at.chainId || l.at.escrow.toLowerCase() !== c.at.escrow.toLowerCase()) continue;
+          tokens.add(l.leg.token.toLowerCase());
+          if (l.leg.premiumAmount > 0n) tokens.add(l.leg.premiumToken.toLowerCase());
+        }
+      }
+      for (const token of tokens) {
+        const w = await withdrawableCredit(c.runner, c.at, opts.account, token);
+        if (w.credit === 0n) continue;
+        credits.push({ at: c.at, token, credit: w.credit, amount: w.amount });
+        if (w.amount !== undefined) transactions.push(await withdrawCredits(c.runner, c.at, token, { ...opts, to: opts.account, ...(w.amount !== w.credit ? { amount: w.amount } : {}) }));
+      }
+    }
+  }
+  return { legs: found.flat(), steps, transactions, credits };
 }
 
 /** The id of an agreed swap (its offer's EIP-712 digest), for matching reports to offers. */

@@ -5,6 +5,7 @@
  */
 import { expect } from "chai";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { ethers } from "hardhat";
 
 import {
   NATIVE,
@@ -175,6 +176,41 @@ describe("SDK recovery", function () {
     const final = await recover(chains, { account: w.alice.address, seed, seedScan: 8, agreed: [plan] });
     expect(final.steps.find((s) => s.leg.id === plan.legB.id)).to.include({ kind: "redeem", step: 5 });
     expect((await getLegStatus(w.alice, plan.legB)).kind).to.equal("redeemed");
+  });
+
+  it("a swap the leader forswore (it consented to the abort of leg B) is never revealed by recover, even with both legs escrowed", async function () {
+    const w = await loadFixture(world);
+    const seed = randomSeed();
+    const plan = await toStep4(w, deriveSecret(seed, 9));
+    const report = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 16, agreed: [plan.offer], forsworn: [plan.id] });
+    expect(report.transactions).to.have.length(0);
+    expect(report.steps.find((s) => s.leg.id === plan.legB.id)).to.include({ kind: "wait" });
+    expect((await getLegStatus(w.alice, plan.legB)).kind).to.equal("escrowed");
+  });
+
+  it("withdraws a credit the escrow could not push, in the largest part the token moves (a per-transfer limit below the merged payout)", async function () {
+    const w = await loadFixture(world);
+    const limited = await ethers.deployContract("TransferLimitToken", [101n * U]);
+    const BAN = await limited.getAddress();
+    await limited.mint(w.alice.address, 3n * U);
+    await limited.mint(w.bob.address, 100n * U);
+    await limited.connect(w.alice).approve(w.escrowB, 3n * U);
+    await limited.connect(w.bob).approve(w.escrowB, 100n * U);
+    const seed = randomSeed();
+    const terms = await matrixTerms(w, deriveSecret(seed, 2));
+    const plan = planHedgedSwap({ ...terms, legB: { ...terms.legB, token: BAN } }, await planConfig());
+    await depositPremium(w.alice, plan.legB);
+    await depositPremium(w.bob, plan.legA);
+    await escrowPrincipal(w.alice, plan.legA);
+    await escrowPrincipal(w.bob, plan.legB);
+    // Step 5 pays Alice 100 + 3 in one transfer, above the limit: credited.
+    const first = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 8, agreed: [plan] });
+    expect(first.steps.find((s) => s.leg.id === plan.legB.id)).to.include({ kind: "redeem", step: 5 });
+    expect(first.credits).to.deep.equal([{ at: plan.legB.at, token: BAN.toLowerCase(), credit: 103n * U, amount: (103n * U) / 2n }]);
+    const second = await recover(chainsOf(w, w.alice), { account: w.alice.address, seed, seedScan: 8, agreed: [plan] });
+    expect(second.credits).to.deep.equal([{ at: plan.legB.at, token: BAN.toLowerCase(), credit: 103n * U - (103n * U) / 2n, amount: 103n * U - (103n * U) / 2n }]);
+    expect(await limited.balanceOf(w.alice.address)).to.equal(103n * U);
+    expect((await recover(chainsOf(w, w.alice), { account: w.alice.address, agreed: [plan] })).credits).to.deep.equal([]);
   });
 
   it("recover refuses a call without the list of agreed swaps", async function () {

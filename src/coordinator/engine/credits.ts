@@ -11,15 +11,14 @@
  * above a token's limit comes out in a few rounds (the halves that fit). A credit that no amount can move
  * (a blacklisted party) is reported as stuck, with nothing to send.
  *
- * {@link creditKeys} and {@link withdrawAmounts} are pure; {@link checkCredit} and {@link roundCredits}
- * read the chain (`eth_call` only; nothing is sent here).
+ * {@link creditKeys} is pure; {@link checkCredit} (the SDK's `withdrawableCredit`, which `recover` uses
+ * too) and {@link roundCredits} read the chain (`eth_call` only; nothing is sent here).
  */
 import { getAddress, type Provider } from "ethers";
 
-import { escrowInterface, findRevertData, withdrawTx, type EscrowLocation, type LocatedLeg, type TxRequest } from "../../sdk";
+import { withdrawableCredit, type EscrowLocation, type LocatedLeg, type TxRequest } from "../../sdk";
 
-/** How many times the amount is halved before a credit is given up as stuck for this round. */
-export const MAX_HALVINGS = 64;
+export { MAX_HALVINGS, withdrawAmounts } from "../../sdk";
 
 /** One credit to look at: a party's credit of `token` (address(0): the native coin) in one escrow. */
 export interface CreditKey {
@@ -75,44 +74,14 @@ export function creditKeys(legs: Iterable<LocatedLeg>, isHeld: (address: string)
 }
 
 /**
- * The amounts to try for `credit`, largest first: the credit, then its halves (rounded down) while they
- * are at least 1, at most `maxHalvings` of them. Empty for a credit of 0. Pure.
- */
-export function withdrawAmounts(credit: bigint, maxHalvings = MAX_HALVINGS): bigint[] {
-  const out: bigint[] = [];
-  for (let amount = credit, k = 0; amount >= 1n && k <= maxHalvings; amount >>= 1n, k++) out.push(amount);
-  return out;
-}
-
-/** A revert (of the simulated call), as opposed to a failure to ask the node. */
-function isRevert(e: unknown): boolean {
-  return (e as { code?: unknown } | null)?.code === "CALL_EXCEPTION" || findRevertData(e) !== undefined;
-}
-
-/**
  * Reads `key.party`'s credit of `key.token` and finds what it can withdraw now: simulates (`eth_call` from
  * the party, at one block) the full withdrawal, then, while the simulation reverts, half of the amount
  * before, down to 1 unit or {@link MAX_HALVINGS} halvings. The withdrawal goes to the party itself.
  * A failure to reach the node (not a revert) is thrown.
  */
 export async function checkCredit(provider: Provider, key: CreditKey, opts: CreditOptions = {}): Promise<CreditCheck> {
-  const party = getAddress(key.party);
-  const token = getAddress(key.token);
-  const blockTag = opts.blockTag ?? (await provider.getBlockNumber());
-  const read = await provider.call({ to: key.at.escrow, data: escrowInterface.encodeFunctionData("credits", [party, token]), blockTag });
-  const credit = escrowInterface.decodeFunctionResult("credits", read)[0] as bigint;
-  let simulations = 0;
-  for (const amount of withdrawAmounts(credit, opts.maxHalvings)) {
-    const tx = amount === credit ? withdrawTx(key.at, token, party) : withdrawTx(key.at, token, party, amount);
-    simulations++;
-    try {
-      await provider.call({ from: party, to: tx.to, data: tx.data, blockTag });
-      return { at: key.at, party, token, credit, amount, tx, simulations };
-    } catch (e) {
-      if (!isRevert(e)) throw e;
-    }
-  }
-  return { at: key.at, party, token, credit, amount: undefined, tx: undefined, simulations };
+  const found = await withdrawableCredit(provider, key.at, key.party, key.token, opts);
+  return { at: key.at, party: getAddress(key.party), token: getAddress(key.token), ...found };
 }
 
 /** What one round found: the withdrawals to send, the credits nothing could move, the keys not read. */
