@@ -294,7 +294,9 @@ class Run {
       };
     });
     // `confirmations: 0`: send and return (the harness mines); the chains' own `confirmations` is the finality depth.
-    const opts = { account: this.w.alice.address, seed: ALICE_SEED, seedScan: 4, agreed: [this.plan], reactionMargin: BigInt(PARTY.reactionMargin), confirmations: 0 };
+    // What Alice kept besides her seed: the signed offer, and the consents to abort leg B she gave (her vow never to reveal).
+    const forsworn = this.consent?.leg === "B" ? [this.plan.id] : [];
+    const opts = { account: this.w.alice.address, seed: ALICE_SEED, seedScan: 4, agreed: [this.plan], forsworn, reactionMargin: BigInt(PARTY.reactionMargin), confirmations: 0 };
     try {
       const report = await recover(chains, opts as unknown as Parameters<typeof recover>[1]);
       const acted = report.steps.filter((s) => s.kind === "redeem" || s.kind === "settle");
