@@ -17,7 +17,8 @@ export const U = 10n ** 18n;
 /** The capped token's per-transfer limit: the principal passes, principal + premium does not. */
 export const CAP = 100n * U;
 
-const CAPPED_ARTIFACT = "artifacts/contracts/test/CappedTransferToken.sol/CappedTransferToken.json";
+/** A token that refuses any single transfer above a limit (the escrow then credits a merged payout above it). */
+const CAPPED_ARTIFACT = "artifacts/contracts/test/TransferLimitToken.sol/TransferLimitToken.json";
 
 /** Both test tokens' open `mint`. */
 export const MINT = new Interface(["function mint(address to, uint256 amount)"]);
@@ -86,7 +87,7 @@ export async function startAdversaryWorld(chainIds: { A: bigint; B: bigint } = {
       const wrong = await deployEscrow(node, deployer!);
       const plain = await deployToken(node, deployer!, name === "A" ? "Apricot" : "Banana", name === "A" ? "APR" : "BAN");
       const factory = new ContractFactory(capped.abi as InterfaceAbi, capped.bytecode, deployer!.connect(node.provider));
-      const cappedToken = await factory.deploy(name === "A" ? "Capped Apricot" : "Capped Banana", name === "A" ? "cAPR" : "cBAN", CAP);
+      const cappedToken = await factory.deploy(CAP);
       await cappedToken.waitForDeployment();
       const cappedAddress = await cappedToken.getAddress();
       // The matrix's start: Alice a on A and her deposit (p_a + p_b) on B; Bob p_b on A and b on B.
