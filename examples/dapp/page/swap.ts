@@ -114,7 +114,7 @@ export function decide(config: DappConfig, plan: SwapPlan, snap: Snapshot, leade
 
 /** Would the rule let the leader reveal now (for offering to unlock the seed before step 5)? */
 export function revealAllowed(config: DappConfig, plan: SwapPlan, snap: Snapshot): boolean {
-  return snap.legB.obs.outcome === undefined && mayReveal({ plan, legA: snap.legA.obs, legB: snap.legB.obs, timeB: snap.timeB, margins: marginsOf(config), ...(snap.revealed ? { revealedSecret: snap.revealed } : {}) });
+  return snap.legB.obs.outcome === undefined && mayReveal({ plan, legA: snap.legA.obs, legB: snap.legB.obs, timeA: snap.timeA, timeB: snap.timeB, margins: marginsOf(config), pending: new Set(), ...(snap.revealed ? { revealedSecret: snap.revealed } : {}) });
 }
 
 /** How a timeline row stands. */
