@@ -20,7 +20,8 @@
  * - **Step 6** (the follower redeems leg A) uses s only once it is visible on a chain: a party's
  *   actions use only what that party knows, even when one process holds both keys. Once s is public a
  *   redeem is always worth sending, so it goes out while leg A's timeout has not passed.
- * - A leader that forswore revealing (it consented to the abort of leg B) takes no step 3 or 5; a
+ * - A leader that forswore revealing (it consented to the abort of leg B) takes no step 3, and no step 5
+ *   while leg A is at stake (once leg A can never be escrowed, redeeming leg B risks nothing); a
  *   follower that forswore escrowing (it consented to the abort of leg A before escrowing leg B)
  *   takes no step 2 or 4.
  * - **Settlements**: every leg after its deadline, by the party it pays first, by the other party
@@ -139,12 +140,16 @@ export function wasCreated(l: LegObservation): boolean {
 }
 
 /**
- * True when leg A can never be escrowed any more: it was not, its escrow deadline has passed on chain
- * A by more than the chain's confirmation time (so the final block is past it too), and this process
- * has no escrow of leg A on the way. Revealing s then puts nothing of the leader's at stake.
+ * True when leg A can never be escrowed any more: it was not, this process has no escrow of leg A on
+ * the way, and either its escrow deadline or (with no premium in) its premium deadline has passed on
+ * chain A by more than the chain's confirmation time (so the final block is past it too). Revealing s
+ * then puts nothing of the leader's at stake.
  */
 export function legAClosed(v: Pick<PartyView, "plan" | "legA" | "timeA" | "margins" | "pending">): boolean {
-  return !wasEscrowed(v.legA) && v.timeA > v.plan.legA.terms.timelocks.escrowDeadline + v.margins.chainA.confirmationTime && !v.pending.has("escrow:A");
+  if (wasEscrowed(v.legA) || v.pending.has("escrow:A")) return false;
+  const t = v.plan.legA.terms.timelocks;
+  const closedAt = wasCreated(v.legA) ? t.escrowDeadline : t.premiumDeadline;
+  return v.timeA > closedAt + v.margins.chainA.confirmationTime;
 }
 
 /**
@@ -158,7 +163,10 @@ export function mayReveal(v: Pick<PartyView, "plan" | "legA" | "legB" | "timeA" 
   if (v.legA.state !== LegState.Escrowed && !legAClosed(v)) return false;
   const deadline = v.plan.legB.terms.timelocks.timeout;
   if (v.revealedSecret !== undefined) return v.timeB <= deadline;
-  if (v.noReveal) return false;
+  // A vow never to reveal (an abort consent for leg B is out) binds while leg A is at stake only: with
+  // leg A closed, a reveal that an abort front-runs leaks s harmlessly, and waiting would hand the
+  // leader's premium to a follower that never uses the consent.
+  if (v.noReveal && !legAClosed(v)) return false;
   return v.timeB + revealMargin(v.margins.chainB, v.margins.reaction) <= deadline;
 }
 
@@ -200,7 +208,7 @@ export function decideNext(v: PartyView): PartyDecision {
   }
   // Step 5, the commit: the leader's own secret, only under `mayReveal`.
   const step5: Intent = { step: 5, leg: "B", action: "redeem", as: "leader", commit: true, ...(v.leaderSecret !== undefined ? { secret: v.leaderSecret } : {}) };
-  if ((legA.state === LegState.Escrowed || legAClosed(v)) && legB.state === LegState.Escrowed && v.leaderSecret !== undefined && !v.noReveal && timeB <= tB.timeout && held(step5)) {
+  if ((legA.state === LegState.Escrowed || legAClosed(v)) && legB.state === LegState.Escrowed && v.leaderSecret !== undefined && (!v.noReveal || legAClosed(v)) && timeB <= tB.timeout && held(step5)) {
     if (mayReveal(v)) intents.push(step5);
     else miss(5, "reveal-margin", tB.timeout);
   }

@@ -289,7 +289,8 @@ export function judge(mode: Mode, terms: Terms, figures: Figures, timeline: read
         break;
       case 5: {
         const aDead = !A.escrow && (tA > d(3) || (!final(A.premium, at) && tA > d(2)));
-        conditions = final(B.escrow, at) && !B.redeem && !B.abort && !consentedBefore("B", look.seq) && (final(A.escrow, at) || aDead);
+        // After a consent to abort leg B the leader reveals only once leg A is dead (nothing at stake).
+        conditions = final(B.escrow, at) && !B.redeem && !B.abort && (consentedBefore("B", look.seq) ? aDead : final(A.escrow, at) || aDead);
         time = tB;
         break;
       }

@@ -87,13 +87,17 @@ describe("coordinator decide()", function () {
     // Leg A never created; chain A past leg A's escrow deadline (3Δ): nothing of the leader's is at stake.
     expect(steps(view({ ...leader, legA: NONE, timeA: at(3, 1n), timeB: at(4) }))).to.deep.equal(["5:leader:redeem:B"]);
     expect(steps(view({ ...leader, legA: PREMIUM, timeA: at(3, 1n), timeB: at(4) }))).to.deep.equal(["5:leader:redeem:B"]);
-    // Not while leg A can still be escrowed, nor with the leader's own escrow of leg A on the way.
-    expect(steps(view({ ...leader, legA: NONE, timeA: at(3), timeB: at(4) }))).to.deep.equal([]);
+    // Not while leg A can still be escrowed (its premium may still come by 2Δ, the escrow by 3Δ), nor with the leader's own escrow of leg A on the way.
+    expect(steps(view({ ...leader, legA: NONE, timeA: at(2), timeB: at(4) }))).to.deep.equal([]);
+    expect(steps(view({ ...leader, legA: NONE, timeA: at(2, 1n), timeB: at(4) }))).to.deep.equal(["5:leader:redeem:B"]);
+    expect(steps(view({ ...leader, legA: PREMIUM, timeA: at(3), timeB: at(4) }))).to.deep.equal([]);
     expect(steps(view({ ...leader, legA: PREMIUM, timeA: at(3, 1n), timeB: at(4), pending: new Set(["escrow:A"]) }))).to.deep.equal([]);
     // Confirmations count: chain A's final block must be past the deadline too.
     const margins = { reaction: 30n, chainA: { inclusionTime: 0n, confirmationTime: 5n, clockSkew: 0n }, chainB: NO_CHAIN_DELAY };
-    expect(steps(view({ ...leader, legA: NONE, timeA: at(3, 5n), timeB: at(4), margins }))).to.deep.equal([]);
-    expect(steps(view({ ...leader, legA: NONE, timeA: at(3, 6n), timeB: at(4), margins }))).to.deep.equal(["5:leader:redeem:B"]);
+    expect(steps(view({ ...leader, legA: NONE, timeA: at(2, 5n), timeB: at(4), margins }))).to.deep.equal([]);
+    expect(steps(view({ ...leader, legA: NONE, timeA: at(2, 6n), timeB: at(4), margins }))).to.deep.equal(["5:leader:redeem:B"]);
+    expect(steps(view({ ...leader, legA: PREMIUM, timeA: at(3, 5n), timeB: at(4), margins }))).to.deep.equal([]);
+    expect(steps(view({ ...leader, legA: PREMIUM, timeA: at(3, 6n), timeB: at(4), margins }))).to.deep.equal(["5:leader:redeem:B"]);
   });
 
   it("holding both keys, the follower role never uses the leader's own secret (defect 5: step 6 waits for s on chain)", function () {
@@ -122,6 +126,8 @@ describe("coordinator decide()", function () {
   it("after consenting to an abort: the leader takes no step 3 or 5, the follower no step 2 or 4", function () {
     expect(steps(view({ legA: PREMIUM, legB: PREMIUM, noReveal: true }))).to.deep.equal([]);
     expect(steps(view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET, noReveal: true }))).to.deep.equal([]);
+    // With leg A closed the vow no longer binds: redeeming leg B risks nothing, and waiting would hand the premium over.
+    expect(steps(view({ roles: { leader: true, follower: false }, legA: NONE, legB: ESCROWED, leaderSecret: SECRET, noReveal: true, timeA: at(2, 1n), timeB: at(4) }))).to.deep.equal(["5:leader:redeem:B"]);
     expect(steps(view({ legB: PREMIUM, noEscrow: true }))).to.deep.equal([]);
     expect(steps(view({ legA: ESCROWED, legB: PREMIUM, noEscrow: true }))).to.deep.equal([]);
   });
