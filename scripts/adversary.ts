@@ -46,5 +46,7 @@ if (env.HEDGESWAP_ADVERSARY_RUNS !== undefined && !/^[1-9][0-9]*$/.test(env.HEDG
   console.error(`--runs must be a positive integer, got ${env.HEDGESWAP_ADVERSARY_RUNS}`);
   process.exit(2);
 }
+// On demand, a new draw every time unless a seed was given (npm test replays a fixed one).
+if (env.HEDGESWAP_ADVERSARY_SEED === undefined || env.HEDGESWAP_ADVERSARY_SEED === "") env.HEDGESWAP_ADVERSARY_SEED = "random";
 const result = spawnSync("npx", ["hardhat", "test", "test/adversary/adversary.test.ts"], { stdio: "inherit", env });
 process.exit(result.status ?? 1);

@@ -208,7 +208,8 @@ export function judge(mode: Mode, terms: Terms, figures: Figures, timeline: read
       const redeemerRole: Role = leg === "A" ? "follower" : "leader";
       const m = legs[leg];
       if (!m.premium && !m.escrow) return "an abort of a leg that does not exist in the model";
-      if (m.redeem) return "an abort of a redeemed leg";
+      // A consented abort that front-runs the party's owed redeem (never landed: a virtual one) wins the race.
+      if (m.redeem && !(m.redeem.virtual && consentedBefore(leg, seq))) return "an abort of a redeemed leg";
       if (roles.has(redeemerRole) && !consentedBefore(leg, seq)) return `an abort of leg ${leg} without the conforming party's consent`;
       return undefined;
     }
@@ -340,6 +341,7 @@ export function judge(mode: Mode, terms: Terms, figures: Figures, timeline: read
           redeemAPending = { ev, what };
           continue;
         }
+        if (x.kind === "abort" && legs[x.leg].redeem?.virtual) delete legs[x.leg].redeem;
         apply(x.leg, x.kind, ev);
       }
       continue;
