@@ -381,12 +381,13 @@ export function judge(mode: Mode, terms: Terms, figures: Figures, timeline: read
   // when it looked (a stall, or a lost state).
   const taken = (s: Step) => legs[STEP_LEG[s]][fieldOf(s)] !== undefined;
   const ownStop = ([1, 2, 3, 4, 5, 6] as const).find((s) => conforming(s) && !taken(s) && lateOrLost.has(s));
-  // The matrix has no row for a counterparty that takes a step of its own after skipping an earlier one
-  // (e.g. the follower escrows leg B without its premium on leg A). While the party takes its steps the
+  // The matrix has no row for a counterparty that takes a step of its own after an earlier step was
+  // skipped, by either side (e.g. the follower escrows leg B without its premium on leg A, or after the
+  // leader missed its escrow of leg A). While the party takes its steps the
   // rule still keeps it at or above every row (it redeems such a leg B); once the party itself missed a
   // step (a stall, a lost state), no row applies, and only the exact model of the run is checked.
   const steps = [1, 2, 3, 4, 5, 6] as const;
-  const outOfTurn = steps.some((s2) => !conforming(s2) && taken(s2) && steps.some((s1) => s1 < s2 && !conforming(s1) && !taken(s1)));
+  const outOfTurn = steps.some((s2) => !conforming(s2) && taken(s2) && steps.some((s1) => s1 < s2 && !taken(s1)));
   const promise = (role: Role) => (ownStop !== undefined && outOfTurn ? { value: 0n, rows: ["none (own step missed after the counterparty stepped out of turn)"] } : guaranteeOf(terms, role, ownStop, mode === "both"));
   if (roles.has("leader")) {
     holdings.alice = h.alice;
