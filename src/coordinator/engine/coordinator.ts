@@ -7,7 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
-import { getAddress, sha256 } from "ethers";
+import { sha256 } from "ethers";
 import type { Logger } from "pino";
 
 import {
@@ -53,7 +53,7 @@ import {
 import { FundsLedger, admitOffer } from "./accept";
 import { decide, type Intent, type LegOutcome } from "./decide";
 import { RoundWork, workItem, workItems, type PartyWork, type WorkItem } from "./work";
-import { creditKeyId, creditKeys, roundCredits, type CreditKey } from "./credits";
+import { CreditWithdrawals } from "./creditRound";
 
 /** How far back (finish time) a restart looks for swaps whose credits may still wait: a week. */
 const CREDIT_LOOKBACK_MS = 7 * 24 * 3600 * 1000;
@@ -128,9 +128,8 @@ export class Coordinator implements CoordinatorPort {
   /** legId → its state as of the final block, from the chain once and then from final events (ordered by block and log index). */
   readonly #legStates = new Map<string, { state: LegState; block: number; index: number }>();
   readonly #missedReported = new Set<string>();
-  /** Credits of held parties to look at each round (finished swaps' assets), by `creditKeyId`, with the swap their withdrawal is recorded under. */
-  readonly #credits = new Map<string, { key: CreditKey; swapId: string; leg: "A" | "B" }>();
-  readonly #stuckReported = new Set<string>();
+  /** Credits of held parties (finished swaps' assets), withdrawn round by round. */
+  readonly #credits: CreditWithdrawals;
   readonly #listeners = new Set<(e: EventRow) => void>();
   /** The rounds' sends in progress (see `#flush`): an abort consent waits for them before it signs. */
   readonly #sending = new Set<Promise<void>>();
@@ -176,6 +175,15 @@ export class Coordinator implements CoordinatorPort {
         },
       }));
     }
+    this.#credits = new CreditWithdrawals({
+      store: this.store,
+      chains: this.chains,
+      senders: this.#senders,
+      wallets: this.parties.map((p) => p.wallet),
+      reachable: (chainId) => this.#heads.has(chainId),
+      event: (swapId, chainId, kind, data) => this.#event(swapId, chainId, kind, data),
+      log: this.log,
+    });
   }
 
   /** Connects every chain (checking chain ids and escrow VERSIONs) and loads unfinished swaps. */
@@ -196,7 +204,7 @@ export class Coordinator implements CoordinatorPort {
     for (const row of this.store.listSwaps({ activeOnly: true })) this.#load(row);
     // Credits left by swaps that finished lately (before a restart) are looked at again.
     const since = Date.now() - CREDIT_LOOKBACK_MS;
-    for (const row of this.store.listSwaps()) if (isFinal(row.status) && row.updatedAt >= since) this.#watchCredits(row.id, this.#planOf(row));
+    for (const row of this.store.listSwaps()) if (isFinal(row.status) && row.updatedAt >= since) this.#credits.watch(row.id, this.#planOf(row));
     this.#event(null, null, "coordinator.started", { swaps: this.#active.size, pid: process.pid });
     this.#lastEmitted = this.store.lastEventId();
     this.log.info({ swaps: this.#active.size, chains: [...this.chains.values()].map((c) => c.name) }, "coordinator ready");
@@ -348,7 +356,7 @@ export class Coordinator implements CoordinatorPort {
     }
     const decided = performance.now();
     await this.#flush(work);
-    await this.#withdrawCredits();
+    await this.#credits.round();
     const flushed = performance.now();
     this.metrics.nearestDeadline.set(this.#nearestDeadline());
     this.metrics.rounds.observe((flushed - started) / 1000);
@@ -769,57 +777,9 @@ export class Coordinator implements CoordinatorPort {
     return counts;
   }
 
-  /** On a final status: outcome, duration and premium flows into the metrics. */
-  /** Adds the credit keys of a finished swap's legs for the held parties (each asset a payout of the legs can be in). */
-  #watchCredits(swapId: string, plan: SwapPlan): void {
-    const held = (a: string) => this.parties.some((p) => p.wallet.address === getAddress(a));
-    for (const leg of [plan.legA, plan.legB]) {
-      for (const key of creditKeys([leg], held)) {
-        const id = creditKeyId(key);
-        if (!this.#credits.has(id)) this.#credits.set(id, { key, swapId, leg: leg.name });
-      }
-    }
-  }
-
-  /**
-   * Withdraws what the escrows credited to held parties instead of paying them (a payout a token
-   * refused, e.g. a merged principal + premium above its per-transfer limit): once per round, each
-   * watched key's credit is read; a non-zero one is withdrawn whole when a simulation passes, else in
-   * the largest half that passes (`engine/credits.ts`), and the rest in later rounds. Zero credits
-   * stop being watched; a credit nothing can move is reported once (`credit.stuck`).
-   */
-  async #withdrawCredits(): Promise<void> {
-    if (this.#credits.size === 0) return;
-    const open = new Set(this.store.openTxMembers().filter((m) => m.action === "withdraw").map((m) => `${m.swapId}:${m.leg}`));
-    const due = [...this.#credits.entries()].filter(([, c]) => !open.has(`${c.swapId}:${c.leg}`) && this.#heads.has(c.key.at.chainId.toString()));
-    if (due.length === 0) return;
-    const found = await roundCredits(this.chains, due.map(([, c]) => c.key));
-    const nonZero = new Set([...found.withdrawals, ...found.stuck, ...found.failed.map((f) => f.key)].map(creditKeyId));
-    for (const [id] of due) if (!nonZero.has(id)) this.#credits.delete(id);
-    for (const w of found.withdrawals) {
-      const watched = this.#credits.get(creditKeyId(w))!;
-      const party = this.parties.find((p) => p.wallet.address === w.party)!;
-      const chainId = w.at.chainId.toString();
-      try {
-        const row = await this.#senders.get(chainId)!.send(party.wallet, { swapId: watched.swapId, leg: watched.leg, action: "withdraw", step: "withdraw" }, w.tx!);
-        this.#event(watched.swapId, chainId, "credit.withdrawing", { party: w.party, token: w.token, credit: w.credit.toString(), amount: w.amount!.toString(), hash: row.hash });
-        this.log.info({ swapId: watched.swapId, chain: this.chains.get(chainId)?.name, token: w.token, credit: w.credit.toString(), amount: w.amount!.toString() }, "withdrawing a credit");
-      } catch (e) {
-        this.log.warn({ swapId: watched.swapId, err: e }, "credit withdrawal not sent");
-      }
-    }
-    for (const c of found.stuck) {
-      const id = creditKeyId(c);
-      if (this.#stuckReported.has(id)) continue;
-      this.#stuckReported.add(id);
-      const watched = this.#credits.get(id)!;
-      this.#event(watched.swapId, c.at.chainId.toString(), "credit.stuck", { party: c.party, token: c.token, credit: c.credit.toString(), simulations: c.simulations });
-      this.log.warn({ swapId: watched.swapId, token: c.token, credit: c.credit.toString() }, "a credit no withdrawal can move (the token refuses every amount tried)");
-    }
-  }
-
+  /** On a final status: outcome, duration and premium flows into the metrics; its credits watched. */
   #recordFinal(active: Active, outcome: string | undefined): void {
-    this.#watchCredits(active.row.id, active.plan);
+    this.#credits.watch(active.row.id, active.plan);
     this.metrics.outcomes.inc({ outcome: outcome ?? active.row.status });
     this.metrics.duration.observe({ kind: active.row.kind }, Math.max(0, (Date.now() - active.row.createdAt) / 1000));
     for (const leg of [active.plan.legA, active.plan.legB]) {
