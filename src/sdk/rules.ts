@@ -24,6 +24,16 @@
  *   while leg A is at stake (once leg A can never be escrowed, redeeming leg B risks nothing); a
  *   follower that forswore escrowing (it consented to the abort of leg A before escrowing leg B)
  *   takes no step 2 or 4.
+ * - **The next step must still fit** (`nextStepCanLand`): a party takes none of steps 1–4 unless its
+ *   own next step (k + 2) can still land under the measured clock of that step's chain, even if the
+ *   counterparty's step in between (k + 1) comes as late as its deadline. The counterparty's step,
+ *   projected onto the next step's chain (its deadline plus the measured offset between the two
+ *   chains' clocks, from the latest heads), plus the time to see it (its chain's confirmation time;
+ *   none before step 6, which uses s at any depth), the reaction margin, the next chain's inclusion
+ *   time and the configured clock skew as measurement slack (before step 5: the whole reveal margin)
+ *   must fit before the next step's deadline: D(k+1) + offset + seen + needs ≤ D(k+2). Else the step is reported missed with reason `next-step`: a follower
+ *   whose step 6 on chain A could no longer land in time never escrows leg B (step 4), one whose step
+ *   4 on chain B could not never deposits its premium on leg A (step 2).
  * - **Settlements**: every leg after its deadline, by the party it pays first, by the other party
  *   after a grace period.
  */
@@ -117,9 +127,26 @@ export interface Intent {
 /** Why a step the process would take is not taken. */
 export interface Missed {
   readonly step: IntentStep;
-  /** `deadline`: it can no longer land in time; `reveal-margin`: a reveal could be mined too late. */
-  readonly reason: "deadline" | "reveal-margin";
+  /**
+   * `deadline`: it can no longer land in time; `reveal-margin`: a reveal could be mined too late;
+   * `next-step`: the step could land, but the party's own next step (on the other chain, under that
+   * chain's measured clock) could not (`nextStepCanLand`).
+   */
+  readonly reason: "deadline" | "reveal-margin" | "next-step";
+  /** The deadline of `step` itself. */
   readonly deadline: bigint;
+  /** Reason `next-step` only: the next step that could not land, its deadline and the measured clock offset. */
+  readonly next?: NextStepMiss;
+}
+
+/** The next own step a `next-step` miss is about (see `nextStepCanLand`). */
+export interface NextStepMiss {
+  /** The party's next own step (k + 2). */
+  readonly step: 3 | 4 | 5 | 6;
+  /** Its deadline, on its chain's clock. */
+  readonly deadline: bigint;
+  /** Measured offset, seconds: the next step's chain clock minus the in-between step's chain clock (0 on one chain). */
+  readonly offset: bigint;
 }
 
 /** What the rule returns. */
@@ -170,6 +197,72 @@ export function mayReveal(v: Pick<PartyView, "plan" | "legA" | "legB" | "timeA" 
   return v.timeB + revealMargin(v.margins.chainB, v.margins.reaction) <= deadline;
 }
 
+/** The chain each protocol step is taken on (`PROTOCOLS.md` §3). */
+export const STEP_CHAIN: Readonly<Record<1 | 2 | 3 | 4 | 5 | 6, "A" | "B">> = Object.freeze({ 1: "B", 2: "A", 3: "A", 4: "B", 5: "B", 6: "A" });
+
+/**
+ * For each of steps 1–4: the counterparty's step that comes in between (k + 1) and the party's own
+ * next step (k + 2). 2 → 4 and 4 → 6 cross chains; 1 → 3 and 3 → 5 stay on one chain.
+ */
+export const NEXT_OWN_STEP: Readonly<Record<1 | 2 | 3 | 4, { readonly between: 2 | 3 | 4 | 5; readonly next: 3 | 4 | 5 | 6 }>> = Object.freeze({
+  1: { between: 2, next: 3 },
+  2: { between: 3, next: 4 },
+  3: { between: 4, next: 5 },
+  4: { between: 5, next: 6 },
+});
+
+/** The deadline of protocol step k (1–6) from the plan's timelocks: d(k) = start + kΔ. */
+export function stepDeadline(plan: SwapPlan, step: 1 | 2 | 3 | 4 | 5 | 6): bigint {
+  const a = plan.legA.terms.timelocks;
+  const b = plan.legB.terms.timelocks;
+  return [b.premiumDeadline, a.premiumDeadline, a.escrowDeadline, b.escrowDeadline, b.timeout, a.timeout][step - 1]!;
+}
+
+/** What `nextStepCanLand` found, with its figures (seconds; times on the next step's chain clock). */
+export interface NextStepCheck extends NextStepMiss {
+  /** True when the next step still fits before its deadline. */
+  readonly ok: boolean;
+  /** The counterparty's step in between (k + 1). */
+  readonly between: 2 | 3 | 4 | 5;
+  /**
+   * The latest moment, on the next step's chain, at which the party may have to start its next step:
+   * the in-between step's deadline + `offset` + the time to see that step.
+   */
+  readonly startBy: bigint;
+  /** The time the next step needs from then on: reaction + inclusion + skew, or the reveal margin before step 5. */
+  readonly needs: bigint;
+}
+
+/**
+ * Can the party's next own step still land in time if it takes step `step` (1–4) now? The
+ * counterparty's step in between, k + 1 on chain Y(k+1), may land as late as its deadline D(k+1).
+ * Projected onto the next step's chain Y(k+2) that is D(k+1) + offset, where offset =
+ * time[Y(k+2)] − time[Y(k+1)] is the measured difference of the two chains' clocks (their latest
+ * heads; 0 on one chain). The party then needs to see that step (the confirmation time of Y(k+1);
+ * none before step 6, which uses a secret seen at any depth), then its reaction margin, the inclusion
+ * time of Y(k+2) and the configured clock skew (the larger of the two chains') as measurement slack;
+ * before step 5, the whole reveal margin of chain B instead (`revealMargin`). The step fits when
+ *
+ *     D(k+1) + offset + seen + needs ≤ D(k+2).
+ *
+ * Pure; `decideNext` asks it before each of steps 1–4 and reports a refusal as missed (`next-step`).
+ */
+export function nextStepCanLand(v: Pick<PartyView, "plan" | "timeA" | "timeB" | "margins">, step: 1 | 2 | 3 | 4): NextStepCheck {
+  const { between, next } = NEXT_OWN_STEP[step];
+  const time = (c: "A" | "B") => (c === "A" ? v.timeA : v.timeB);
+  const safety = (c: "A" | "B") => (c === "A" ? v.margins.chainA : v.margins.chainB);
+  const yBetween = STEP_CHAIN[between];
+  const yNext = STEP_CHAIN[next];
+  const offset = yBetween === yNext ? 0n : time(yNext) - time(yBetween);
+  const seen = between === 5 ? 0n : safety(yBetween).confirmationTime;
+  const skewBetween = safety(yBetween).clockSkew;
+  const skewNext = safety(yNext).clockSkew;
+  const needs = next === 5 ? revealMargin(safety(yNext), v.margins.reaction) : v.margins.reaction + safety(yNext).inclusionTime + (skewBetween > skewNext ? skewBetween : skewNext);
+  const startBy = stepDeadline(v.plan, between) + offset + seen;
+  const deadline = stepDeadline(v.plan, next);
+  return { ok: startBy + needs <= deadline, step: next, between, deadline, offset, startBy, needs };
+}
+
 /** The actions a conforming party takes now, and the steps it can no longer take safely. */
 export function decideNext(v: PartyView): PartyDecision {
   const { plan, legA, legB, timeA, timeB } = v;
@@ -181,13 +274,18 @@ export function decideNext(v: PartyView): PartyDecision {
   const missed: Missed[] = [];
   const allowed = (step: number) => v.haltAfterStep === undefined || step <= v.haltAfterStep;
   const held = (i: Intent) => v.roles[i.as] && allowed(i.step as number) && !v.pending.has(`${i.action}:${i.leg}`);
-  const miss = (step: IntentStep, reason: Missed["reason"], deadline: bigint) => {
-    if (!missed.some((m) => m.step === step)) missed.push({ step, reason, deadline });
+  const miss = (step: IntentStep, reason: Missed["reason"], deadline: bigint, next?: NextStepMiss) => {
+    if (!missed.some((m) => m.step === step)) missed.push({ step, reason, deadline, ...(next ? { next } : {}) });
   };
   const want = (i: Intent, time: bigint, deadline: bigint, margin: bigint) => {
     if (!held(i)) return;
-    if (time + margin <= deadline) intents.push(i);
-    else miss(i.step, "deadline", deadline);
+    if (time + margin > deadline) return miss(i.step, "deadline", deadline);
+    if (i.step === 1 || i.step === 2 || i.step === 3 || i.step === 4) {
+      // Steps 1–4: only if the party's own next step, on its chain's measured clock, can still land.
+      const check = nextStepCanLand(v, i.step);
+      if (!check.ok) return miss(i.step, "next-step", deadline, { step: check.step, deadline: check.deadline, offset: check.offset });
+    }
+    intents.push(i);
   };
   const r = v.margins.reaction;
   const aborted = legA.state === LegState.Aborted || legB.state === LegState.Aborted || legA.outcome === "aborted" || legB.outcome === "aborted";

@@ -12,6 +12,8 @@ const hedge: Terms = { start: 1000n, delta: 20n, legA: { principal: 100n * U, pr
 const option: Terms = { ...hedge, legB: { ...hedge.legB, option: true } };
 const figures: Figures = { confirmations: 2, owedMargin: 11n, owedMarginRedeem: 6n };
 const units = (h: { A: bigint; B: bigint }) => [h.A / U, h.B / U];
+/** The harness's figures with the next-step rule (issue 16, defect 3): confirmations 2 × 1 s, inclusion 2 s, skew 2 s, reaction 3 s, slack 2 s. */
+const withNextStep: Figures = { ...figures, nextStep: { confirmationTime: 2n, inclusionTime: 2n, clockSkew: 2n, reaction: 3n, slack: 2n } };
 
 /** Builds a timeline: blocks on each chain at times (seconds after T0) and the party's looks. */
 class Timeline {
@@ -28,12 +30,18 @@ class Timeline {
     this.entries.push({ seq: this.entries.length, type: "look", by, heads: { A: { ...this.heads.A }, B: { ...this.heads.B } } });
     return this;
   }
+  /** A look with chain A's head at tA and chain B's at tB (a clock offset between the chains). */
+  lookAt(tA: number, tB: number): this {
+    this.block("A", tA).block("B", tB);
+    this.entries.push({ seq: this.entries.length, type: "look", by: "coordinator", heads: { A: { ...this.heads.A }, B: { ...this.heads.B } } });
+    return this;
+  }
   consent(leg: LegName): this {
     this.entries.push({ seq: this.entries.length, type: "consent", leg, heads: { A: { ...this.heads.A }, B: { ...this.heads.B } } });
     return this;
   }
-  judge(mode: Mode, terms: Terms = hedge) {
-    return judge(mode, terms, figures, this.entries);
+  judge(mode: Mode, terms: Terms = hedge, f: Figures = figures) {
+    return judge(mode, terms, f, this.entries);
   }
 }
 
@@ -176,6 +184,38 @@ describe("adversarial suite: the oracle", function () {
     expect(v.outcomes).to.deep.equal({ A: "aborted", B: "redeemed" });
     expect(units(v.holdings.bob!)).to.deep.equal([1n, 0n]);
     expect(v.holdings.bob!.A + v.holdings.bob!.B < v.guarantee.bob!.value).to.equal(true);
+  });
+
+  it("next-step rule: with chain A 5Δ ahead after step 3 the follower's step 4 is not owed (its step 6 could not land): S3, its own stop", function () {
+    const run = () =>
+      new Timeline()
+        .look(1)
+        .block("B", 2, ev("B", "premium"))
+        .look(3)
+        .block("A", 4, ev("A", "premium"))
+        .block("A", 5, ev("A", "escrow"))
+        .lookAt(105, 7) // chain A's clock jumped 100 s (5Δ) ahead of chain B's
+        .look(130);
+    // Without the rule's figures the model owes step 4 (and the party that skipped it ends at S4 in the model).
+    const owedAnyway = run().judge("bob");
+    expect(owedAnyway.owedNotTaken.map((x) => x.slice(0, 6))).to.deep.equal(["step 4"]);
+    expect(owedAnyway.outcomes).to.deep.equal({ A: "refunded", B: "refunded" });
+    const v = run().judge("bob", hedge, withNextStep);
+    expect(v.owedNotTaken).to.deep.equal([]);
+    expect(v.outcomes).to.deep.equal({ A: "refunded", B: "premiumRefunded" });
+    expect(units(v.holdings.bob!)).to.deep.equal([0n, 100n]);
+    expect(v.guarantee.bob).to.deep.equal({ value: 100n * U, rows: ["S0", "S2", "S3"] });
+  });
+
+  it("next-step rule: step 2 is not owed with chain B's clock far ahead; offsets within the bound leave steps 2 and 4 owed", function () {
+    // 2 → 4: D(3) + (tB − tA) + 2 + (3 + 2 + 2) + 2 ≤ D(4): at most 9 s of chain B ahead.
+    const step2 = (tA: number, tB: number) => new Timeline().look(1).block("B", 2, ev("B", "premium")).lookAt(tA, tB).look(130).judge("bob", hedge, withNextStep);
+    expect(step2(4, 13).owedNotTaken.map((x) => x.slice(0, 6))).to.deep.equal(["step 2"]);
+    expect(step2(4, 14).owedNotTaken).to.deep.equal([]);
+    expect(step2(4, 14).outcomes).to.deep.equal({ A: "never", B: "premiumRefunded" });
+    // 4 → 6: D(5) + (tA − tB) + 0 + 7 + 2 ≤ D(6): chain A 2 s ahead (the harness's bound) still owes step 4.
+    const step4 = new Timeline().look(1).block("B", 2, ev("B", "premium")).look(3).block("A", 4, ev("A", "premium")).block("A", 5, ev("A", "escrow")).lookAt(9, 7).look(130).judge("bob", hedge, withNextStep);
+    expect(step4.owedNotTaken.map((x) => x.slice(0, 6))).to.deep.equal(["step 4"]);
   });
 
   it("an abort without the conforming party's consent is left out", function () {

@@ -13,7 +13,10 @@
  * - **the timing rule** (§6): a step is *owed* (the party must have taken it) when the party looked at
  *   the chains (a coordinator round, a `recover` call) while the step's conditions held and the step
  *   could still land before its deadline with every margin of §6 (inclusion time + confirmations ×
- *   block interval + clock skew + reaction margin) and some slack to spare. A step that was never
+ *   block interval + clock skew + reaction margin) and some slack to spare — and, with the figures of
+ *   `NextStepFigures`, only while the party's next own step, on the other chain's clock as the heads
+ *   show it, could still land after the counterparty's step in between at its deadline (issue 16,
+ *   defect 3). A step that was never
  *   owed (the party was down, or looked too late) may or may not be taken; the model follows what the
  *   chain shows, but a step taken that the rules forbid is left out of the model's world.
  *
@@ -58,6 +61,30 @@ export interface Figures {
   readonly owedMargin: bigint;
   /** The same for step 6 (a redeem with a public secret, which reveals nothing new). */
   readonly owedMarginRedeem: bigint;
+  /**
+   * The next-step rule's figures (issue 16, defect 3), seconds, the same on both chains. Given, a step
+   * k of 1–4 is owed only if the party's next own step k + 2 still fits under the clocks it saw; without
+   * them the model owes steps 1–4 as if the chains' clocks agreed (the harness keeps them within 2 s).
+   */
+  readonly nextStep?: NextStepFigures;
+}
+
+/**
+ * The conforming party's next-step rule, modelled: before step k (1–4) the counterparty's step k + 1
+ * may land at its deadline D(k+1); on the chain of step k + 2 that is D(k+1) plus the heads' offset
+ * (that chain's head time minus the head time of step k + 1's chain; 0 on one chain). Then the party
+ * sees it (`confirmationTime`; nothing before step 6, which uses s at once), reacts and is included
+ * (`reaction + inclusionTime + clockSkew`; before the reveal, step 5, `inclusionTime +
+ * confirmationTime + clockSkew + reaction`). It must fit before D(k+2) with `slack` to spare for the
+ * step to be owed.
+ */
+export interface NextStepFigures {
+  readonly confirmationTime: bigint;
+  readonly inclusionTime: bigint;
+  readonly clockSkew: bigint;
+  readonly reaction: bigint;
+  /** Seconds on top, so that the model never owes a step the party's own rule may just refuse. */
+  readonly slack: bigint;
 }
 
 /** The kinds of leg event the model reads. */
@@ -305,7 +332,21 @@ export function judge(mode: Mode, terms: Terms, figures: Figures, timeline: read
     // After losing its state the leader only recovers: it starts no step 1 or 3.
     if (lost && (s === 1 || s === 3)) return "late";
     if (look.by === "recover" && (s === 1 || s === 3)) return undefined;
-    return time + margin <= d(s) ? "owed" : "late";
+    if (time + margin > d(s)) return "late";
+    // The party's own next step must still land under the clocks it saw (else it stops here).
+    if ((s === 1 || s === 2 || s === 3 || s === 4) && !nextStepFits(s, look.heads)) return "late";
+    return "owed";
+  };
+  /** Does step s + 2 still fit if the counterparty's step s + 1 lands at its deadline? (`NextStepFigures`) */
+  const nextStepFits = (s: 1 | 2 | 3 | 4, heads: Heads): boolean => {
+    const f = figures.nextStep;
+    if (f === undefined) return true;
+    const between = (s + 1) as Step;
+    const next = (s + 2) as Step;
+    const offset = STEP_LEG[between] === STEP_LEG[next] ? 0n : heads[STEP_LEG[next]].ts - heads[STEP_LEG[between]].ts;
+    const see = between === 5 ? 0n : f.confirmationTime;
+    const act = next === 5 ? f.inclusionTime + f.confirmationTime + f.clockSkew + f.reaction : f.reaction + f.inclusionTime + f.clockSkew;
+    return d(between) + offset + see + act + f.slack <= d(next);
   };
 
   for (const e of timeline) {

@@ -123,6 +123,23 @@ describe("coordinator decide()", function () {
     expect(steps(follower)).to.deep.equal(["6:follower:redeem:A"]);
   });
 
+  it("withholds step 4 while the follower's step 6 could not land under chain A's clock, without moving the swap to aborting (issue 16, defect 3)", function () {
+    const jump = (23n * D) / 4n; // chain A 5.75Δ ahead after step 3
+    const v = view({ status: "escrowedA", legA: ESCROWED, legB: PREMIUM, timeB: T0 + 4n, timeA: T0 + 4n + jump });
+    const held = decide(v);
+    expect(held.intents).to.deep.equal([]);
+    expect(held.missed).to.deep.equal([{ step: 4, reason: "next-step", deadline: at(4), next: { step: 6, deadline: at(6), offset: jump } }]);
+    expect(held.status).to.equal("escrowedA");
+    // The rule asks again every round: with the clocks back within bounds the step goes out.
+    expect(steps({ ...v, timeA: T0 + 6n })).to.deep.equal(["4:follower:escrow:B"]);
+    // Step 1 is the leader's (its step 3 is on chain A, like step 2): a chain's lead over the other is not in its way.
+    expect(decide(view({ timeB: T0 + 4n, timeA: T0 + 4n + jump })).missed).to.deep.equal([]);
+    // Once leg B's escrow deadline passes on chain B, the schedule moves it to aborting and the leader settles leg B.
+    const late = decide({ ...v, timeB: at(4, 1n), timeA: at(4, 1n) + D });
+    expect(late.status).to.equal("aborting");
+    expect(late.intents.map((i) => `${i.step}:${i.as}:${i.action}:${i.leg}`)).to.deep.equal(["settle:leader:settle:B"]);
+  });
+
   it("after consenting to an abort: the leader takes no step 3 or 5, the follower no step 2 or 4", function () {
     expect(steps(view({ legA: PREMIUM, legB: PREMIUM, noReveal: true }))).to.deep.equal([]);
     expect(steps(view({ legA: ESCROWED, legB: ESCROWED, leaderSecret: SECRET, noReveal: true }))).to.deep.equal([]);

@@ -9,7 +9,7 @@
 import { LegState, decideNext, wasCreated, wasEscrowed, type Intent, type LegObservation, type Missed, type PartyView, type SwapPlan } from "../../sdk";
 import type { SwapStatus } from "../domain/status";
 
-export type { Intent, IntentStep, LegObservation, LegOutcome, Missed } from "../../sdk";
+export type { Intent, IntentStep, LegObservation, LegOutcome, Missed, NextStepMiss } from "../../sdk";
 
 /** Everything `decide` looks at: the SDK rule's view plus the recorded status. */
 export interface SwapView extends PartyView {
@@ -22,7 +22,13 @@ export interface Decision {
   /** The final outcome's label when the swap is over (matrix ids S0–S5, "completed", option outcomes, "aborted"). */
   readonly outcome?: string;
   readonly intents: readonly Intent[];
-  /** Steps this coordinator should take but can no longer take safely before their deadlines. */
+  /**
+   * Steps this coordinator should take but can no longer take safely: past their deadlines with the
+   * margins (`deadline`), a reveal that could be mined too late (`reveal-margin`, which moves the swap
+   * to `aborting` for good), or a step whose party's next step could not land under the other chain's
+   * measured clock (`next-step`: the step is not sent this round; the status is left to the chains'
+   * clocks, since a measured offset can shrink again, e.g. once a stale head moves on).
+   */
   readonly missed: readonly Missed[];
 }
 
@@ -87,6 +93,8 @@ export function decide(v: SwapView): Decision {
   }
   const next = decideNext(v);
   // A leader that can no longer reveal safely takes the abort branch for good (unless already committed).
+  // A `next-step` miss changes no status: the step is withheld this round, and the schedule's own
+  // deadlines (above) move the swap to aborting once the step can no longer come at all.
   if (status !== "committed" && next.missed.some((m) => m.step === 5 && m.reason === "reveal-margin") && !isOver(status)) status = "aborting";
   return { status, ...(outcome ? { outcome } : {}), intents: next.intents, missed: next.missed };
 }
