@@ -18,4 +18,29 @@ export {
   type DevnetOptions,
   type EscrowDeployment,
 } from "./setup";
-export { RPC_PROXY_ERROR_CODE, RPC_PROXY_MODES, startRpcProxy, type RpcProxy, type RpcProxyMode, type RpcProxyStats } from "./rpcProxy";
+export {
+  RPC_PROXY_ERROR_CODE,
+  RPC_PROXY_MODES,
+  startRpcProxy,
+  type RpcCall,
+  type RpcHook,
+  type RpcProxy,
+  type RpcProxyMode,
+  type RpcProxyModeOptions,
+  type RpcProxyStats,
+} from "./rpcProxy";
+export {
+  clocksTo,
+  dropPending,
+  holdBaseFee,
+  jumpClock,
+  reorg,
+  reorgPoint,
+  setGasCoin,
+  useAutomine,
+  useIntervalMining,
+  waitDepth,
+  withAutomine,
+  type HeldBaseFee,
+  type ReorgPoint,
+} from "./chainFaults";

@@ -1,7 +1,10 @@
 /**
  * A loopback JSON-RPC proxy for fault tests: an HTTP server on 127.0.0.1 that forwards POST bodies to
- * one node and returns its answers, or, when switched, fails every request in a chosen way (HTTP 503,
- * a hang, or JSON-RPC error objects). Node-only (node:http and the global `fetch`).
+ * one node and returns its answers, or, when switched, fails every request (or only the requests of
+ * chosen methods) in a chosen way (HTTP 503, a hang, or JSON-RPC error objects). It can also swallow
+ * the next call of a method (answered as a success, never forwarded) and run hooks before and after
+ * forwarding a method (a test snapshots, reorganises or drops a pending transaction at that moment).
+ * Node-only (node:http and the global `fetch`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -23,6 +26,35 @@ export type RpcProxyMode = "pass" | "error" | "timeout" | "rpcError" | "holdTx";
 /** The modes `setMode` accepts. */
 export const RPC_PROXY_MODES: readonly RpcProxyMode[] = ["pass", "error", "timeout", "rpcError", "holdTx"];
 
+/** Which requests a failing mode applies to. */
+export interface RpcProxyModeOptions {
+  /**
+   * Only requests holding a call of one of these methods fail (a batch with one of them fails whole);
+   * the others are forwarded. Every request fails when omitted.
+   */
+  readonly methods?: readonly string[];
+}
+
+/** One JSON-RPC call as a hook sees it. */
+export interface RpcCall {
+  readonly id: unknown;
+  readonly method: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Code run around the forwarding of one method's calls. `before` runs before the call is looked at
+ * (so it may switch the mode, and the call then meets the new mode); `after` runs once the target
+ * answered, before the client gets the answer. A hook that throws fails the request (HTTP 502).
+ */
+export interface RpcHook {
+  /** The method, or `*` for every call. */
+  readonly method: string;
+  before?(call: RpcCall): void | Promise<void>;
+  /** `answer` is the target's JSON-RPC answer object to this call (`result` or `error`). */
+  after?(call: RpcCall, answer: { readonly result?: unknown; readonly error?: unknown }): void | Promise<void>;
+}
+
 /** Counts of HTTP requests since the proxy started. */
 export interface RpcProxyStats {
   /** Requests forwarded to the target and answered with its response. */
@@ -41,8 +73,23 @@ export interface RpcProxy {
   readonly target: string;
   /** The current mode. */
   readonly mode: RpcProxyMode;
-  /** Switches the mode; requests held by `timeout` are dropped when it changes. */
-  setMode(mode: RpcProxyMode): void;
+  /** The methods the current failing mode is limited to (undefined: every request). */
+  readonly modeMethods: readonly string[] | undefined;
+  /**
+   * Switches the mode, optionally only for requests holding a call of `options.methods` (failing
+   * modes only); requests held by `timeout` are dropped when the mode or its methods change.
+   */
+  setMode(mode: RpcProxyMode, options?: RpcProxyModeOptions): void;
+  /**
+   * The next call of `method` is answered with `result` and never forwarded (a request the node
+   * "lost"). For `eth_sendRawTransaction`, `result` defaults to the transaction's hash, as a node that
+   * accepted it would answer; for other methods to null. Each call arms one more swallow.
+   */
+  swallowNext(method: string, result?: unknown): void;
+  /** The calls swallowed so far, oldest first. */
+  swallowed(): readonly RpcCall[];
+  /** Runs `hook` around every call of its method from now on (in the order hooks were added); returns its removal. */
+  addHook(hook: RpcHook): () => void;
   /** Live counters. */
   readonly stats: RpcProxyStats;
   /** The raw transactions held by `holdTx`, oldest first. */
@@ -91,6 +138,30 @@ function errorBody(body: string, message: string): string {
   return JSON.stringify(batch ? answers : answers[0]);
 }
 
+interface ParsedCalls {
+  readonly batch: boolean;
+  readonly list: RpcCall[];
+}
+
+/** The calls of a JSON-RPC request or batch; undefined when the body is not JSON or a call has no method. */
+function parseCalls(body: string): ParsedCalls | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const batch = Array.isArray(parsed);
+  const list: RpcCall[] = [];
+  for (const r of (batch ? parsed : [parsed]) as unknown[]) {
+    if (r === null || typeof r !== "object") return undefined;
+    const { id, method, params } = r as { id?: unknown; method?: unknown; params?: unknown };
+    if (typeof method !== "string") return undefined;
+    list.push({ id: id ?? null, method, params: Array.isArray(params) ? (params as unknown[]) : [] });
+  }
+  return { batch, list };
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -129,6 +200,10 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new InvalidArgumentError("target", "must be an http(s) URL", target);
 
   let mode: RpcProxyMode = "pass";
+  let modeMethods: readonly string[] | undefined;
+  const swallows: { method: string; result?: unknown }[] = [];
+  const swallowedCalls: RpcCall[] = [];
+  const hooks: RpcHook[] = [];
   const stats = { forwarded: 0, failed: 0, methods: {} as Record<string, number> };
   const held = new Set<ServerResponse>();
   const dropHeld = () => {
@@ -141,41 +216,28 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
     const upstream = await fetch(target, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload) });
     return (await upstream.json()) as unknown;
   };
-  /** `holdTx`: each eth_sendRawTransaction of the request is answered with its hash and held; the rest is forwarded. */
-  const holdTransactions = (body: string, res: ServerResponse): void => {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      answer(res, 400, errorBody(body, "rpc proxy: not JSON"));
-      return;
-    }
-    const batch = Array.isArray(parsed);
-    const calls = (batch ? parsed : [parsed]) as { id?: unknown; method?: unknown; params?: unknown[] }[];
-    void (async () => {
-      const answers: unknown[] = [];
-      for (const c of calls) {
-        if (c.method === "eth_sendRawTransaction" && typeof c.params?.[0] === "string") {
-          heldTxs.push(c.params[0]);
-          stats.methods["eth_sendRawTransaction(held)"] = (stats.methods["eth_sendRawTransaction(held)"] ?? 0) + 1;
-          answers.push({ jsonrpc: "2.0", id: c.id ?? null, result: keccak256(c.params[0]) });
-        } else {
-          answers.push(await post(c));
-          stats.forwarded++;
-        }
-      }
-      answer(res, 200, JSON.stringify(batch ? answers : answers[0]));
-    })().catch((e: unknown) => answer(res, 502, errorBody(body, `rpc proxy: target unreachable: ${(e as Error).message}`)));
-  };
-
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (req.method !== "POST") {
       answer(res, 405, JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32600, message: "only POST is served" } }));
       return;
     }
     const body = await readBody(req);
-    if (mode === "holdTx" && body.includes("eth_sendRawTransaction")) {
-      holdTransactions(body, res);
+    const calls = parseCalls(body);
+    const hooked = (c: RpcCall) => hooks.filter((h) => h.method === "*" || h.method === c.method);
+    for (const c of calls?.list ?? []) for (const h of hooked(c)) await h.before?.(c);
+    const methods = requestIds(body).methods;
+    const failing = mode !== "pass" && mode !== "holdTx" && (modeMethods === undefined || methods.some((m) => m !== null && modeMethods!.includes(m)));
+    const holding = mode === "holdTx" && body.includes("eth_sendRawTransaction");
+    if (holding && calls === undefined) {
+      answer(res, 400, errorBody(body, "rpc proxy: not JSON"));
+      return;
+    }
+    if (!failing && calls !== undefined && (holding || calls.list.some((c) => swallows.some((w) => w.method === c.method) || hooked(c).some((h) => h.after)))) {
+      perCall(calls, body, res);
+      return;
+    }
+    if (!failing) {
+      await forward(body, res);
       return;
     }
     if (mode === "timeout") {
@@ -194,6 +256,10 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       answer(res, 200, errorBody(body, "rpc proxy: internal error (injected)"));
       return;
     }
+  };
+
+  /** Forwards the body as it is and answers with the target's answer. */
+  const forward = async (body: string, res: ServerResponse): Promise<void> => {
     let status: number;
     let text: string;
     try {
@@ -208,6 +274,40 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
     stats.forwarded++;
     for (const m of requestIds(body).methods) if (m !== null) stats.methods[m] = (stats.methods[m] ?? 0) + 1;
     answer(res, status, text);
+  };
+
+  /** Call by call: swallowed calls are answered here, `holdTx` holds transactions, the rest is forwarded with its after-hooks run. */
+  const perCall = (calls: ParsedCalls, body: string, res: ServerResponse): void => {
+    void (async () => {
+      const answers: unknown[] = [];
+      for (const c of calls.list) {
+        const w = swallows.findIndex((x) => x.method === c.method);
+        const raw = c.params[0];
+        if (w >= 0) {
+          const armed = swallows.splice(w, 1)[0]!;
+          swallowedCalls.push(c);
+          stats.methods[`${c.method}(swallowed)`] = (stats.methods[`${c.method}(swallowed)`] ?? 0) + 1;
+          const result = "result" in armed ? armed.result : c.method === "eth_sendRawTransaction" && typeof raw === "string" ? keccak256(raw) : null;
+          answers.push({ jsonrpc: "2.0", id: c.id ?? null, result });
+          continue;
+        }
+        if (mode === "holdTx" && c.method === "eth_sendRawTransaction" && typeof raw === "string") {
+          heldTxs.push(raw);
+          stats.methods["eth_sendRawTransaction(held)"] = (stats.methods["eth_sendRawTransaction(held)"] ?? 0) + 1;
+          answers.push({ jsonrpc: "2.0", id: c.id ?? null, result: keccak256(raw) });
+          continue;
+        }
+        const a = (await post({ jsonrpc: "2.0", id: c.id ?? null, method: c.method, params: c.params })) as { result?: unknown; error?: unknown };
+        stats.forwarded++;
+        stats.methods[c.method] = (stats.methods[c.method] ?? 0) + 1;
+        for (const h of hooks.filter((x) => x.method === "*" || x.method === c.method)) await h.after?.(c, a);
+        answers.push(a);
+      }
+      answer(res, 200, JSON.stringify(calls.batch ? answers : answers[0]));
+    })().catch((e: unknown) => {
+      stats.failed++;
+      answer(res, 502, errorBody(body, `rpc proxy: ${(e as Error).message}`));
+    });
   };
 
   const server = createServer((req, res) => {
@@ -231,10 +331,27 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
     get mode() {
       return mode;
     },
-    setMode(next: RpcProxyMode) {
+    get modeMethods() {
+      return modeMethods;
+    },
+    setMode(next: RpcProxyMode, options: RpcProxyModeOptions = {}) {
       if (!RPC_PROXY_MODES.includes(next)) throw new InvalidArgumentError("mode", `must be one of ${RPC_PROXY_MODES.join(", ")}`, next);
-      if (next !== mode) dropHeld();
+      if (options.methods !== undefined && (next === "pass" || next === "holdTx")) throw new InvalidArgumentError("methods", "only a failing mode (error, timeout, rpcError) takes a method filter", options.methods);
+      const methods = options.methods === undefined ? undefined : [...options.methods];
+      if (next !== mode || String(methods) !== String(modeMethods)) dropHeld();
       mode = next;
+      modeMethods = methods;
+    },
+    swallowNext(method: string, ...result: unknown[]) {
+      swallows.push(result.length > 0 ? { method, result: result[0] } : { method });
+    },
+    swallowed: () => [...swallowedCalls],
+    addHook(hook: RpcHook) {
+      hooks.push(hook);
+      return () => {
+        const i = hooks.indexOf(hook);
+        if (i >= 0) hooks.splice(i, 1);
+      };
     },
     stats,
     heldTransactions: () => [...heldTxs],
