@@ -61,7 +61,7 @@ describe("coordinator SQLite store", function () {
   describe("opening and migrations", function () {
     it("creates the file and its directory, applies every migration once, WAL + FULL sync", function () {
       expect(existsSync(file)).to.equal(true);
-      expect(store.schemaVersion()).to.equal(4).and.equal(LATEST_VERSION);
+      expect(store.schemaVersion()).to.equal(5).and.equal(LATEST_VERSION);
       const s = new SqliteStore(join(dir, "other.sqlite"));
       expect(s.settings()).to.deep.equal({ journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 5000 });
       s.close();
@@ -71,6 +71,7 @@ describe("coordinator SQLite store", function () {
         { version: 2, name: "transactions covering several swaps (batched redeems and settles)", applied_at: 1_000 },
         { version: 3, name: "abort consent vows (the leader never reveals, the follower never escrows leg B)", applied_at: 1_000 },
         { version: 4, name: "credit withdrawals as transactions (action withdraw)", applied_at: 1_000 },
+        { version: 5, name: "step deadlines on transactions, cancels, block checkpoints for reorganisations", applied_at: 1_000 },
       ]);
     });
 
@@ -81,12 +82,13 @@ describe("coordinator SQLite store", function () {
       store.close();
       clock = 9_000;
       store = open();
-      expect(store.schemaVersion()).to.equal(4);
+      expect(store.schemaVersion()).to.equal(5);
       expect(raw((db) => db.prepare("SELECT version, applied_at FROM schema_migrations").all())).to.deep.equal([
         { version: 1, applied_at: 1_000 },
         { version: 2, applied_at: 1_000 },
         { version: 3, applied_at: 1_000 },
         { version: 4, applied_at: 1_000 },
+        { version: 5, applied_at: 1_000 },
       ]);
       expect(store.getSwap(swap.id)).to.deep.equal(swap);
       expect(store.events()).to.have.length(1);
@@ -138,8 +140,10 @@ describe("coordinator SQLite store", function () {
       }, v3);
       const before = raw((db) => ({ txs: db.prepare("SELECT * FROM txs ORDER BY id").all(), members: db.prepare("SELECT * FROM tx_members ORDER BY tx_id").all() }), v3);
       store = openSqliteStore(v3, { now: () => clock });
-      expect(store.schemaVersion()).to.equal(4);
-      expect(raw((db) => ({ txs: db.prepare("SELECT * FROM txs ORDER BY id").all(), members: db.prepare("SELECT * FROM tx_members ORDER BY tx_id").all() }), v3)).to.deep.equal(before);
+      expect(store.schemaVersion()).to.equal(5);
+      // Migration 5 adds each row's step deadline (unknown: NULL) and reveal flag (redeems of leg B).
+      const migrated = { ...before, txs: (before.txs as Record<string, unknown>[]).map((t) => ({ ...t, deadline: null, reveals: t.action === "redeem" && t.leg === "B" ? 1 : 0 })) };
+      expect(raw((db) => ({ txs: db.prepare("SELECT * FROM txs ORDER BY id").all(), members: db.prepare("SELECT * FROM tx_members ORDER BY tx_id").all() }), v3)).to.deep.equal(migrated);
       const w = store.insertTx(newTx(7, { swapId: id, action: "withdraw", hash: hex32("7e", 77) }));
       expect(w).to.deep.include({ action: "withdraw", id: 4 });
       expect(store.txsOfSwap(id).map((t) => [t.id, t.action])).to.deep.equal([[1, "redeem"], [3, "redeem"], [4, "withdraw"]]);

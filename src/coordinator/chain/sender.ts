@@ -5,14 +5,19 @@
  * priced per leg and sampled for simulation, so a step of many batches costs the node little before
  * its block.
  */
-import { toQuantity, type Wallet } from "ethers";
+import type { Wallet } from "ethers";
 
 import { TransactionFailedError, toHedgeSwapError, type TxRequest } from "../../sdk";
 import type { HedgeSwapError } from "../../sdk";
 import type { CoordinatorStore, NewTx, TxAction, TxMember, TxRow } from "../store/types";
 import { TxGasCapError } from "../errors";
 import type { ChainClient, Head } from "./client";
+import { bumpFees, cancelFees, initialFees, worstCaseShare, type Fees, type FeePolicy } from "./fees";
+import { GasPricer, shapeOf, type PricedItem } from "./gasPricer";
 import { signEip1559 } from "./signTx";
+
+export type { GasProbe } from "./gasPricer";
+export type { FeePolicy } from "./fees";
 
 interface SignedTx {
   readonly tx: NewTx;
@@ -45,52 +50,20 @@ export interface TxPurpose {
   readonly action: TxAction;
   /** The protocol step (1–6) or "settle", for crash points and logs. */
   readonly step: string;
+  /** The step's deadline on this chain's clock (unix seconds); a batch's earliest. */
+  readonly deadline?: bigint;
+  /** The calldata reveals a secret not yet public (the leader's step 5). */
+  readonly reveals?: boolean;
 }
 
 /** One transaction to send: what for, the request, and the swap legs it covers (batches cover several). */
-export interface SendItem {
+export interface SendItem extends PricedItem {
   readonly purpose: TxPurpose;
-  readonly req: TxRequest;
   readonly members?: readonly TxMember[];
-  /**
-   * Transactions with the same key cost about the same gas (same function, same assets, same batch
-   * size): the first is estimated, later ones reuse that estimate.
-   */
-  readonly gasKey?: string;
-  /** A batch whose legs all cost alike: priced from its first legs instead of estimated whole (takes precedence over `gasKey`). */
-  readonly probe?: GasProbe;
-}
-
-/**
- * How to price a batch of legs that all cost alike (same function, escrow and assets per leg): the
- * same call over its first leg and over its first two legs is estimated, and a batch of `legs` legs
- * costs `one + (legs - 1) × (two - one)`. Two one- and two-leg estimates cost the node a small
- * fraction of estimating a 100-leg batch (a binary search of many executions of the whole batch).
- */
-export interface GasProbe {
-  /** Batches with the same key share the per-leg price: function, escrow and per-leg assets. */
-  readonly key: string;
-  /** The batch's number of legs. */
-  readonly legs: number;
-  /** The same call over the batch's first leg. */
-  readonly one: TxRequest;
-  /** The same call over the batch's first two legs. */
-  readonly two: TxRequest;
-}
-
-/** A per-leg gas price learned from a probe. */
-interface LegPrice {
-  readonly one: bigint;
-  readonly perLeg: bigint;
 }
 
 /** For how many blocks after one of this chain's transactions reverted every batch is simulated before it is signed. */
 export const SIMULATE_ALL_BLOCKS_AFTER_REVERT = 50;
-
-/** The shape an item shares its gas price and its simulation sample with (none: priced and simulated alone). */
-function shapeOf(item: SendItem): string | undefined {
-  return item.probe ? `probe:${item.probe.key}` : item.gasKey;
-}
 
 /** What became of one item: the recorded row (if any) and the error (if any). */
 export interface SendOutcome {
@@ -99,18 +72,25 @@ export interface SendOutcome {
   readonly error?: HedgeSwapError;
 }
 
-/** Hooks the engine gives the sender: crash points and the event log. */
+/**
+ * The engine's verdict on an open transaction before it is sent again (rebroadcast or fee bump):
+ * `keep` (it may go), or `cancel` (it must never go again: it is replaced at once by a same-nonce
+ * transaction that does nothing). The engine asks the decision rule: a reveal past its resend cutoff,
+ * or a step the rule would no longer take, is cancelled.
+ */
+export type ResendVerdict = "keep" | "cancel";
+
+/** Hooks the engine gives the sender: crash points, the event log and the resend guard. */
 export interface SenderHooks {
   /** Called at `recorded` (row written, not broadcast) and `sent` (broadcast). */
   readonly point?: (where: "recorded" | "sent", step: string) => void;
   readonly log?: (kind: string, data: Record<string, unknown>) => void;
+  /** Asked every round for every open transaction before anything is sent again; default `keep`. */
+  readonly guard?: (row: TxRow, head: Head) => ResendVerdict;
 }
 
-/** Fee-bump policy. */
-export interface BumpPolicy {
-  readonly afterBlocks: number;
-  readonly percent: number;
-}
+/** The gas of a 0-value transfer to an account without code. */
+const CANCEL_GAS = 21_000n;
 
 /** Sends and tracks the coordinator's transactions on one chain. */
 export class TxSender {
@@ -118,10 +98,9 @@ export class TxSender {
   /** hash → head number when broadcast (in memory; after a restart the clock starts again). */
   readonly #sentAt = new Map<string, number>();
   readonly #rebroadcast = new Set<number>();
-  readonly #gasCache = new Map<string, bigint>();
-  readonly #estimating = new Map<string, Promise<bigint>>();
-  readonly #prices = new Map<string, LegPrice>();
-  readonly #pricing = new Map<string, Promise<LegPrice>>();
+  /** Rows whose bump the fee cap or the gas budget stopped (logged once each). */
+  readonly #stuckAtCap = new Set<number>();
+  readonly #pricer: GasPricer;
   /** Every batch is simulated while the head is below this block (set when a transaction reverts). */
   #simulateAllBelow = -1;
   /** The newest head `reconcile` was given. */
@@ -131,9 +110,11 @@ export class TxSender {
   constructor(
     private readonly store: CoordinatorStore,
     private readonly chain: ChainClient,
-    private readonly policy: BumpPolicy,
+    private readonly policy: FeePolicy,
     private readonly hooks: SenderHooks = {},
-  ) {}
+  ) {
+    this.#pricer = new GasPricer(chain);
+  }
 
   /** Runs `fn` under the lock of `account` on this chain. */
   async #locked<T>(account: string, fn: () => Promise<T>): Promise<T> {
@@ -155,12 +136,13 @@ export class TxSender {
 
   /**
    * Sends several transactions from one account in one go. Gas limits come from one estimate per
-   * shape, a per-leg price (`probe`) or the cache; the nonce and fees are read alongside. One
-   * transaction per shape is simulated (`eth_call`) while all are signed; the others of its shape are
-   * simulated too only when that sample fails, or for a while after one of this chain's transactions
-   * reverted. (A batch that reverts on chain costs its gas and a block; its legs are decided again.)
-   * Only the items whose checks passed are kept (re-signed with consecutive nonces if one failed),
-   * recorded in one durable write, then broadcast in nonce order. One outcome per item, in order.
+   * shape, a per-leg price (`probe`) or the cache; the nonce and fees (under the chain's fee cap) are
+   * read alongside. One transaction per shape is simulated (`eth_call`) while all are signed; the
+   * others of its shape are simulated too only when that sample fails, or for a while after one of
+   * this chain's transactions reverted. (A batch that reverts on chain costs its gas and a block; its
+   * legs are decided again.) Only the items whose checks passed are kept (re-signed with consecutive
+   * nonces if one failed), recorded in one durable write, then broadcast in nonce order. One outcome
+   * per item, in order.
    */
   async sendMany(wallet: Wallet, items: readonly SendItem[]): Promise<SendOutcome[]> {
     const signer = this.chain.wallet(wallet);
@@ -174,10 +156,10 @@ export class TxSender {
         const shape = shapeOf(item);
         const sample = everyBatch || shape === undefined || !sampled.has(shape);
         if (shape !== undefined) sampled.add(shape);
-        return this.#preflight(signer.address, item, sample);
+        return this.#pricer.preflight(signer.address, item, sample);
       });
       const gases = await Promise.allSettled(checks.map((c) => c.gas));
-      const [nonce0, fees] = await account.catch((e: unknown) => {
+      const [nonce0, suggested] = await account.catch((e: unknown) => {
         for (const c of checks) c.simulated.catch(() => undefined);
         throw e;
       });
@@ -191,14 +173,16 @@ export class TxSender {
         return new TxGasCapError(this.chain.name, legs, limit, this.chain.config.maxTxGas, fits);
       });
       const limits = wanted.map((limit, k) => (overCap[k] ? undefined : limit));
-      const maxPriorityFeePerGas = fees.maxPriorityFeePerGas ?? 1_000_000_000n;
-      const maxFeePerGas = fees.maxFeePerGas ?? (fees.gasPrice ?? 1_000_000_000n) * 2n;
+      const fees = initialFees(suggested, this.policy);
+      if (fees.capped) {
+        this.hooks.log?.("fee.capped", { chain: this.chain.name, suggestedMaxFeePerGas: String(suggested.maxFeePerGas ?? suggested.gasPrice ?? 0n), cap: String(this.policy.maxFeePerGas), steps: items.map((i) => i.purpose.step).join(",") });
+      }
       const signAll = async (order: readonly number[]) => {
         const out = new Map<number, SignedTx>();
         let nonce = nonce0;
         for (const k of order) {
           const item = items[k]!;
-          out.set(k, await this.#sign(signer, item.purpose, item.req, { nonce: nonce++, gasLimit: limits[k]!, maxFeePerGas, maxPriorityFeePerGas }, 1, item.members));
+          out.set(k, await this.#sign(signer, item.purpose, item.req, { nonce: nonce++, gasLimit: limits[k]!, ...fees }, 1, item.members));
         }
         return out;
       };
@@ -208,7 +192,7 @@ export class TxSender {
       // A failed sample: its shape's other items are simulated now, before anything is recorded.
       const failed = new Set(items.filter((_, k) => checks[k]!.sample && simulations[k]!.status === "rejected").map(shapeOf));
       const late = await Promise.allSettled(
-        items.map((item, k) => (!checks[k]!.sample && limits[k] !== undefined && failed.has(shapeOf(item)) ? this.#simulate(signer.address, item) : Promise.resolve())),
+        items.map((item, k) => (!checks[k]!.sample && limits[k] !== undefined && failed.has(shapeOf(item)) ? this.#pricer.simulate(signer.address, item) : Promise.resolve())),
       );
       const outcomes: SendOutcome[] = items.map((item, k) => {
         if (overCap[k]) return { item, error: overCap[k] };
@@ -260,87 +244,6 @@ export class TxSender {
     return this.store.insertTx(s.tx, s.members);
   }
 
-  /** `item`'s call, as the node's JSON-RPC takes it. */
-  #call(from: string, req: TxRequest): Record<string, string> {
-    // Raw JSON-RPC: the calldata is already hex, and ethers' request formatting re-encodes it byte by
-    // byte (tens of milliseconds for a 100-leg batch). Reverts still come back as CALL_EXCEPTION with
-    // their data, which toHedgeSwapError decodes.
-    return { from, to: req.to, data: req.data, value: toQuantity(req.value) };
-  }
-
-  #simulate(from: string, item: SendItem): Promise<unknown> {
-    return this.chain.provider.send("eth_call", [this.#call(from, item.req), "latest"]);
-  }
-
-  async #estimate(from: string, req: TxRequest): Promise<bigint> {
-    return BigInt((await this.chain.provider.send("eth_estimateGas", [this.#call(from, req)])) as string);
-  }
-
-  /**
-   * One item's checks before signing: its gas limit base, and (when `sample`) its simulation. Priced
-   * items (`probe`) take their shape's per-leg price, learned once from two small estimates. Items of
-   * one `gasKey` share one estimate (a binary search of many executions on the node), which also
-   * simulates the first; if that estimate fails (its own call reverts), each estimates for itself.
-   */
-  #preflight(from: string, item: SendItem, sample: boolean): { gas: Promise<bigint>; simulated: Promise<unknown>; sample: boolean } {
-    const simulate = () => this.#simulate(from, item);
-    const estimate = () => this.#estimate(from, item.req);
-    const probe = item.probe;
-    if (probe) {
-      const priced = this.#priceOf(from, probe).then(
-        (p) => ({ gas: p.one + p.perLeg * BigInt(probe.legs - 1), own: false }),
-        // A probe that reverts: the batch is estimated whole (and refused, if it reverts as well).
-        async () => ({ gas: await estimate(), own: true }),
-      );
-      return { gas: priced.then((p) => p.gas), simulated: priced.then((p) => (p.own || !sample ? undefined : simulate())), sample };
-    }
-    const key = item.gasKey;
-    if (key === undefined) {
-      const own = estimate();
-      return { gas: own, simulated: own, sample };
-    }
-    const cached = this.#gasCache.get(key);
-    if (cached !== undefined) return { gas: Promise.resolve(cached), simulated: sample ? simulate() : Promise.resolve(), sample };
-    const leader = this.#estimating.get(key);
-    if (leader) {
-      const shared = leader.then(
-        (gas) => ({ gas, own: false }),
-        async () => ({ gas: await estimate(), own: true }),
-      );
-      return { gas: shared.then((s) => s.gas), simulated: shared.then((s) => (s.own || !sample ? undefined : simulate())), sample };
-    }
-    const first = estimate().then((gas) => {
-      this.#gasCache.set(key, gas);
-      return gas;
-    });
-    this.#estimating.set(key, first);
-    first.then(
-      () => this.#estimating.delete(key),
-      () => this.#estimating.delete(key),
-    );
-    // The estimate simulates this item: it counts as its shape's sample.
-    return { gas: first, simulated: first, sample: true };
-  }
-
-  /** The per-leg price of `probe`'s shape: cached, being learned, or learned now from its one- and two-leg calls. */
-  #priceOf(from: string, probe: GasProbe): Promise<LegPrice> {
-    const known = this.#prices.get(probe.key);
-    if (known) return Promise.resolve(known);
-    const pending = this.#pricing.get(probe.key);
-    if (pending) return pending;
-    const learning = Promise.all([this.#estimate(from, probe.one), this.#estimate(from, probe.two)]).then(([one, two]) => {
-      const price = { one, perLeg: two > one ? two - one : 0n };
-      this.#prices.set(probe.key, price);
-      return price;
-    });
-    this.#pricing.set(probe.key, learning);
-    learning.then(
-      () => this.#pricing.delete(probe.key),
-      () => this.#pricing.delete(probe.key),
-    );
-    return learning;
-  }
-
   async #nextNonce(account: string): Promise<number> {
     const pending = await this.chain.provider.getTransactionCount(account, "pending");
     const open = this.store.openTxs(this.chain.chainId.toString()).filter((t) => t.account === account);
@@ -348,14 +251,7 @@ export class TxSender {
     return Math.max(pending, highestOpen + 1);
   }
 
-  async #sign(
-    signer: Wallet,
-    purpose: TxPurpose,
-    req: TxRequest,
-    p: { nonce: number; gasLimit: bigint; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint },
-    attempt: number,
-    members?: readonly TxMember[],
-  ): Promise<SignedTx> {
+  async #sign(signer: Wallet, purpose: TxPurpose, req: TxRequest, p: Fees & { nonce: number; gasLimit: bigint }, attempt: number, members?: readonly TxMember[]): Promise<SignedTx> {
     const { raw, hash } = signEip1559(signer.signingKey, {
       chainId: this.chain.chainId,
       nonce: p.nonce,
@@ -383,6 +279,8 @@ export class TxSender {
       hash,
       status: "signed",
       attempt,
+      deadline: purpose.deadline === undefined ? null : purpose.deadline.toString(),
+      reveals: purpose.reveals === true,
     };
     return { tx, ...(members ? { members } : {}) };
   }
@@ -395,7 +293,7 @@ export class TxSender {
     } catch (e) {
       const msg = String((e as Error).message ?? e).toLowerCase();
       if (!msg.includes("already known") && !msg.includes("known transaction") && !msg.includes("nonce too low")) {
-        this.hooks.log?.("tx.broadcastFailed", { hash: row.hash, reason: msg.slice(0, 200) });
+        this.hooks.log?.("tx.broadcastFailed", { hash: row.hash, action: row.action, step: stepOf(row), reason: msg.slice(0, 200), kept: !isRefusal(e) });
         throw toHedgeSwapError(e, row.action);
       }
     }
@@ -423,24 +321,26 @@ export class TxSender {
   }
 
   /**
-   * Brings every open transaction of this chain up to date: receipts (mined or reverted), unsent rows
-   * broadcast (after a crash between recording and broadcasting), stuck ones re-signed with higher fees.
-   * `landed` (hash → block, from the watcher) names transactions whose escrow logs are final: they
-   * succeeded there, and their receipts (each carrying a batch's logs again) are not fetched.
+   * Brings every open transaction of this chain up to date: receipts (mined or reverted); then, for
+   * each one still open, the engine's resend guard (a reveal past its cutoff, or a step the rule would
+   * no longer take, is replaced by a cancel at once); unsent rows broadcast (after a crash between
+   * recording and broadcasting, or a failed broadcast); stuck ones re-signed with higher fees, under
+   * the fee cap and the swap's gas budget. `landed` (hash → block, from the watcher) names
+   * transactions whose escrow logs are final: they succeeded there, and their receipts (each carrying
+   * a batch's logs again) are not fetched.
    */
   async reconcile(head: Head, landed: ReadonlyMap<string, number> = new Map()): Promise<void> {
     this.#head = Math.max(this.#head, head.number);
     const open = this.store.openTxs(this.chain.chainId.toString());
     if (open.length === 0) return;
-    // Receipts only change with a new block; unsent rows are handled every round.
+    // Receipts only change with a new block; unsent rows and the guard are handled every round.
     const newBlock = head.number !== this.#lastHead;
     this.#lastHead = head.number;
-    if (!newBlock && !open.some((t) => t.status === "signed")) return;
     const receipts = await Promise.all(
       open.map((tx) => {
         const block = landed.get(tx.hash.toLowerCase());
         if (block !== undefined) return { status: 1, blockNumber: block };
-        return tx.status === "signed" && !newBlock ? null : this.#receipt(tx.hash);
+        return tx.status === "signed" || !newBlock ? null : this.#receipt(tx.hash);
       }),
     );
     // A transaction counts as mined once its block is final, as the watcher counts events: a receipt
@@ -462,7 +362,14 @@ export class TxSender {
     });
     for (const [k, tx] of open.entries()) {
       if (!stillOpen.has(tx.id) || receipts[k]) continue;
-      if (tx.status === "signed") {
+      // A cancel of this nonce is on its way: the row is never sent again; the nonce's fate decides.
+      const cancelling = tx.action !== "cancel" && this.store.txsWithNonce(tx.chainId, tx.account, tx.nonce).some((t) => t.action === "cancel" && (t.status === "signed" || t.status === "sent"));
+      if (!cancelling && tx.action !== "cancel" && (this.hooks.guard?.(tx, head) ?? "keep") === "cancel") {
+        await this.#cancel(tx, head);
+        continue;
+      }
+      if (tx.status === "signed" && !cancelling) {
+        if (!newBlock && this.#rebroadcast.has(tx.id)) continue;
         if (!this.#rebroadcast.has(tx.id)) {
           this.#rebroadcast.add(tx.id);
           this.hooks.log?.("tx.rebroadcast", { hash: tx.hash, action: tx.action, nonce: tx.nonce });
@@ -474,11 +381,12 @@ export class TxSender {
           else if (isRefusal(e)) {
             this.store.updateTx(tx.id, { status: "dropped" });
             stillOpen.delete(tx.id);
-            this.hooks.log?.("tx.dropped", { hash: tx.hash, nonce: tx.nonce, reason: String((e as Error).message ?? e).slice(0, 200) });
+            this.hooks.log?.("tx.dropped", { hash: tx.hash, action: tx.action, step: stepOf(tx), nonce: tx.nonce, reveals: tx.reveals, reason: String((e as Error).message ?? e).slice(0, 200) });
           }
         });
         continue;
       }
+      if (!newBlock) continue;
       if ((await usedBy(tx.account)) > tx.nonce) {
         // The nonce is used: by another attempt of ours (perhaps an older, replaced one), or by something else.
         const siblings = this.store.txsWithNonce(tx.chainId, tx.account, tx.nonce).filter((t) => t.id !== tx.id);
@@ -489,10 +397,11 @@ export class TxSender {
         } else {
           this.store.updateTx(tx.id, { status: "dropped" });
           stillOpen.delete(tx.id);
-          this.hooks.log?.("tx.dropped", { hash: tx.hash, nonce: tx.nonce });
+          this.hooks.log?.("tx.dropped", { hash: tx.hash, action: tx.action, step: stepOf(tx), nonce: tx.nonce, reveals: tx.reveals, reason: "nonce used by another transaction" });
         }
         continue;
       }
+      if (cancelling) continue;
       const since = this.#sentAt.get(tx.hash);
       if (since === undefined || since < 0) {
         this.#sentAt.set(tx.hash, head.number);
@@ -518,39 +427,120 @@ export class TxSender {
       }
     });
     for (const other of this.store.txsWithNonce(landed.chainId, landed.account, landed.nonce)) stillOpen.delete(other.id);
+    if (landed.action === "cancel") this.hooks.log?.("tx.cancelled", { hash: landed.hash, nonce: landed.nonce, status, blockNumber });
     if (status === "reverted") {
       // A shared estimate or price may have been too low for this call (it can revert for other
       // reasons too): the next transactions estimate afresh, and every batch is simulated for a while.
-      this.#gasCache.clear();
-      this.#prices.clear();
+      this.#pricer.forget();
       this.#simulateAllBelow = Math.max(this.#simulateAllBelow, blockNumber + SIMULATE_ALL_BLOCKS_AFTER_REVERT);
-      this.hooks.log?.("tx.reverted", { hash: landed.hash, action: landed.action, leg: landed.leg });
+      this.hooks.log?.("tx.reverted", { hash: landed.hash, action: landed.action, leg: landed.leg, step: stepOf(landed), reveals: landed.reveals, deadline: landed.deadline, blockNumber });
     }
   }
 
+  /**
+   * The worst case one swap's transactions on this chain have cost so far (mined or reverted rows,
+   * gas limit × max fee, a batch's split among its legs), for the gas budget.
+   */
+  #spent(swapId: string): bigint {
+    let total = 0n;
+    for (const t of this.store.txsOfSwap(swapId)) {
+      if (t.chainId !== this.chain.chainId.toString() || (t.status !== "mined" && t.status !== "reverted")) continue;
+      total += worstCaseShare(BigInt(t.gasLimit), BigInt(t.maxFeePerGas), this.store.txMembers(t.id).length);
+    }
+    return total;
+  }
+
+  /**
+   * Re-signs a stuck transaction with higher fees, under the chain's fee cap and the gas budget of
+   * every swap it acts on (at the cap or the budget: no bump, an error logged once, and the guard goes
+   * on deciding each round). The old attempt is marked replaced only once the node took the new one: a
+   * replacement the node refuses (too little coin for the higher fees) is dropped and the old one
+   * stays open.
+   */
   async #bump(tx: TxRow): Promise<void> {
     await this.#locked(tx.account, async () => {
-      const fees = await this.chain.provider.getFeeData();
-      const raise = (old: bigint) => (old * BigInt(100 + this.policy.percent)) / 100n;
-      const maxPriorityFeePerGas = max(raise(BigInt(tx.maxPriorityFeePerGas)), fees.maxPriorityFeePerGas ?? 0n);
-      const maxFeePerGas = max(raise(BigInt(tx.maxFeePerGas)), fees.maxFeePerGas ?? 0n, maxPriorityFeePerGas);
       const wallet = this.#walletFor(tx.account);
       if (!wallet) return;
-      const purpose: TxPurpose = { swapId: tx.swapId, leg: tx.leg, action: tx.action, step: stepOf(tx) };
+      const old: Fees = { maxFeePerGas: BigInt(tx.maxFeePerGas), maxPriorityFeePerGas: BigInt(tx.maxPriorityFeePerGas) };
+      const fees = bumpFees(old, await this.chain.provider.getFeeData(), this.policy);
+      const members = this.store.txMembers(tx.id);
+      const why = fees === undefined ? "fee-cap" : this.#overBudget(tx, members, fees);
+      if (why !== undefined) {
+        if (!this.#stuckAtCap.has(tx.id)) {
+          this.#stuckAtCap.add(tx.id);
+          this.hooks.log?.("fee.capReached", {
+            chain: this.chain.name, hash: tx.hash, action: tx.action, step: stepOf(tx), reason: why, maxFeePerGas: tx.maxFeePerGas,
+            cap: this.policy.maxFeePerGas?.toString() ?? null, budget: this.policy.swapGasBudget?.toString() ?? null, deadline: tx.deadline,
+          });
+        }
+        return;
+      }
+      const purpose: TxPurpose = { swapId: tx.swapId, leg: tx.leg, action: tx.action, step: stepOf(tx), ...(tx.deadline !== null ? { deadline: BigInt(tx.deadline) } : {}), ...(tx.reveals ? { reveals: true } : {}) };
       const req: TxRequest = { to: tx.to, data: tx.data, value: BigInt(tx.value) };
-      const next = await this.#sign(wallet, purpose, req, { nonce: tx.nonce, gasLimit: BigInt(tx.gasLimit), maxFeePerGas, maxPriorityFeePerGas }, tx.attempt + 1, this.store.txMembers(tx.id));
-      const row = this.store.atomically(() => {
-        this.store.updateTx(tx.id, { status: "replaced" });
-        return this.store.insertTx(next.tx, next.members);
+      const next = await this.#sign(wallet, purpose, req, { nonce: tx.nonce, gasLimit: BigInt(tx.gasLimit), ...fees! }, tx.attempt + 1, members);
+      const row = this.store.insertTx(next.tx, next.members);
+      this.hooks.log?.("tx.feeBumped", { old: tx.hash, new: row.hash, nonce: tx.nonce, maxFeePerGas: fees!.maxFeePerGas.toString(), attempt: row.attempt });
+      await this.#replaceWith(tx, row);
+    });
+  }
+
+  /** Which limit a bump to `fees` would break: the gas budget of one of the swaps it acts on, or none. */
+  #overBudget(tx: TxRow, members: readonly TxMember[], fees: Fees): "gas-budget" | undefined {
+    const budget = this.policy.swapGasBudget;
+    if (budget === undefined) return undefined;
+    const share = worstCaseShare(BigInt(tx.gasLimit), fees.maxFeePerGas, members.length);
+    const swaps = new Set(members.map((m) => m.swapId));
+    for (const id of swaps) if (this.#spent(id) + share > budget) return "gas-budget";
+    return undefined;
+  }
+
+  /**
+   * Broadcasts `next`, a same-nonce replacement of `old`; only once the node took it is `old` marked
+   * replaced. Refused outright: `next` is dropped and `old` stays open. No answer (a timeout): both stay
+   * open, and the nonce's fate decides between them.
+   */
+  async #replaceWith(old: TxRow, next: TxRow): Promise<void> {
+    try {
+      await this.#push(next);
+    } catch (e) {
+      if (isRefusal(e) || isUnderpriced(e)) {
+        this.store.updateTx(next.id, { status: "dropped" });
+        this.hooks.log?.("tx.replacementRefused", { old: old.hash, new: next.hash, action: next.action, nonce: next.nonce, reason: String((e as Error).message ?? e).slice(0, 200) });
+      }
+      return;
+    }
+    this.store.atomically(() => {
+      const current = this.store.txsWithNonce(old.chainId, old.account, old.nonce).find((t) => t.id === old.id);
+      if (current && (current.status === "sent" || current.status === "signed")) this.store.updateTx(old.id, { status: "replaced" });
+    });
+    this.#markSent([next]);
+  }
+
+  /**
+   * Replaces `tx` at once by a same-nonce 0-value transfer to its own account that reveals nothing
+   * (the engine's guard said it must never go again: a reveal past its cutoff, or a step the rule no
+   * longer takes). The cancel is recorded before it is broadcast and tracked like any transaction:
+   * whichever of the two lands decides the nonce.
+   */
+  async #cancel(tx: TxRow, head: Head): Promise<void> {
+    await this.#locked(tx.account, async () => {
+      const wallet = this.#walletFor(tx.account);
+      if (!wallet) return;
+      const fees = cancelFees({ maxFeePerGas: BigInt(tx.maxFeePerGas), maxPriorityFeePerGas: BigInt(tx.maxPriorityFeePerGas) }, await this.chain.provider.getFeeData(), this.policy);
+      const purpose: TxPurpose = { swapId: tx.swapId, leg: tx.leg, action: "cancel", step: "cancel" };
+      const next = await this.#sign(wallet, purpose, { to: tx.account, data: "0x", value: 0n }, { nonce: tx.nonce, gasLimit: CANCEL_GAS, ...fees }, tx.attempt + 1, this.store.txMembers(tx.id));
+      const row = this.store.insertTx(next.tx, next.members);
+      this.hooks.log?.("tx.cancelling", {
+        chain: this.chain.name, old: tx.hash, new: row.hash, action: tx.action, step: stepOf(tx), nonce: tx.nonce, reveals: tx.reveals,
+        deadline: tx.deadline, chainTime: head.timestamp.toString(), maxFeePerGas: fees.maxFeePerGas.toString(),
       });
-      this.hooks.log?.("tx.feeBumped", { old: tx.hash, new: row.hash, nonce: tx.nonce, maxFeePerGas: maxFeePerGas.toString(), attempt: row.attempt });
-      await this.#broadcast(row).catch(() => undefined);
+      await this.#replaceWith(tx, row);
     });
   }
 
   readonly #walletsByAddress = new Map<string, Wallet>();
 
-  /** Makes `wallet` known for re-signing (fee bumps) of its open transactions. */
+  /** Makes `wallet` known for re-signing (fee bumps, cancels) of its open transactions. */
   register(wallet: Wallet): void {
     this.#walletsByAddress.set(wallet.address, this.chain.wallet(wallet));
   }
@@ -560,13 +550,9 @@ export class TxSender {
   }
 }
 
-function max(...xs: bigint[]): bigint {
-  return xs.reduce((m, x) => (x > m ? x : m));
-}
-
 const STEP_OF: Record<string, string> = { "depositPremium:B": "1", "depositPremium:A": "2", "escrow:A": "3", "escrow:B": "4", "redeem:B": "5", "redeem:A": "6" };
 
-/** The protocol step a transaction row belongs to ("settle" for settlements). */
+/** The protocol step a transaction row belongs to ("settle" for settlements, "cancel" for cancels). */
 export function stepOf(tx: Pick<TxRow, "action" | "leg">): string {
   return STEP_OF[`${tx.action}:${tx.leg}`] ?? tx.action;
 }

@@ -36,6 +36,10 @@ export interface WorkEntry {
   readonly step: string;
   /** The secret, for a redeem. */
   readonly secret?: string;
+  /** The step's deadline on the leg's chain clock (none for settlements). */
+  readonly deadline?: bigint;
+  /** The redeem reveals a secret not yet public (the leader's step 5). */
+  readonly reveals?: boolean;
 }
 
 /** A transaction to send and the entries it covers. */
@@ -143,7 +147,11 @@ export function workItem(action: BatchAction, entries: readonly WorkEntry[]): Wo
   const first = entries[0]!;
   const single = entries.length === 1;
   const req = single ? singleTx(action, first) : batchTx(action, entries);
-  const purpose = { swapId: first.swapId, leg: first.leg.name, action, step: first.step };
+  const deadlines = entries.flatMap((e) => (e.deadline === undefined ? [] : [e.deadline]));
+  const deadline = deadlines.length === 0 ? undefined : deadlines.reduce((m, d) => (d < m ? d : m));
+  const reveals = entries.some((e) => e.reveals === true);
+  // A batch carries its earliest deadline, and reveals if any of its legs does.
+  const purpose = { swapId: first.swapId, leg: first.leg.name, action, step: first.step, ...(deadline !== undefined ? { deadline } : {}), ...(reveals ? { reveals } : {}) };
   if (single) return { action, item: { purpose, req }, entries };
   const members = entries.map((e) => ({ swapId: e.swapId, leg: e.leg.name }));
   if (action === "settle") return { action, item: { purpose, req, members }, entries };

@@ -33,9 +33,14 @@ const TX_ACTIONS = sqlList(["depositPremium", "escrow", "redeem", "settle", "abo
 /** Since migration 4: credits withdrawn by the coordinator (`withdraw(token, to[, amount])`). */
 const TX_ACTIONS_V4 = sqlList(["depositPremium", "escrow", "redeem", "settle", "abort", "approve", "withdraw"]);
 const TX_STATUSES = sqlList(["signed", "sent", "mined", "reverted", "replaced", "dropped"]);
+/** Since migration 5: same-nonce replacements that reveal nothing (a 0-value self-transfer). */
+const TX_ACTIONS_V5 = sqlList(["depositPremium", "escrow", "redeem", "settle", "abort", "approve", "withdraw", "cancel"]);
 
-/** The `txs` table (as `name`), its actions limited to `actions`: migration 1's, rebuilt by migration 4. */
-const txsTable = (name: string, actions: string): string => `CREATE TABLE ${name} (
+/**
+ * The `txs` table (as `name`), its actions limited to `actions`: migration 1's, rebuilt by migrations
+ * 4 and 5; `extra` adds columns at the end (migration 5's step deadline and reveal flag).
+ */
+const txsTable = (name: string, actions: string, extra = ""): string => `CREATE TABLE ${name} (
   id         INTEGER PRIMARY KEY AUTOINCREMENT,
   swap_id    TEXT    NOT NULL REFERENCES swaps (id),
   chain_id   TEXT    NOT NULL,
@@ -55,7 +60,7 @@ const txsTable = (name: string, actions: string): string => `CREATE TABLE ${name
   block_number INTEGER CHECK (block_number IS NULL OR block_number >= 0),
   attempt    INTEGER NOT NULL CHECK (attempt >= 1),
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL${extra}
 );`;
 
 /** The bookkeeping table, created before any migration runs. */
@@ -162,6 +167,41 @@ CREATE INDEX txs_chain_account_nonce ON txs (chain_id, account, nonce);
 CREATE INDEX txs_status ON txs (status);
 CREATE INDEX txs_swap ON txs (swap_id, id);
 CREATE INDEX tx_members_swap ON tx_members (swap_id, tx_id);
+`,
+  },
+  {
+    version: 5,
+    name: "step deadlines on transactions, cancels, block checkpoints for reorganisations",
+    // txs is rebuilt once more (action cancel); every row gains the chain-clock deadline of its step
+    // (NULL for actions without one) and whether its calldata reveals the secret (step-5 redeems).
+    // chain_blocks keeps the hashes of recent final tips, to find how deep a reorganisation went.
+    up: `
+${txsTable("txs_v5", TX_ACTIONS_V5, `,
+  deadline   TEXT    CHECK (deadline IS NULL OR (deadline <> '' AND deadline NOT GLOB '*[^0-9]*')),
+  reveals    INTEGER NOT NULL DEFAULT 0 CHECK (reveals IN (0, 1))`)}
+INSERT INTO txs_v5 SELECT *, NULL, CASE WHEN action = 'redeem' AND leg = 'B' THEN 1 ELSE 0 END FROM txs;
+CREATE TABLE tx_members_v5 (
+  tx_id   INTEGER NOT NULL REFERENCES txs_v5 (id),
+  swap_id TEXT    NOT NULL REFERENCES swaps (id),
+  leg     TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
+  PRIMARY KEY (tx_id, swap_id, leg)
+);
+INSERT INTO tx_members_v5 SELECT tx_id, swap_id, leg FROM tx_members;
+DROP TABLE tx_members;
+DROP TABLE txs;
+ALTER TABLE txs_v5 RENAME TO txs;
+ALTER TABLE tx_members_v5 RENAME TO tx_members;
+CREATE INDEX txs_chain_account_nonce ON txs (chain_id, account, nonce);
+CREATE INDEX txs_status ON txs (status);
+CREATE INDEX txs_swap ON txs (swap_id, id);
+CREATE INDEX tx_members_swap ON tx_members (swap_id, tx_id);
+
+CREATE TABLE chain_blocks (
+  chain_id     TEXT    NOT NULL,
+  block_number INTEGER NOT NULL CHECK (block_number >= 0),
+  block_hash   TEXT    NOT NULL,
+  PRIMARY KEY (chain_id, block_number)
+);
 `,
   },
 ];

@@ -7,10 +7,10 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { HedgeSwapError, InvalidArgumentError } from "../../sdk";
-import { checkTransition, isFinal, TRANSITIONS, type SwapStatus } from "../domain/status";
+import { checkReopening, checkTransition, isFinal, TRANSITIONS, type SwapStatus } from "../domain/status";
 import { applyMigrations } from "./migrations";
 import { DuplicateSwapError } from "./types";
-import type { ChainTip, CoordinatorStore, EventRow, NewEvent, NewTx, OpenTxMember, SwapPatch, SwapRow, TxAction, TxMember, TxRow, TxStatus } from "./types";
+import type { BlockCheckpoint, ChainTip, CoordinatorStore, EventRow, NewEvent, NewTx, OpenTxMember, SwapPatch, SwapRow, TxAction, TxMember, TxRow, TxStatus } from "./types";
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -41,6 +41,7 @@ type TxRecord = {
   id: number; swap_id: string; chain_id: string; account: string; nonce: number; action: TxRow["action"]; leg: TxRow["leg"];
   to_address: string; data: string; value: string; max_fee_per_gas: string; max_priority_fee_per_gas: string; gas_limit: string;
   raw: string; hash: string; status: TxStatus; block_number: number | null; attempt: number; created_at: number; updated_at: number;
+  deadline: string | null; reveals: number;
 };
 type EventRecord = { id: number; swap_id: string | null; chain_id: string | null; at: number; kind: string; data: string };
 
@@ -58,7 +59,7 @@ const toTx = (r: TxRecord): TxRow => ({
   id: r.id, swapId: r.swap_id, chainId: r.chain_id, account: r.account, nonce: r.nonce, action: r.action, leg: r.leg,
   to: r.to_address, data: r.data, value: r.value, maxFeePerGas: r.max_fee_per_gas, maxPriorityFeePerGas: r.max_priority_fee_per_gas,
   gasLimit: r.gas_limit, raw: r.raw, hash: r.hash, status: r.status, blockNumber: r.block_number, attempt: r.attempt,
-  createdAt: r.created_at, updatedAt: r.updated_at,
+  deadline: r.deadline, reveals: r.reveals === 1, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 const toEvent = (r: EventRecord): EventRow => ({
   id: r.id, swapId: r.swap_id, chainId: r.chain_id, at: r.at, kind: r.kind, data: JSON.parse(r.data) as Record<string, unknown>,
@@ -86,9 +87,9 @@ function prepareStatements(db: Database.Database) {
     tx: db.prepare<[number], TxRecord>("SELECT * FROM txs WHERE id = ?"),
     insertTx: db.prepare(
       `INSERT INTO txs (swap_id, chain_id, account, nonce, action, leg, to_address, data, value, max_fee_per_gas, max_priority_fee_per_gas,
-         gas_limit, raw, hash, status, block_number, attempt, created_at, updated_at)
+         gas_limit, raw, hash, status, block_number, attempt, created_at, updated_at, deadline, reveals)
        VALUES (@swapId, @chainId, @account, @nonce, @action, @leg, @to, @data, @value, @maxFeePerGas, @maxPriorityFeePerGas,
-         @gasLimit, @raw, @hash, @status, @blockNumber, @attempt, @now, @now)`,
+         @gasLimit, @raw, @hash, @status, @blockNumber, @attempt, @now, @now, @deadline, @reveals)`,
     ),
     updateTx: db.prepare("UPDATE txs SET status = @status, block_number = @blockNumber, updated_at = @now WHERE id = @id"),
     openTxs: db.prepare<[], TxRecord>(`SELECT * FROM txs WHERE ${OPEN_TX} ORDER BY id`),
@@ -103,7 +104,7 @@ function prepareStatements(db: Database.Database) {
     ),
     txsWithNonce: db.prepare<[string, string, number], TxRecord>("SELECT * FROM txs WHERE chain_id = ? AND account = ? AND nonce = ? ORDER BY id"),
     reopenAfter: db.prepare<[number, string, number]>(
-      "UPDATE txs SET status = 'sent', block_number = NULL, updated_at = ? WHERE chain_id = ? AND status IN ('mined', 'reverted') AND block_number > ?",
+      "UPDATE txs SET status = 'signed', block_number = NULL, updated_at = ? WHERE chain_id = ? AND status IN ('mined', 'reverted') AND block_number > ?",
     ),
     maxNonce: db.prepare<[string, string], { n: number | null }>("SELECT MAX(nonce) AS n FROM txs WHERE chain_id = ? AND account = ?"),
     insertEvent: db.prepare<[string | null, string | null, number, string, string]>(
@@ -118,6 +119,18 @@ function prepareStatements(db: Database.Database) {
     setTip: db.prepare<[string, number, string]>(
       `INSERT INTO chain_tips (chain_id, block_number, block_hash) VALUES (?, ?, ?)
        ON CONFLICT (chain_id) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash`,
+    ),
+    addCheckpoint: db.prepare<[string, number, string]>(
+      `INSERT INTO chain_blocks (chain_id, block_number, block_hash) VALUES (?, ?, ?)
+       ON CONFLICT (chain_id, block_number) DO UPDATE SET block_hash = excluded.block_hash`,
+    ),
+    checkpoints: db.prepare<[string, number, number], { block_number: number; block_hash: string }>(
+      "SELECT block_number, block_hash FROM chain_blocks WHERE chain_id = ? AND block_number <= ? ORDER BY block_number DESC LIMIT ?",
+    ),
+    dropCheckpointsAbove: db.prepare<[string, number]>("DELETE FROM chain_blocks WHERE chain_id = ? AND block_number > ?"),
+    dropCheckpointsBelow: db.prepare<[string, string, number]>(
+      `DELETE FROM chain_blocks WHERE chain_id = ? AND block_number < (
+         SELECT MIN(block_number) FROM (SELECT block_number FROM chain_blocks WHERE chain_id = ? ORDER BY block_number DESC LIMIT ?))`,
     ),
     version: db.prepare<[], { v: number | null }>("SELECT MAX(version) AS v FROM schema_migrations"),
   };
@@ -204,6 +217,16 @@ export class SqliteStore implements CoordinatorStore {
     }).immediate();
   }
 
+  reopenSwap(id: string, to: SwapStatus, event: NewEvent): SwapRow {
+    return this.db.transaction(() => {
+      const current = this.mustGetSwap(id);
+      checkReopening(id, current.status, to);
+      const next = this.writeSwap(current, to, { outcome: null });
+      this.insertEvent(event, id);
+      return next;
+    }).immediate();
+  }
+
   insertTx(tx: NewTx, members?: readonly TxMember[]): TxRow {
     try {
       return this.db.transaction(() => {
@@ -211,6 +234,7 @@ export class SqliteStore implements CoordinatorStore {
           swapId: tx.swapId, chainId: tx.chainId, account: tx.account, nonce: tx.nonce, action: tx.action, leg: tx.leg, to: tx.to,
           data: tx.data, value: tx.value, maxFeePerGas: tx.maxFeePerGas, maxPriorityFeePerGas: tx.maxPriorityFeePerGas, gasLimit: tx.gasLimit,
           raw: tx.raw, hash: tx.hash, status: tx.status, blockNumber: tx.blockNumber ?? null, attempt: tx.attempt, now: this.now(),
+          deadline: tx.deadline ?? null, reveals: tx.reveals === true ? 1 : 0,
         }).lastInsertRowid);
         for (const m of members ?? [{ swapId: tx.swapId, leg: tx.leg }]) this.sql.insertMember.run(id, m.swapId, m.leg);
         return this.mustGetTx(id);
@@ -283,6 +307,19 @@ export class SqliteStore implements CoordinatorStore {
 
   setTip(tip: ChainTip): void {
     this.sql.setTip.run(tip.chainId, tip.blockNumber, tip.blockHash);
+  }
+
+  addCheckpoint(chainId: string, checkpoint: BlockCheckpoint): void {
+    this.sql.addCheckpoint.run(chainId, checkpoint.blockNumber, checkpoint.blockHash);
+  }
+
+  checkpoints(chainId: string, limit: number, below = Number.MAX_SAFE_INTEGER): BlockCheckpoint[] {
+    return this.sql.checkpoints.all(chainId, below, limit).map((r) => ({ blockNumber: r.block_number, blockHash: r.block_hash }));
+  }
+
+  dropCheckpoints(chainId: string, opts: { readonly above?: number; readonly keep?: number }): void {
+    if (opts.above !== undefined) this.sql.dropCheckpointsAbove.run(chainId, opts.above);
+    if (opts.keep !== undefined) this.sql.dropCheckpointsBelow.run(chainId, chainId, opts.keep);
   }
 
   txsWithNonce(chainId: string, account: string, nonce: number): TxRow[] {

@@ -41,7 +41,7 @@ export interface SwapRow {
 }
 
 /** What a transaction is for. */
-export type TxAction = "depositPremium" | "escrow" | "redeem" | "settle" | "abort" | "approve" | "withdraw";
+export type TxAction = "depositPremium" | "escrow" | "redeem" | "settle" | "abort" | "approve" | "withdraw" | "cancel";
 
 /** Where a transaction is. `signed` rows are recorded before broadcast. */
 export type TxStatus = "signed" | "sent" | "mined" | "reverted" | "replaced" | "dropped";
@@ -68,12 +68,23 @@ export interface TxRow {
   readonly blockNumber: number | null;
   /** How many times this (swap, leg, action) has been signed: 1 for the first, +1 per fee bump. */
   readonly attempt: number;
+  /**
+   * The deadline of the step this transaction takes, on its chain's clock (unix seconds, decimal; the
+   * earliest of a batch's legs), or null for actions without one. Every resend is checked against it.
+   */
+  readonly deadline: string | null;
+  /** The calldata reveals the secret (the leader's step-5 redeem): never sent again once it could land too late. */
+  readonly reveals: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-/** A new transaction row (the store assigns `id`, `createdAt`, `updatedAt`). */
-export type NewTx = Omit<TxRow, "id" | "createdAt" | "updatedAt" | "blockNumber"> & { readonly blockNumber?: number | null };
+/** A new transaction row (the store assigns `id`, `createdAt`, `updatedAt`; `deadline` and `reveals` default to none). */
+export type NewTx = Omit<TxRow, "id" | "createdAt" | "updatedAt" | "blockNumber" | "deadline" | "reveals"> & {
+  readonly blockNumber?: number | null;
+  readonly deadline?: string | null;
+  readonly reveals?: boolean;
+};
 
 /** A swap leg a transaction acts on (a batched redeem or settle covers several). */
 export interface TxMember {
@@ -103,6 +114,12 @@ export type NewEvent = Omit<EventRow, "id" | "at"> & { readonly at?: number };
 /** The last block of a chain whose logs have been processed (final under the confirmation depth). */
 export interface ChainTip {
   readonly chainId: string;
+  readonly blockNumber: number;
+  readonly blockHash: string;
+}
+
+/** A final tip the watcher passed, kept to find how deep a reorganisation went. */
+export interface BlockCheckpoint {
   readonly blockNumber: number;
   readonly blockHash: string;
 }
@@ -146,6 +163,12 @@ export interface CoordinatorStore {
   transition(id: string, to: SwapStatus, event: NewEvent, patch?: SwapPatch): SwapRow;
   /** Sets fields without a status change, with an event, in one transaction (the vows of an abort consent are written this way). */
   patchSwap(id: string, patch: SwapPatch, event: NewEvent): SwapRow;
+  /**
+   * Reopens a finished swap after a reorganisation removed an event that finished it: from a final
+   * status to `to` (checked against `REOPENINGS`; `IllegalTransitionError` otherwise), clearing the
+   * outcome, with `event`, in one transaction.
+   */
+  reopenSwap(id: string, to: SwapStatus, event: NewEvent): SwapRow;
 
   /**
    * Records a signed transaction before broadcast, with the swap legs it acts on (default: its own
@@ -176,10 +199,19 @@ export interface CoordinatorStore {
 
   getTip(chainId: string): ChainTip | undefined;
   setTip(tip: ChainTip): void;
+  /** Records a final tip's hash (replacing one at the same height). */
+  addCheckpoint(chainId: string, checkpoint: BlockCheckpoint): void;
+  /** The chain's checkpoints at or below `below` (default: all), newest first, at most `limit`. */
+  checkpoints(chainId: string, limit: number, below?: number): BlockCheckpoint[];
+  /** Forgets the chain's checkpoints above `block` (after a rewind) or, with `keep`, all but the newest `keep`. */
+  dropCheckpoints(chainId: string, opts: { readonly above?: number; readonly keep?: number }): void;
 
   /** Transactions of (chain, account) with this nonce, every attempt, oldest first. */
   txsWithNonce(chainId: string, account: string, nonce: number): TxRow[];
-  /** After a reorganisation: rows mined or reverted above `block` on the chain go back to `sent`, to be checked again. */
+  /**
+   * After a reorganisation: rows mined or reverted above `block` on the chain go back to `signed`, to be
+   * broadcast again at once (a node answers "already known" or "nonce too low" if it still has them).
+   */
   reopenTxsAfter(chainId: string, block: number): number;
   /** Runs `fn` in one database transaction (nested calls join it): one durable write for many changes. */
   atomically<T>(fn: () => T): T;
