@@ -2,7 +2,9 @@
  * Reads one chain's escrow logs from the last persisted tip. Secrets are reported as soon as a redeem
  * is seen (at any depth: a valid secret stays valid even if its block is reorganised away); every
  * other event is reported only once final under the confirmation depth, and the tip advances in the
- * store only over final blocks. A tip whose block hash changed (a reorganisation) is rewound.
+ * store only over final blocks. A tip whose block hash changed (a reorganisation deeper than the
+ * confirmation depth) is rewound to the newest recorded tip still on the chain, and the engine is told
+ * (`chain.reorg`) so that every outcome above it is read again.
  */
 import { toQuantity } from "ethers";
 
@@ -60,6 +62,9 @@ const KIND = new Map<string, LegEvent["kind"]>(
   ).map(([name, kind]) => [escrowInterface.getEvent(name)!.topicHash, kind]),
 );
 
+/** How many recent final tips are kept per chain, to find how deep a reorganisation went. */
+const CHECKPOINTS = 256;
+
 /** The largest block range of one `eth_getLogs`. */
 const MAX_RANGE = 2000;
 
@@ -82,10 +87,13 @@ export class ChainWatcher {
     if (tip && tip.blockNumber > 0) {
       const block = await this.chain.provider.getBlock(tip.blockNumber);
       if (!block || block.hash !== tip.blockHash) {
-        const back = Math.max(this.chain.config.deploymentBlock, tip.blockNumber - 2 * this.chain.config.confirmations - 10);
-        this.handlers.log?.("chain.reorg", { chain: this.chain.name, tip: tip.blockNumber, rewoundTo: back });
+        const back = await this.#commonAncestor(chainId, tip.blockNumber);
+        this.handlers.log?.("chain.reorg", { chain: this.chain.name, tip: tip.blockNumber, rewoundTo: back, depth: tip.blockNumber - back });
         tip = { chainId, blockNumber: back, blockHash: "" };
-        this.store.setTip(tip);
+        this.store.atomically(() => {
+          this.store.setTip(tip!);
+          this.store.dropCheckpoints(chainId, { above: back });
+        });
       }
     }
     const from = tip ? tip.blockNumber + 1 : this.chain.config.deploymentBlock;
@@ -109,9 +117,30 @@ export class ChainWatcher {
         const isFinal = log.blockNumber <= final;
         if (this.#handle(log, isFinal) && isFinal) landed.set(log.transactionHash.toLowerCase(), log.blockNumber);
       }
-      if (tipBlock?.hash) this.store.setTip({ chainId, blockNumber: final, blockHash: tipBlock.hash });
+      if (tipBlock?.hash) {
+        this.store.setTip({ chainId, blockNumber: final, blockHash: tipBlock.hash });
+        this.store.addCheckpoint(chainId, { blockNumber: final, blockHash: tipBlock.hash });
+        this.store.dropCheckpoints(chainId, { keep: CHECKPOINTS });
+      }
     });
     return landed;
+  }
+
+  /**
+   * The newest processed block still on the chain after a reorganisation, found by walking back
+   * through the recorded tips: everything above it is read again. Past the oldest checkpoint it rewinds
+   * below that (or to the deployment block): a reorganisation that deep loses nothing, it costs a
+   * longer rescan.
+   */
+  async #commonAncestor(chainId: string, tip: number): Promise<number> {
+    const floor = this.chain.config.deploymentBlock;
+    const known = this.store.checkpoints(chainId, CHECKPOINTS, tip - 1);
+    for (const c of known) {
+      const block = await this.chain.provider.getBlock(c.blockNumber);
+      if (block?.hash === c.blockHash) return Math.max(floor, c.blockNumber);
+    }
+    const oldest = known[known.length - 1]?.blockNumber;
+    return Math.max(floor, oldest !== undefined ? oldest - 1 : tip - 2 * this.chain.config.confirmations - 10);
   }
 
   /** One log, read from its topics and words (no ABI decoding: a poll may carry thousands). True if it is a leg event of this escrow. */

@@ -46,6 +46,22 @@ export const TRANSITIONS: Readonly<Record<SwapStatus, readonly SwapStatus[]>> = 
   settled: [],
 };
 
+/**
+ * The reopenings: a finished swap goes back to an unfinished status only when a reorganisation deeper
+ * than its chain's confirmation depth removed an event that finished it (a redeem, refund or settle).
+ * It goes back to the status it had before it finished, and the chains decide from there. This is the
+ * only way out of a final status, and no handler but the reorganisation's takes it.
+ */
+export const REOPENINGS: Readonly<Partial<Record<SwapStatus, readonly SwapStatus[]>>> = {
+  completed: ["accepted", "premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "aborting"],
+  settled: ["accepted", "premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "aborting"],
+};
+
+/** Throws `IllegalTransitionError` unless `from → to` is a reopening after a reorganisation. */
+export function checkReopening(swapId: string, from: SwapStatus, to: SwapStatus): void {
+  if (!(REOPENINGS[from] ?? []).includes(to)) throw new IllegalTransitionError(swapId, from, to);
+}
+
 /** True when no transition leaves `status`. */
 export function isFinal(status: SwapStatus): boolean {
   return TRANSITIONS[status].length === 0;
