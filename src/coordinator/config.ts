@@ -33,10 +33,51 @@ const seedString = z.string().superRefine((v, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-/** One chain the coordinator acts on. */
 /** EIP-7825's cap on one transaction's gas limit (2^24), which Ethereum nodes enforce since Fusaka. */
 export const TX_GAS_CAP = 16_777_216;
 
+/** The kinds of chain the defaults know (see `CHAIN_KINDS`). */
+export type ChainKind = "ethereum" | "rollup" | "sidechain" | "devnet";
+
+/** What a chain's kind sets when the file leaves it out. */
+export interface ChainKindDefaults {
+  /**
+   * Blocks that make an observation final: deep enough that a reorganisation deeper than it does not
+   * happen on this kind of chain in practice (a deeper one is still survived: outcomes are reopened).
+   */
+  readonly confirmations: number;
+  /** Seconds between blocks. */
+  readonly blockInterval: number;
+  /** The fee cap, wei per gas. */
+  readonly maxFeePerGas: bigint;
+}
+
+const GWEI = 1_000_000_000n;
+
+/**
+ * Per kind of chain, the confirmation depth, block interval and fee cap used when the file does not
+ * give them (the README's operations section explains each figure):
+ * - `ethereum` (L1 proof of stake, the default kind): 64 blocks = two epochs, the depth at which a
+ *   block is finalized by the beacon chain's checkpoints; 12 s slots; 500 gwei.
+ * - `rollup` (OP Stack, Arbitrum): 150 blocks of 2 s = 5 minutes, past the sequencer's usual batch
+ *   submission to L1; 50 gwei.
+ * - `sidechain` (Polygon PoS and similar BFT-checkpointed chains): 128 blocks of 2 s, past the deepest
+ *   reorganisations seen before milestones; 5,000 gwei (fees in a cheap native coin).
+ * - `devnet` (Hardhat, Anvil; chain ids 31337 and 1337 default to it): 1 block of 1 s; 1,000 gwei.
+ */
+export const CHAIN_KINDS: Readonly<Record<ChainKind, ChainKindDefaults>> = {
+  ethereum: { confirmations: 64, blockInterval: 12, maxFeePerGas: 500n * GWEI },
+  rollup: { confirmations: 150, blockInterval: 2, maxFeePerGas: 50n * GWEI },
+  sidechain: { confirmations: 128, blockInterval: 2, maxFeePerGas: 5000n * GWEI },
+  devnet: { confirmations: 1, blockInterval: 1, maxFeePerGas: 1000n * GWEI },
+};
+
+/** The kind of a chain whose entry names none: `devnet` for Hardhat's and Anvil's default chain ids, else `ethereum`. */
+export function defaultKind(chainId: bigint): ChainKind {
+  return chainId === 31337n || chainId === 1337n ? "devnet" : "ethereum";
+}
+
+/** One chain the coordinator acts on, as the file gives it (`parseConfig` fills in the kind's defaults). */
 export const chainSchema = z.object({
   /** A short name for logs and the timeline ("A", "sepolia"). */
   name: z.string().min(1),
@@ -44,12 +85,14 @@ export const chainSchema = z.object({
   rpcUrl: z.string().url(),
   /** The escrow deployment on this chain. */
   escrow: address,
+  /** What kind of chain it is: sets the defaults of `confirmations`, `blockInterval` and `maxFeePerGas`. */
+  kind: z.enum(["ethereum", "rollup", "sidechain", "devnet"]).optional(),
   /** Where event scans start on a fresh data directory. */
   deploymentBlock: z.number().int().nonnegative().default(0),
-  /** Blocks that make an observation final (1 = the including block itself). */
-  confirmations: z.number().int().min(1).default(1),
-  /** Expected seconds between blocks. */
-  blockInterval: z.number().positive().default(12),
+  /** Blocks that make an observation final (1 = the including block itself); default: the kind's. */
+  confirmations: z.number().int().min(1).optional(),
+  /** Expected seconds between blocks; default: the kind's. */
+  blockInterval: z.number().positive().optional(),
   /** Worst-case seconds for a transaction to be included under fee spikes. */
   inclusionTime: z.number().nonnegative().default(60),
   /** Largest expected difference between this chain's block.timestamp and the others', seconds. */
@@ -61,7 +104,36 @@ export const chainSchema = z.object({
    * refuse a larger one). A batch priced above it is sent as smaller batches that fit.
    */
   maxTxGas: z.number().int().min(100_000).default(TX_GAS_CAP),
+  /**
+   * The fee cap: the most any transaction on this chain pays per gas (wei, decimal). Fee bumps stop at
+   * it; a reveal that cannot land before its deadline at the cap is cancelled. Default: the kind's.
+   */
+  maxFeePerGas: bigintish.optional(),
+  /**
+   * The most one swap's transactions on this chain may cost (wei, decimal), counted at their worst case
+   * (gas limit × max fee, a batch's cost split among its legs): a fee bump past it is not signed.
+   * Default: no budget (the fee cap alone bounds the cost).
+   */
+  swapGasBudget: bigintish.optional(),
 });
+
+/** A chain entry as the file gives it. */
+type ChainInput = z.infer<typeof chainSchema>;
+
+/** A parsed chain entry, with its kind's defaults filled in. */
+export type ChainConfig = Omit<ChainInput, "kind" | "confirmations" | "blockInterval" | "maxFeePerGas"> & {
+  readonly kind: ChainKind;
+  readonly confirmations: number;
+  readonly blockInterval: number;
+  readonly maxFeePerGas: bigint;
+};
+
+/** Fills in a chain entry's defaults from its kind. */
+export function resolveChain(c: ChainInput): ChainConfig {
+  const kind = c.kind ?? defaultKind(c.chainId);
+  const d = CHAIN_KINDS[kind];
+  return { ...c, kind, confirmations: c.confirmations ?? d.confirmations, blockInterval: c.blockInterval ?? d.blockInterval, maxFeePerGas: c.maxFeePerGas ?? d.maxFeePerGas };
+}
 
 /** A party whose key this coordinator holds. */
 export const partySchema = z
@@ -134,10 +206,8 @@ export const configSchema = z.object({
   api: apiSchema,
 });
 
-/** A parsed configuration file. */
-export type CoordinatorConfig = z.infer<typeof configSchema>;
-/** A parsed chain entry. */
-export type ChainConfig = z.infer<typeof chainSchema>;
+/** A parsed configuration file, every chain's defaults filled in. */
+export type CoordinatorConfig = Omit<z.infer<typeof configSchema>, "chains"> & { readonly chains: ChainConfig[] };
 
 /** The configuration is invalid; `details.issues` lists every problem with its path. */
 export class ConfigError extends HedgeSwapError {
@@ -161,6 +231,7 @@ export function parseConfig(value: unknown, baseDir = process.cwd()): Coordinato
   const abs = (path: string) => (isAbsolute(path) ? path : resolve(baseDir, path));
   return {
     ...config,
+    chains: config.chains.map(resolveChain),
     dataDir: abs(config.dataDir),
     parties: config.parties.map((p) => (p.keystore ? { ...p, keystore: { ...p.keystore, path: abs(p.keystore.path) } } : p)),
   };
@@ -256,11 +327,17 @@ export function resolveParties(config: CoordinatorConfig, env: NodeJS.ProcessEnv
 }
 
 /**
- * The smallest safe Δ for swaps between two configured chains (`PROTOCOLS.md` §6): on the slower
- * chain, inclusion time + confirmation depth × block interval + clock skew, plus the coordinator's
- * reaction margin (restart included); never below `minDelta`.
+ * The smallest safe Δ for swaps between two configured chains (`PROTOCOLS.md` §6), the largest of what
+ * the decision rule's checks need between two consecutive steps of one party (steps k and k+2, the
+ * counterparty's step k+1 in between): the counterparty's step seen final on its chain (the longest
+ * confirmation time), then the party's own step included on its chain (the longest inclusion time plus
+ * that chain's confirmation time, which the reveal margin of step 5 also counts), the chains' clock
+ * skew, and the coordinator's reaction margin (restart included); never below `minDelta`.
  */
 export function safeDelta(config: CoordinatorConfig, chains: readonly ChainConfig[]): bigint {
-  const worst = Math.max(...chains.map((c) => c.inclusionTime + c.confirmations * c.blockInterval + c.clockSkew));
-  return BigInt(Math.max(config.minDelta, Math.ceil(worst + config.reactionMargin)));
+  const confirm = (c: ChainConfig) => c.confirmations * c.blockInterval;
+  const seen = Math.max(...chains.map(confirm));
+  const land = Math.max(...chains.map((c) => c.inclusionTime + confirm(c)));
+  const skew = Math.max(...chains.map((c) => c.clockSkew));
+  return BigInt(Math.max(config.minDelta, Math.ceil(seen + land + skew + config.reactionMargin)));
 }

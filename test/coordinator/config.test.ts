@@ -39,10 +39,37 @@ describe("coordinator configuration", function () {
     expect(c.dataDir).to.equal("/etc/hedgeswap/data");
     expect(c).to.include({ minDelta: 600, reactionMargin: 30, pollIntervalMs: 1000, logLevel: "info" });
     expect(c.api).to.deep.include({ enabled: false, host: "127.0.0.1", port: 8787 });
-    expect(c.chains[0]).to.include({ confirmations: 1, blockInterval: 12, inclusionTime: 60, clockSkew: 15 });
+    // Chain id 31337 is Hardhat's: a devnet (1 confirmation of 1 s, a 1,000 gwei fee cap).
+    expect(c.chains[0]).to.include({ kind: "devnet", confirmations: 1, blockInterval: 1, inclusionTime: 60, clockSkew: 15, maxFeePerGas: 1000n * 10n ** 9n });
     expect(safeDelta(c, c.chains)).to.equal(600n);
     const fast = parseConfig(base({ minDelta: 10, reactionMargin: 3 }));
-    expect(safeDelta(fast, fast.chains)).to.equal(BigInt(60 + 12 + 15 + 3));
+    // seen (1) + inclusion and confirmation (60 + 1) + skew (15) + reaction (3).
+    expect(safeDelta(fast, fast.chains)).to.equal(BigInt(1 + 61 + 15 + 3));
+  });
+
+  it("fills confirmations, block interval and fee cap from the chain's kind; the file's own figures win", function () {
+    const chain = base().chains[0]!;
+    const parsed = parseConfig(
+      base({
+        chains: [
+          { ...chain, chainId: "1" },
+          { ...chain, name: "B", chainId: "10", kind: "rollup" },
+          { ...chain, name: "C", chainId: "137", kind: "sidechain", confirmations: 256, maxFeePerGas: "7" },
+          { ...chain, name: "D", chainId: "99", kind: "devnet", swapGasBudget: "1000000000000000" },
+        ],
+      }),
+    );
+    expect(parsed.chains.map((c) => [c.kind, c.confirmations, c.blockInterval, c.maxFeePerGas])).to.deep.equal([
+      ["ethereum", 64, 12, 500n * 10n ** 9n],
+      ["rollup", 150, 2, 50n * 10n ** 9n],
+      ["sidechain", 256, 2, 7n],
+      ["devnet", 1, 1, 1000n * 10n ** 9n],
+    ]);
+    expect(parsed.chains[3]!.swapGasBudget).to.equal(10n ** 15n);
+    expect(parsed.chains[0]!.swapGasBudget).to.equal(undefined);
+    // Two chains: the slower one's confirmations and inclusion decide (64 × 12 s seen, 60 + 768 s to land).
+    expect(safeDelta(parsed, parsed.chains.slice(0, 2))).to.equal(BigInt(768 + 828 + 15 + 30));
+    expect(caught(() => parseConfig(base({ chains: [{ ...chain, kind: "mainnet" }] }))).details.issues).to.match(/chains\.0\.kind/);
   });
 
   it("refuses two chains with one chain id, and a party with two key sources", function () {
