@@ -6,7 +6,9 @@
  *   hedgeswap-coordinator submit --config coordinator.json --offer signed-offer.json
  *   hedgeswap-coordinator status --config coordinator.json [--swap <id>]
  *
- * `run` drives every unfinished swap until SIGINT/SIGTERM; `submit` checks offers and hands them to
+ * `run` drives every unfinished swap until SIGINT/SIGTERM (a chain that cannot be reached does not stop
+ * it: it runs degraded, see `engine/reachability.ts`; a chain that answers with another chain id or
+ * without the escrow is a configuration error, exit 2); `submit` checks offers and hands them to
  * the running process through the shared database; `status` reads that database (no keys, no chain).
  *
  * Exit statuses: 0 done; 1 an unexpected failure; 2 refused input: a bad command line (unknown
@@ -138,7 +140,9 @@ configuration or offer file, refused offer, unknown swap), with one line on stde
     .description(
       "Drive every unfinished swap of the database through its steps on every configured chain, until SIGINT or SIGTERM. " +
         "Offers given with --offer are admitted first (each refusal is logged; the others run). Logs are JSON lines on stdout. " +
-        "Serves the HTTP API when the configuration enables it.",
+        "Serves the HTTP API when the configuration enables it. A chain that cannot be reached does not stop it: it runs degraded " +
+        "(what the other chains allow; GET /health says which chain is down) and connects the chain in the background; a node with another " +
+        "chain id or without the escrow exits 2.",
     )
     .addOption(configOption())
     .option("-o, --offer <file...>", "signed offers to admit before starting (a file holds one signed offer or a JSON array of them)")

@@ -94,3 +94,30 @@ export class TxGasCapError extends HedgeSwapError {
     super("TX_GAS_CAP", "the batch needs more gas than one transaction may carry", { chain, legs, gasLimit: gasLimit.toString(), maxTxGas: cap, fits });
   }
 }
+
+/**
+ * A chain's RPC could not be reached while connecting or polling: a timeout, a refused connection, an
+ * HTTP 5xx or a JSON-RPC failure. Not a configuration error: the coordinator runs degraded and retries
+ * (see `engine/reachability.ts`). `reason` is the underlying failure's message (cut), kept as `cause`.
+ */
+export class ChainUnreachableError extends HedgeSwapError {
+  constructor(chain: string, reason: string, cause?: unknown) {
+    super("CHAIN_UNREACHABLE", "the chain's RPC could not be reached", { chain, reason: reason.slice(0, 300) }, { cause });
+  }
+}
+
+/**
+ * An offer needs a chain this coordinator cannot reach now (never connected since the start, or lost
+ * since `since`): refused before any transaction (HTTP 503). Submit it again once `GET /health` shows
+ * the chain reachable.
+ */
+export class ChainUnavailableError extends HedgeSwapError {
+  constructor(chain: string, chainId: string, since: number | null, lastError: string | null) {
+    super("CHAIN_UNAVAILABLE", "a chain of the offer is unreachable now: nothing was sent; submit it again once the chain is back", {
+      chain,
+      chainId,
+      since: since === null ? null : new Date(since).toISOString(),
+      lastError,
+    });
+  }
+}

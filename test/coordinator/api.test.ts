@@ -234,7 +234,10 @@ describe("coordinator: HTTP API", function () {
       const res = await expectError(await post(open.url, path, { leg: "A" }), 503, "API_TOKEN_NOT_CONFIGURED");
       expect(res.message).to.equal("API token not configured");
     }
-    expect(await ok(await fetch(`${open.url}/health`))).to.deep.equal({ ok: true });
+    // Liveness with each chain's state (degraded mode: README "Degraded mode"); readiness 200 while every chain is up.
+    const health = (await ok(await fetch(`${open.url}/health`))) as { ok: boolean; status: string; chains: { name: string; connected: boolean; reachable: boolean }[] };
+    expect([health.ok, health.status, health.chains.map((c) => [c.name, c.connected, c.reachable])]).to.deep.equal([true, "ok", [["A", true, true], ["B", true, true]]]);
+    expect((await fetch(`${open.url}/ready`)).status).to.equal(200);
     const metrics = await fetch(`${open.url}/metrics`);
     expect([metrics.status, metrics.headers.get("content-type"), await metrics.text()]).to.deep.equal([200, "text/plain; version=0.0.4; charset=utf-8", "hedgeswap_up 1\n"]);
     await expectError(await fetch(`${api.url}/metrics`), 404, "NOT_FOUND");
@@ -310,7 +313,7 @@ describe("coordinator: HTTP API", function () {
     const doc = JSON.parse(await res.text()) as { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown> } };
     expect(doc.openapi).to.equal("3.1.0");
     const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
-    expect(routes).to.have.members(["GET /swaps", "POST /swaps", "GET /swaps/{id}", "POST /swaps/{id}/abort", "GET /events", "GET /openapi.json", "GET /metrics", "GET /health"]);
+    expect(routes).to.have.members(["GET /swaps", "POST /swaps", "GET /swaps/{id}", "POST /swaps/{id}/abort", "GET /events", "GET /openapi.json", "GET /metrics", "GET /health", "GET /ready"]);
     expect(doc.components.securitySchemes.bearerAuth).to.deep.include({ type: "http", scheme: "bearer" });
     expect(doc.paths["/swaps"]!.post!.security).to.deep.equal([{ bearerAuth: [] }]);
     expect(doc.paths["/swaps/{id}/abort"]!.post!.security).to.deep.equal([{ bearerAuth: [] }]);

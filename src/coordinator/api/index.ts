@@ -34,4 +34,4 @@ export {
   type RequestIssue,
   type RouteDoc,
 } from "./schemas";
-export type { AbortResult, CoordinatorPort, LegDetail, StepDetail, SwapDetail, SwapFilter } from "./port";
+export type { AbortResult, ChainHealthReport, CoordinatorPort, HealthReport, LegDetail, StepDetail, SwapDetail, SwapFilter } from "./port";

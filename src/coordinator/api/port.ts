@@ -69,6 +69,34 @@ export interface AbortResult {
   readonly txHash?: string;
 }
 
+/** One chain as `GET /health` shows it. */
+export interface ChainHealthReport {
+  readonly name: string;
+  /** Decimal. */
+  readonly chainId: string;
+  /** The chain id and the escrow (code, VERSION) were checked in this process. */
+  readonly connected: boolean;
+  /** The last connection attempt, probe or round reached the chain. */
+  readonly reachable: boolean;
+  /** When `reachable` last changed (ISO 8601); null before the first attempt ended. */
+  readonly since: string | null;
+  /** The last failure while the chain is not usable; null when it is. */
+  readonly lastError: string | null;
+  /** Milliseconds to the next connection attempt (0: due, or a probe runs each round); null when the chain is usable. */
+  readonly nextRetryInMs: number | null;
+}
+
+/**
+ * The coordinator's health (`GET /health`, `GET /ready`): `ok` while every chain is connected and
+ * reachable, `degraded` while one is not (the process runs and drives what the others allow).
+ */
+export interface HealthReport {
+  /** The process is alive (always true when it answers). */
+  readonly ok: true;
+  readonly status: "ok" | "degraded";
+  readonly chains: readonly ChainHealthReport[];
+}
+
 /** The coordinator as the API sees it. */
 export interface CoordinatorPort {
   /** Validates and accepts a signed offer (typed `HedgeSwapError` on refusal; nothing sent). */
@@ -97,4 +125,6 @@ export interface CoordinatorPort {
   requestAbort(id: string, leg: "A" | "B", redeemerSignature?: string): Promise<AbortResult>;
   /** Calls `listener` with every event appended from now on; returns the unsubscribe function. */
   onEvent(listener: (event: EventRow) => void): () => void;
+  /** Per chain connected/reachable and the overall status; without it `GET /health` answers `{ ok: true }` and `GET /ready` 200. */
+  health?(): HealthReport;
 }

@@ -278,7 +278,7 @@ const ERROR_TEXT: Record<number, string> = {
   413: "body over 64 KiB",
   422: "insufficient balance or allowance",
   502: "a chain refused or failed the transaction",
-  503: "API token not configured",
+  503: "unavailable: API token not configured (mutating routes), a chain of the offer is unreachable (CHAIN_UNAVAILABLE), or not ready (GET /ready: a chain is down; the health body)",
 };
 
 function jsonSchema(schema: z.ZodType, io: "input" | "output"): Record<string, unknown> {

@@ -85,9 +85,10 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   COUNTER_LEG_REDEEMED: 409,
   INSUFFICIENT_FUNDS: 422,
   TRANSACTION_FAILED: 502,
+  CHAIN_UNAVAILABLE: 503,
 };
 
-/** The HTTP status of a typed refusal: 404/409/422 by code, 409 for an escrow revert, 502 for a failed send, else 400. */
+/** The HTTP status of a typed refusal: 404/409/422 by code, 409 for an escrow revert, 502 for a failed send, 503 for a chain that is down, else 400. */
 export function statusOfError(err: HedgeSwapError): number {
   return STATUS_OF_CODE[err.code] ?? (err instanceof EscrowRevertError ? 409 : 400);
 }
@@ -116,6 +117,31 @@ function errorAnswer(err: unknown): { status: number; body: Record<string, unkno
   }
   return { status: 500, body: { error: "INTERNAL", message: "internal error" } };
 }
+
+/** `GET /health` and `GET /ready` answers (`HealthReport`). */
+const healthSchema = z.object({
+  ok: z.literal(true),
+  status: z.enum(["ok", "degraded"]).optional(),
+  chains: z
+    .array(
+      z.object({
+        name: z.string(),
+        chainId: z.string(),
+        connected: z.boolean(),
+        reachable: z.boolean(),
+        since: z.string().nullable(),
+        lastError: z.string().nullable(),
+        nextRetryInMs: z.number().int().nullable(),
+      }),
+    )
+    .optional(),
+});
+
+const HEALTH_RULES =
+  "Degraded mode: a chain that cannot be reached (at start or later) does not stop the process. It is connected again in the background " +
+  "(1 s doubling to 30 s, with jitter), and meanwhile the process takes only what is safe without it: the follower's step 6 and settlements on the " +
+  "chains it reaches. `GET /health` is liveness: 200 as long as the process answers, with `status: degraded` and the chains' states. " +
+  "`GET /ready` is readiness to take new swaps: 503 while degraded (offers on a chain that is down are refused with 503 CHAIN_UNAVAILABLE).";
 
 /** One server-sent event frame for an event row. */
 function sseFrame(e: EventRow): string {
@@ -258,8 +284,19 @@ export async function startApi(port: CoordinatorPort, opts: ApiOptions): Promise
       },
     },
     {
-      method: "GET", url: "/health", summary: "Liveness", ok: { status: 200, description: "alive", schema: z.object({ ok: z.literal(true) }) }, errors: [],
-      handler: async () => ({ ok: true }),
+      method: "GET", url: "/health", summary: "Liveness and each chain's state: 200 while the process runs, `status: degraded` while a chain is down",
+      description: HEALTH_RULES,
+      ok: { status: 200, description: "alive; `status` ok or degraded, per chain connected, reachable, since, lastError, nextRetryInMs", schema: healthSchema }, errors: [],
+      handler: async () => port.health?.() ?? { ok: true },
+    },
+    {
+      method: "GET", url: "/ready", summary: "Readiness: 200 while every chain is connected and reachable, 503 (with the health body) while degraded",
+      description: HEALTH_RULES,
+      ok: { status: 200, description: "ready: every chain connected and reachable (the health body)", schema: healthSchema }, errors: [503],
+      handler: async (_req, reply) => {
+        const health = port.health?.() ?? { ok: true, status: "ok", chains: [] };
+        return reply.code(health.status === "ok" ? 200 : 503).send(health);
+      },
     },
   ];
   const document = openApiDocument(routes);

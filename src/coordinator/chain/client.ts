@@ -4,8 +4,9 @@
  */
 import { FetchRequest, JsonRpcProvider, Network, makeError, type JsonRpcPayload, type JsonRpcResult, type Wallet } from "ethers";
 
-import { WrongChainError, connectEscrow, type EscrowHandle, type EscrowLocation } from "../../sdk";
+import { HedgeSwapError, WrongChainError, connectEscrow, type EscrowHandle, type EscrowLocation } from "../../sdk";
 import type { ChainConfig } from "../config";
+import { ChainUnreachableError } from "../errors";
 
 /** The latest block as seen in one poll. */
 export interface Head {
@@ -22,6 +23,9 @@ export interface RpcObserver {
 
 /** A JSON-RPC provider that reports each round trip's latency and failures. */
 class ObservedProvider extends JsonRpcProvider {
+  /** Round trips that failed in transport (timeout, refused connection, HTTP status other than 2xx) since the start. */
+  transportFailures = 0;
+
   constructor(
     request: FetchRequest,
     network: Network,
@@ -37,6 +41,7 @@ class ObservedProvider extends JsonRpcProvider {
       this.observer?.done((performance.now() - started) / 1000);
       return result;
     } catch (e) {
+      this.transportFailures++;
       this.observer?.failed();
       throw e;
     }
@@ -71,6 +76,7 @@ export class ChainClient {
   readonly name: string;
   readonly chainId: bigint;
   readonly provider: JsonRpcProvider;
+  readonly #observed: ObservedProvider;
   readonly at: EscrowLocation;
   readonly config: ChainConfig;
   #escrow: EscrowHandle | undefined;
@@ -82,17 +88,38 @@ export class ChainClient {
     this.chainId = config.chainId;
     const request = new FetchRequest(config.rpcUrl);
     request.timeout = config.rpcTimeoutMs;
-    this.provider = new ObservedProvider(request, Network.from(config.chainId), observer);
+    this.#observed = new ObservedProvider(request, Network.from(config.chainId), observer);
+    this.provider = this.#observed;
     this.at = { chainId: config.chainId, escrow: config.escrow };
   }
 
-  /** Checks the node's chain id and the escrow's code and VERSION (throws the SDK's typed errors). */
+  /**
+   * Checks the node's chain id and the escrow's code and VERSION. A node that answers with another
+   * chain id, no code or a wrong VERSION is a configuration error: the SDK's typed errors
+   * (`WrongChainError`, `UnknownDeploymentError`, `UnsupportedVersionError`). A node that cannot be
+   * reached (a timeout, a refused connection, HTTP 5xx, a JSON-RPC failure, also midway through the
+   * escrow checks) throws `ChainUnreachableError`: try again later. Each request waits at most the
+   * chain's `rpcTimeoutMs`.
+   */
   async connect(): Promise<EscrowHandle> {
-    const actual = BigInt(await this.provider.send("eth_chainId", []));
+    const failuresBefore = this.#observed.transportFailures;
+    let actual: bigint;
+    try {
+      actual = BigInt(await this.provider.send("eth_chainId", []));
+    } catch (e) {
+      throw new ChainUnreachableError(this.name, (e as Error).message ?? String(e), e);
+    }
     if (actual !== this.chainId) {
       throw new WrongChainError(this.chainId, actual);
     }
-    this.#escrow = await connectEscrow(this.provider, { address: this.config.escrow, chainId: this.chainId });
+    try {
+      this.#escrow = await connectEscrow(this.provider, { address: this.config.escrow, chainId: this.chainId });
+    } catch (e) {
+      // The SDK reports a VERSION() call that failed as "no VERSION": only a configuration error when
+      // every request of the attempt got an answer.
+      if (e instanceof HedgeSwapError && this.#observed.transportFailures === failuresBefore) throw e;
+      throw new ChainUnreachableError(this.name, (e as Error).message ?? String(e), e);
+    }
     return this.#escrow;
   }
 

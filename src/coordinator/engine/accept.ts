@@ -18,7 +18,8 @@ import {
   type SwapPlan,
 } from "../../sdk";
 import { safeDelta, type CoordinatorConfig, type PartyKeys } from "../config";
-import type { ChainClient } from "../chain/client";
+import type { ChainClient, Head } from "../chain/client";
+import { ChainUnavailableError } from "../errors";
 import { DuplicateSwapError, type CoordinatorStore } from "../store/types";
 
 /** The offer cannot be run by this coordinator (no key for either party, no secret for the leader). */
@@ -55,6 +56,15 @@ function seedIndex(seed: string, scan: number): Map<string, { secret: string; in
 /** Gas each party keeps for its transactions on a chain (a generous bound of three escrow calls). */
 const GAS_RESERVE_UNITS = 600_000n;
 
+/** The chain's head for admission; a chain that does not answer refuses the offer with `ChainUnavailableError`. */
+async function headOf(chain: ChainClient): Promise<Head> {
+  try {
+    return await chain.head();
+  } catch (e) {
+    throw new ChainUnavailableError(chain.name, chain.chainId.toString(), null, String((e as Error).message ?? e).slice(0, 200));
+  }
+}
+
 /** Runs every admission check; throws a typed error naming the first failure. */
 export async function admitOffer(
   signed: SignedOffer,
@@ -65,6 +75,11 @@ export async function admitOffer(
     store: CoordinatorStore;
     /** Shared by the offers of one submission, so that together they must fit the funds; a fresh one when omitted. */
     funds?: FundsLedger;
+    /**
+     * The refusal for a chain the coordinator cannot reach now (degraded mode), undefined when it can:
+     * such an offer is refused with `ChainUnavailableError` before anything else is asked of its chains.
+     */
+    unavailable?: (chainId: string) => ChainUnavailableError | undefined;
   },
 ): Promise<Admission> {
   verifyOfferSignatures(signed);
@@ -73,10 +88,14 @@ export async function admitOffer(
   const chainB = ctx.chains.get(BigInt(offer.legB.chainId).toString());
   if (!chainA) throw new UnknownChainError(BigInt(offer.legA.chainId));
   if (!chainB) throw new UnknownChainError(BigInt(offer.legB.chainId));
+  for (const c of [chainA, chainB]) {
+    const refusal = ctx.unavailable?.(c.chainId.toString());
+    if (refusal) throw refusal;
+  }
   const registry = new DeploymentRegistry(
     [chainA, chainB].map((c) => ({ chainId: Number(c.chainId), contract: "HedgeSwapEscrow", address: c.config.escrow, deploymentBlock: c.config.deploymentBlock, transactionHash: "", version: "1.0.0", deployedAt: "" })),
   );
-  const [headA, headB] = await Promise.all([chainA.head(), chainB.head()]);
+  const [headA, headB] = await Promise.all([headOf(chainA), headOf(chainB)]);
   const now = headA.timestamp > headB.timestamp ? headA.timestamp : headB.timestamp;
   const plan = planFromOffer(offer, { deployments: registry, minDelta: safeDelta(ctx.config, [chainA.config, chainB.config]), now });
 
