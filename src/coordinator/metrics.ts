@@ -2,7 +2,8 @@
  * The coordinator's Prometheus metrics (prom-client), one registry per coordinator: swaps by status,
  * outcomes, time to complete, time left to the nearest pending deadline, RPC errors and latency per
  * chain, transaction retries and fee bumps, premiums earned and paid, each chain's head, clock and
- * processed tip, and the steps that could no longer land before their deadlines. Served at `/metrics`
+ * processed tip, each chain's measured clock offset (against the local clock and the other chains),
+ * and the steps that could no longer land before their deadlines. Served at `/metrics`
  * by the API (and read by the dashboard).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
@@ -18,6 +19,14 @@ export interface ChainGauge {
   readonly head?: { readonly number: number; readonly timestamp: bigint };
   /** The last final block whose logs were processed (the watcher's persisted tip). */
   readonly processed?: number;
+}
+
+/** Measured clocks, by chain name (seconds), as `ClockMonitor` (engine/clocks.ts) gives them. */
+export interface ClockReadings {
+  /** Each chain's clock minus the local clock. */
+  offsets(): readonly { readonly chain: string; readonly seconds: number }[];
+  /** Each ordered pair: `chain`'s clock minus `other`'s. */
+  pairSkews(): readonly { readonly chain: string; readonly other: string; readonly seconds: number }[];
 }
 
 /** Every metric of one coordinator. */
@@ -39,6 +48,8 @@ export class CoordinatorMetrics {
   readonly chainHead: Gauge<"chain">;
   readonly chainTime: Gauge<"chain">;
   readonly chainProcessed: Gauge<"chain">;
+  readonly chainClockOffset: Gauge<"chain">;
+  readonly chainClockSkew: Gauge<"chain" | "other">;
 
   /**
    * @param countByStatus - read at each scrape: the number of swaps in each status.
@@ -85,7 +96,7 @@ export class CoordinatorMetrics {
     this.rounds = new Histogram({ name: "hedgeswap_round_duration_seconds", help: "Time of one polling round over every chain and swap", buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
     this.deadlinesMissed = new Counter({
       name: "hedgeswap_deadlines_missed_total",
-      help: "Steps of held parties that could no longer land before their deadlines (deadline.unreachable), by reason (deadline, reveal-margin)",
+      help: "Steps of held parties that could no longer land before their deadlines (deadline.unreachable), by reason (deadline, reveal-margin, next-step)",
       labelNames: ["reason"],
       registers,
     });
@@ -108,7 +119,27 @@ export class CoordinatorMetrics {
     this.chainHead = perChain("hedgeswap_chain_head_block", "The chain's latest block number, as of the last round", (c) => c.head?.number);
     this.chainTime = perChain("hedgeswap_chain_head_timestamp_seconds", "The timestamp of the chain's latest block (the chain's clock), as of the last round", (c) => (c.head ? Number(c.head.timestamp) : undefined));
     this.chainProcessed = perChain("hedgeswap_chain_processed_block", "The last final block whose logs the watcher processed (head minus this is the lag)", (c) => c.processed);
+    this.chainClockOffset = new Gauge({
+      name: "hedgeswap_chain_clock_offset_seconds",
+      help: "The chain's clock (latest head's timestamp) minus the local clock, as of the last round; informational: an idle automine chain's head lags",
+      labelNames: ["chain"],
+      registers,
+    });
+    this.chainClockSkew = new Gauge({
+      name: "hedgeswap_chain_clock_skew_seconds",
+      help: "The chain's clock minus the other chain's, measured from their latest heads (what the decision rule projects steps by), as of the last round",
+      labelNames: ["chain", "other"],
+      registers,
+    });
     if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: "hedgeswap_process_" });
+  }
+
+  /** Sets the clock gauges from the round's measured clocks (the engine's `ClockMonitor`): chains not measured are dropped. */
+  setClocks(clocks: ClockReadings): void {
+    this.chainClockOffset.reset();
+    for (const o of clocks.offsets()) this.chainClockOffset.set({ chain: o.chain }, o.seconds);
+    this.chainClockSkew.reset();
+    for (const s of clocks.pairSkews()) this.chainClockSkew.set({ chain: s.chain, other: s.other }, s.seconds);
   }
 
   /** The exposition text and its content type, for the API's `/metrics`. */

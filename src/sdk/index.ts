@@ -199,4 +199,5 @@ export {
   type PartyView,
   type SafetyMargins,
 } from "./rules";
+export { NEXT_OWN_STEP, STEP_CHAIN, nextStepCanLand, stepDeadline, type NextStepCheck, type NextStepMiss } from "./rules";
 export { MAX_HALVINGS, withdrawAmounts, withdrawableCredit, type WithdrawableCredit } from "./credits";

@@ -95,6 +95,12 @@ export interface PartyView {
   readonly leaderSecret?: string;
   /** The secret as seen on a chain (revealed by a redeem, at any depth): usable by every role. */
   readonly revealedSecret?: string;
+  /**
+   * Chain A's clock minus chain B's, seconds, as measured (each chain's newest block against the local
+   * time it was first seen); default `timeA − timeB`, which overstates the gap when one chain has mined
+   * no block for a while.
+   */
+  readonly clockOffset?: bigint;
   /** The leader consented to the abort of leg B: it will never reveal s (no step 3 or 5). */
   readonly noReveal?: boolean;
   /** The follower consented to the abort of leg A: it will not escrow leg B (no step 2 or 4). */
@@ -247,13 +253,13 @@ export interface NextStepCheck extends NextStepMiss {
  *
  * Pure; `decideNext` asks it before each of steps 1–4 and reports a refusal as missed (`next-step`).
  */
-export function nextStepCanLand(v: Pick<PartyView, "plan" | "timeA" | "timeB" | "margins">, step: 1 | 2 | 3 | 4): NextStepCheck {
+export function nextStepCanLand(v: Pick<PartyView, "plan" | "timeA" | "timeB" | "margins" | "clockOffset">, step: 1 | 2 | 3 | 4): NextStepCheck {
   const { between, next } = NEXT_OWN_STEP[step];
-  const time = (c: "A" | "B") => (c === "A" ? v.timeA : v.timeB);
   const safety = (c: "A" | "B") => (c === "A" ? v.margins.chainA : v.margins.chainB);
   const yBetween = STEP_CHAIN[between];
   const yNext = STEP_CHAIN[next];
-  const offset = yBetween === yNext ? 0n : time(yNext) - time(yBetween);
+  const aOverB = v.clockOffset ?? v.timeA - v.timeB;
+  const offset = yBetween === yNext ? 0n : yNext === "A" ? aOverB : -aOverB;
   const seen = between === 5 ? 0n : safety(yBetween).confirmationTime;
   const skewBetween = safety(yBetween).clockSkew;
   const skewNext = safety(yNext).clockSkew;

@@ -33,15 +33,19 @@ describe("ClockMonitor: measured chain clocks (issue 16, defect 3)", function ()
     expect([m.offset("1"), m.skew("1", "2")]).to.deep.equal([0, 3]);
   });
 
-  it("compares heads read at different local instants by their offsets: two chains in step show no skew", function () {
+  it("compares heads read at different local instants by their offsets: two chains in step show no skew, an idle chain keeps the offset of its newest block", function () {
     const m = new ClockMonitor();
     m.observe("1", "A", S, L);
     // Chain B read 2 s later, its head 2 s on: the same clock.
     m.observe("2", "B", S + 2n, L + 2_000);
     expect(m.skew("1", "2")).to.equal(0);
-    // An idle automine chain: its head stands still while the local clock runs, so its offset against
-    // the local clock falls, and the skew shows it 60 s behind chain A (informational until a block comes).
+    // An idle chain (a devnet that mines on demand, a stalled chain): its head stands still while the
+    // local clock runs. The head keeps the offset of when it was first seen, so no skew appears...
     m.observe("2", "B", S + 2n, L + 62_000);
+    expect(m.offset("2")).to.equal(0);
+    expect(m.skew("1", "2")).to.equal(0);
+    // ...until a new block shows where its clock is: here 60 s behind chain A's.
+    m.observe("2", "B", S + 4n, L + 64_000);
     expect(m.offset("2")).to.equal(-60);
     expect(m.skew("1", "2")).to.equal(60);
   });

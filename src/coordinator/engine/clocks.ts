@@ -54,7 +54,10 @@ export class ClockMonitor {
   readonly #warned = new Map<string, number>();
 
   /**
-   * Records a chain's latest head, read at local time `localMs` (replaces the chain's previous sample).
+   * Records a chain's latest head, read at local time `localMs`. A head seen before (same timestamp)
+   * keeps the sample of when it was first seen: a chain that mines no block for a while (a devnet that
+   * mines on demand, a stalled chain) keeps the offset its last block showed instead of drifting back
+   * by the time elapsed since.
    *
    * @throws InvalidArgumentError - an empty chain id, a negative timestamp, or a local time that is not a finite number.
    */
@@ -62,6 +65,7 @@ export class ClockMonitor {
     if (chainId === "") throw new InvalidArgumentError("chainId", "must not be empty", chainId);
     if (timestamp < 0n) throw new InvalidArgumentError("timestamp", "must not be negative", timestamp);
     if (!Number.isFinite(localMs)) throw new InvalidArgumentError("localMs", "must be a finite number of milliseconds", localMs);
+    if (this.#clocks.get(chainId)?.timestamp === timestamp) return;
     this.#clocks.set(chainId, { chainId, name, timestamp, localMs, offset: Number(timestamp) - localMs / 1000 });
   }
 

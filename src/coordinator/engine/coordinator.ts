@@ -31,14 +31,14 @@ import {
 } from "../../sdk";
 import { resolveParties, type CoordinatorConfig, type PartyKeys } from "../config";
 import { ChainClient, type Head } from "../chain/client";
-import { TxSender, type SendOutcome } from "../chain/sender";
+import { TxSender, type ResendVerdict, type SendOutcome } from "../chain/sender";
 import { CoordinatorMetrics, type ChainGauge } from "../metrics";
 import { createLogger } from "../logger";
 import { ChainWatcher, type LegEvent } from "../chain/watcher";
-import { HAPPY_PATH, isFinal, type SwapStatus } from "../domain/status";
+import { HAPPY_PATH, REOPENINGS, isFinal, type SwapStatus } from "../domain/status";
 import { openSqliteStore } from "../store";
-import type { CoordinatorStore, EventRow, SwapRow } from "../store/types";
-import type { AbortResult, CoordinatorPort, LegDetail, StepDetail, SwapDetail, SwapFilter } from "../api/port";
+import type { CoordinatorStore, EventRow, SwapRow, TxRow } from "../store/types";
+import type { AbortResult, CoordinatorPort, HealthReport, LegDetail, StepDetail, SwapDetail, SwapFilter } from "../api/port";
 import {
   AbortNotPossibleError,
   CounterLegEscrowedError,
@@ -51,9 +51,13 @@ import {
   UnknownSwapError,
 } from "../errors";
 import { FundsLedger, admitOffer } from "./accept";
-import { decide, type Intent, type LegOutcome } from "./decide";
+import { decide, type Intent, type LegOutcome, type SwapView } from "./decide";
 import { RoundWork, workItem, workItems, type PartyWork, type WorkItem } from "./work";
 import { CreditWithdrawals } from "./creditRound";
+import { resendVerdict } from "./resendGuard";
+import { ClockMonitor } from "./clocks";
+import { LogLimiter } from "../logLimit";
+import { ChainHealth, degradedIntents } from "./reachability";
 
 /** How far back (finish time) a restart looks for swaps whose credits may still wait: a week. */
 const CREDIT_LOOKBACK_MS = 7 * 24 * 3600 * 1000;
@@ -115,6 +119,8 @@ export class Coordinator implements CoordinatorPort {
   readonly log: Logger;
   readonly metrics: CoordinatorMetrics;
   readonly chains = new Map<string, ChainClient>();
+  /** Each chain's clock as measured every round, against the local clock and the other chains. */
+  readonly clocks = new ClockMonitor();
   readonly parties: PartyKeys[];
   readonly #senders = new Map<string, TxSender>();
   readonly #watchers = new Map<string, ChainWatcher>();
@@ -128,11 +134,20 @@ export class Coordinator implements CoordinatorPort {
   /** legId → its state as of the final block, from the chain once and then from final events (ordered by block and log index). */
   readonly #legStates = new Map<string, { state: LegState; block: number; index: number }>();
   readonly #missedReported = new Set<string>();
+  /** legId → the chain and the swap of its final events (every swap's, finished ones too): a reorganisation reopens them. */
+  readonly #legChain = new Map<string, string>();
+  readonly #legSwap = new Map<string, string>();
+  /** This round's open actions per swap, for the resend guard (read once per round). */
+  #pendingCache: Map<string, Set<string>> | undefined;
+  /** Repeated warnings, written at most every 30 s each. */
+  readonly #limiter = new LogLimiter();
   /** Credits of held parties (finished swaps' assets), withdrawn round by round. */
   readonly #credits: CreditWithdrawals;
   readonly #listeners = new Set<(e: EventRow) => void>();
   /** The rounds' sends in progress (see `#flush`): an abort consent waits for them before it signs. */
   readonly #sending = new Set<Promise<void>>();
+  /** Which chains are connected and reachable; the others are retried in the background (degraded mode). */
+  readonly #health = new ChainHealth(this.chains, { event: (chainId, kind, data) => this.#event(null, chainId, kind, data), log: () => this.log });
   #lastEmitted = 0;
   #running = false;
   #driving = false;
@@ -155,14 +170,16 @@ export class Coordinator implements CoordinatorPort {
       const client = new ChainClient(c, { done: (sec) => this.metrics.rpcLatency.observe(chain, sec), failed: () => this.metrics.rpcErrors.inc(chain) });
       const id = c.chainId.toString();
       this.chains.set(id, client);
-      const sender = new TxSender(this.store, client, { afterBlocks: config.feeBumpAfterBlocks, percent: config.feeBumpPercent }, {
+      const policy = { afterBlocks: config.feeBumpAfterBlocks, percent: config.feeBumpPercent, maxFeePerGas: c.maxFeePerGas, ...(c.swapGasBudget !== undefined ? { swapGasBudget: c.swapGasBudget } : {}) };
+      const sender = new TxSender(this.store, client, policy, {
         point: (where, step) => this.#crashPoint(where, step),
         log: (kind, data) => {
           if (kind === "tx.sent") this.metrics.txSent.inc({ ...chain, action: String(data.action) });
           else if (kind === "tx.feeBumped") this.metrics.feeBumps.inc(chain);
           else if (kind === "tx.rebroadcast") this.metrics.txRetries.inc(chain);
-          this.#event(null, id, kind, data);
+          this.#senderEvent(id, kind, data);
         },
+        guard: (row, head) => this.#guard(id, row, head),
       });
       for (const p of this.parties) sender.register(p.wallet);
       this.#senders.set(id, sender);
@@ -186,28 +203,46 @@ export class Coordinator implements CoordinatorPort {
     });
   }
 
-  /** Connects every chain (checking chain ids and escrow VERSIONs) and loads unfinished swaps. */
+  /**
+   * Connects every chain (checking chain ids and escrow VERSIONs, in parallel) and loads unfinished
+   * swaps. A configuration error (another chain id, no escrow, a wrong VERSION) throws; a chain that
+   * cannot be reached leaves the coordinator degraded: it is connected again in the background (see
+   * `engine/reachability.ts`) and the rounds drive what the other chains allow.
+   */
   async init(): Promise<void> {
-    for (const c of this.chains.values()) await c.connect();
+    const down = await this.#health.connectAll();
     // The event trail holds every final leg event up to each chain's tip, in chain order: it gives each
     // leg's state without asking the chains; the watcher replays what came after the tip.
-    for (const e of this.store.eventsOfKind("leg.")) {
+    // A reorganisation recorded in the trail voids the leg events above its rewind point: those legs are
+    // read again from their chain, and a swap they had finished is reopened (if a crash came first).
+    const trail = [...this.store.eventsOfKind("leg."), ...this.store.eventsOfKind("chain.reorg")].sort((a, b) => a.id - b.id);
+    const voided = new Set<string>();
+    for (const e of trail) {
+      if (e.kind === "chain.reorg") {
+        if (e.chainId !== null) for (const legId of this.#voidLegsAbove(e.chainId, Number(e.data.rewoundTo))) voided.add(legId);
+        continue;
+      }
       if (typeof e.data.legId !== "string") continue;
       const kind = e.kind.slice(4) as LegEvent["kind"];
+      if (e.chainId !== null) this.#legChain.set(e.data.legId, e.chainId);
+      if (e.swapId !== null) this.#legSwap.set(e.data.legId, e.swapId);
       const o = OUTCOME_OF[kind];
       if (o) this.#outcomes.set(e.data.legId, o);
       const state = STATE_AFTER[kind];
       if (state !== undefined && typeof e.data.blockNumber === "number") {
         this.#legStates.set(e.data.legId, { state, block: e.data.blockNumber, index: Number.MAX_SAFE_INTEGER });
+        voided.delete(e.data.legId);
       }
     }
     for (const row of this.store.listSwaps({ activeOnly: true })) this.#load(row);
+    this.#reopenFinished(voided, "restart");
     // Credits left by swaps that finished lately (before a restart) are looked at again.
     const since = Date.now() - CREDIT_LOOKBACK_MS;
     for (const row of this.store.listSwaps()) if (isFinal(row.status) && row.updatedAt >= since) this.#credits.watch(row.id, this.#planOf(row));
-    this.#event(null, null, "coordinator.started", { swaps: this.#active.size, pid: process.pid });
+    this.#event(null, null, "coordinator.started", { swaps: this.#active.size, pid: process.pid, ...(down.length > 0 ? { degraded: down } : {}) });
     this.#lastEmitted = this.store.lastEventId();
     this.log.info({ swaps: this.#active.size, chains: [...this.chains.values()].map((c) => c.name) }, "coordinator ready");
+    if (down.length > 0) this.log.warn({ unreachable: down }, "starting degraded: driving what the reachable chains allow, connecting the others in the background");
   }
 
   #load(row: SwapRow): Active {
@@ -230,7 +265,7 @@ export class Coordinator implements CoordinatorPort {
    * `funds`: the ledger of a submission of several offers, which must fit the funds together.
    */
   async submit(signed: SignedOffer, funds?: FundsLedger): Promise<SwapRow> {
-    const admission = await admitOffer(signed, { config: this.config, chains: this.chains, parties: this.parties, store: this.store, ...(funds ? { funds } : {}) });
+    const admission = await admitOffer(signed, { config: this.config, chains: this.chains, parties: this.parties, store: this.store, unavailable: (chainId) => this.#health.unavailable(chainId), ...(funds ? { funds } : {}) });
     const row = this.store.insertSwap(
       {
         id: admission.plan.id,
@@ -247,6 +282,14 @@ export class Coordinator implements CoordinatorPort {
     this.log.info({ swapId: row.id, kind: row.kind, roles: row.roles }, "swap accepted");
     this.#emit();
     return row;
+  }
+
+  /**
+   * Whether the process drives every chain: each chain's connection and reachability, and `degraded`
+   * while any is not connected or not reachable (`GET /health`, `GET /ready`).
+   */
+  health(): HealthReport {
+    return this.#health.report();
   }
 
   /**
@@ -302,6 +345,7 @@ export class Coordinator implements CoordinatorPort {
   /** One round: every chain polled, every unfinished swap advanced. Chains that fail are skipped this round. */
   async tick(): Promise<void> {
     const started = performance.now();
+    this.#pendingCache = undefined;
     for (const id of this.store.activeSwapIds()) {
       if (this.#active.has(id)) continue;
       const row = this.store.getSwap(id);
@@ -309,18 +353,29 @@ export class Coordinator implements CoordinatorPort {
     }
     await Promise.all(
       [...this.chains].map(async ([id, chain]) => {
+        if (!this.#health.usable(id)) {
+          // Not connected yet, or lost: tried in the background, so it never holds up this round.
+          this.#heads.delete(id);
+          this.#health.retry(id);
+          return;
+        }
         try {
           const head = await chain.head();
           this.#heads.set(id, head);
+          this.clocks.observe(id, chain.name, head.timestamp, Date.now());
+          this.#health.seen(id, head);
           // The watcher first: the transactions whose logs it finds final need no receipt.
           const landed = await this.#watchers.get(id)!.poll(head);
           await this.#senders.get(id)!.reconcile(head, landed);
+          this.#health.up(id);
         } catch (e) {
           this.#heads.delete(id);
-          this.#event(null, id, "chain.unreachable", { chain: chain.name, reason: (e as Error).message?.slice(0, 200) });
+          this.clocks.forget(id);
+          this.#health.down(id, e);
         }
       }),
     );
+    this.#checkClocks();
     const polled = performance.now();
     await this.#initLegStates();
     const read = performance.now();
@@ -622,12 +677,70 @@ export class Coordinator implements CoordinatorPort {
 
   #advance(active: Active, pending: ReadonlySet<string>, work: RoundWork): void {
     const { plan } = active;
+    const idA = plan.legA.at.chainId.toString();
+    const idB = plan.legB.at.chainId.toString();
+    // A chain polled this round is fresh. While the other is down its view is the last one known: the
+    // legs' states from the event trail or an earlier read, its clock from the last head this process
+    // saw (none yet: 0, which only the discarded answers about that chain read). With a stale view
+    // nothing but `degradedIntents` is taken, and no status moves.
+    const fresh = { A: this.#heads.has(idA), B: this.#heads.has(idB) };
+    const headA = this.#heads.get(idA) ?? this.#health.lastHead(idA);
+    const headB = this.#heads.get(idB) ?? this.#health.lastHead(idB);
+    const stateA = this.#legStates.get(plan.legA.id);
+    const stateB = this.#legStates.get(plan.legB.id);
+    if (!(fresh.A || fresh.B) || !stateA || !stateB) return;
+    const decision = decide({
+      plan,
+      roles: active.row.roles,
+      status: active.row.status,
+      legA: { state: stateA.state, ...(this.#outcomes.has(plan.legA.id) ? { outcome: this.#outcomes.get(plan.legA.id)! } : {}) },
+      legB: { state: stateB.state, ...(this.#outcomes.has(plan.legB.id) ? { outcome: this.#outcomes.get(plan.legB.id)! } : {}) },
+      timeA: headA?.timestamp ?? 0n,
+      timeB: headB?.timestamp ?? 0n,
+      ...(active.leaderSecret ? { leaderSecret: active.leaderSecret } : {}),
+      ...(active.revealed ? { revealedSecret: active.revealed } : {}),
+      ...this.#clockOffset(plan),
+      ...(active.row.neverReveal ? { noReveal: true } : {}),
+      ...(active.row.neverEscrow ? { noEscrow: true } : {}),
+      pending,
+      margins: this.#margins(plan),
+      settleGrace: BigInt(this.config.settleGrace),
+      ...(this.config.faults.haltAfterStep !== undefined ? { haltAfterStep: this.config.faults.haltAfterStep } : {}),
+    });
+    if (!fresh.A || !fresh.B) {
+      if (this.#haltRound) return;
+      for (const intent of degradedIntents(decision.intents, fresh)) this.#plan(active, intent, work);
+      return;
+    }
+    this.#moveTo(active, decision.status, decision.outcome);
+    for (const { step, reason, deadline, next } of decision.missed) {
+      // Per reason: a next-step refusal that clears must not hide a later miss of the deadline itself.
+      const key = `${active.row.id}:${step}:${reason}`;
+      if (this.#missedReported.has(key)) continue;
+      this.#missedReported.add(key);
+      const nextData = next ? { nextStep: String(next.step), nextDeadline: next.deadline.toString(), clockOffset: next.offset.toString() } : {};
+      this.#event(active.row.id, null, "deadline.unreachable", { step: String(step), reason, deadline: deadline.toString(), ...nextData });
+      this.metrics.deadlinesMissed.inc({ reason });
+      if (reason === "reveal-margin") this.log.warn({ swapId: active.row.id, step, deadline: String(deadline) }, "the reveal could be mined after its deadline: not revealing the secret (abort branch)");
+      else if (reason === "next-step") this.log.warn({ swapId: active.row.id, step, deadline: String(deadline), ...nextData }, "step not sent: the party's next step could not land in time under the other chain's clock");
+      else this.log.warn({ swapId: active.row.id, step }, "a step can no longer land before its deadline; not sent");
+    }
+    if (this.#haltRound) return;
+    for (const intent of decision.intents) this.#plan(active, intent, work);
+  }
+
+  /**
+   * The rule's view of a swap from this round's heads and the legs' final states, with the open actions
+   * `pending` and the margins `margins`; undefined while a chain's head or a leg's state is unknown.
+   */
+  #view(active: Active, pending: ReadonlySet<string>, margins: SafetyMargins): SwapView | undefined {
+    const { plan } = active;
     const headA = this.#heads.get(plan.legA.at.chainId.toString());
     const headB = this.#heads.get(plan.legB.at.chainId.toString());
     const stateA = this.#legStates.get(plan.legA.id);
     const stateB = this.#legStates.get(plan.legB.id);
-    if (!headA || !headB || !stateA || !stateB) return;
-    const decision = decide({
+    if (!headA || !headB || !stateA || !stateB) return undefined;
+    return {
       plan,
       roles: active.row.roles,
       status: active.row.status,
@@ -637,25 +750,20 @@ export class Coordinator implements CoordinatorPort {
       timeB: headB.timestamp,
       ...(active.leaderSecret ? { leaderSecret: active.leaderSecret } : {}),
       ...(active.revealed ? { revealedSecret: active.revealed } : {}),
+      ...this.#clockOffset(plan),
       ...(active.row.neverReveal ? { noReveal: true } : {}),
       ...(active.row.neverEscrow ? { noEscrow: true } : {}),
       pending,
-      margins: this.#margins(plan),
+      margins,
       settleGrace: BigInt(this.config.settleGrace),
       ...(this.config.faults.haltAfterStep !== undefined ? { haltAfterStep: this.config.faults.haltAfterStep } : {}),
-    });
-    this.#moveTo(active, decision.status, decision.outcome);
-    for (const { step, reason, deadline } of decision.missed) {
-      const key = `${active.row.id}:${step}`;
-      if (this.#missedReported.has(key)) continue;
-      this.#missedReported.add(key);
-      this.#event(active.row.id, null, "deadline.unreachable", { step: String(step), reason, deadline: deadline.toString() });
-      this.metrics.deadlinesMissed.inc({ reason });
-      if (reason === "reveal-margin") this.log.warn({ swapId: active.row.id, step, deadline: String(deadline) }, "the reveal could be mined after its deadline: not revealing the secret (abort branch)");
-      else this.log.warn({ swapId: active.row.id, step }, "a step can no longer land before its deadline; not sent");
-    }
-    if (this.#haltRound) return;
-    for (const intent of decision.intents) this.#plan(active, intent, work);
+    };
+  }
+
+  /** Chain A's clock over chain B's as measured this round (`ClockMonitor.skew`), when both were. */
+  #clockOffset(plan: SwapPlan): { clockOffset?: bigint } {
+    const skew = this.clocks.skew(plan.legA.at.chainId.toString(), plan.legB.at.chainId.toString());
+    return skew === undefined ? {} : { clockOffset: BigInt(Math.round(skew)) };
   }
 
   /** The safety margins of the rule for a swap's two chains, from the chains' configured figures (`PROTOCOLS.md` §6). */
@@ -679,11 +787,14 @@ export class Coordinator implements CoordinatorPort {
       this.#moveTo(active, "committed");
       if ((active.row.status as SwapStatus) !== "committed") return;
     }
+    const deadline = typeof intent.step === "number" ? plan.steps[intent.step - 1]!.deadline : undefined;
     work.add(leg.at.chainId.toString(), party, intent.action, {
       swapId: active.row.id,
       leg,
       step: String(intent.step),
       ...(intent.action === "redeem" ? { secret: intent.secret! } : {}),
+      ...(deadline !== undefined ? { deadline } : {}),
+      ...(intent.step === 5 && active.revealed === undefined ? { reveals: true } : {}),
     });
   }
 
@@ -726,7 +837,10 @@ export class Coordinator implements CoordinatorPort {
   #reportSend(chainId: string, o: SendOutcome, size: number): void {
     const chain = this.chains.get(chainId)!;
     const members = o.item.members ?? [{ swapId: o.item.purpose.swapId, leg: o.item.purpose.leg }];
-    if (o.error) {
+    if (o.error && o.row && (o.row.status === "signed" || o.row.status === "sent")) {
+      // Signed and recorded, but the broadcast got no answer: the row is broadcast again each round.
+      this.log.warn({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, code: o.error.code, batch: size, hash: o.row.hash }, "transaction signed; its broadcast failed and is retried");
+    } else if (o.error) {
       for (const m of members) {
         this.#event(m.swapId, chainId, "action.refused", { step: o.item.purpose.step, action: o.item.purpose.action, leg: m.leg, code: o.error.code, reason: o.error.message.slice(0, 300) });
       }
@@ -830,16 +944,53 @@ export class Coordinator implements CoordinatorPort {
   }
 
   /**
-   * A reorganisation deeper than what was final: every cached leg state of the chain is dropped (and
-   * read again at the final block next round), and transactions mined above the rewind point are
-   * checked again, so a step whose block disappeared is sent again.
+   * A reorganisation deeper than what was final, back to block `rewoundTo`: the state and outcome of
+   * every leg of the chain known from above that block are dropped (and read again at the final block
+   * next round), swaps that such an outcome had finished are reopened, every other cached leg state of
+   * the chain is re-read too, and transactions mined above the rewind point are checked again (so a
+   * step whose block disappeared is sent again).
    */
   #onReorg(chainId: string, rewoundTo: number): void {
+    const voided = this.#voidLegsAbove(chainId, rewoundTo);
     for (const a of this.#active.values()) {
       for (const leg of [a.plan.legA, a.plan.legB]) if (leg.at.chainId.toString() === chainId) this.#legStates.delete(leg.id);
     }
-    const reopened = this.store.reopenTxsAfter(chainId, rewoundTo);
-    this.log.warn({ chain: this.chains.get(chainId)?.name, rewoundTo, reopened }, "reorganisation: leg states re-read, transactions re-checked");
+    const reopened = this.#reopenFinished(voided, "reorg");
+    const txs = this.store.reopenTxsAfter(chainId, rewoundTo);
+    this.log.warn({ chain: this.chains.get(chainId)?.name, rewoundTo, legs: voided.size, swapsReopened: reopened, txsReopened: txs }, "reorganisation deeper than the confirmation depth: outcomes above the rewind point read again");
+  }
+
+  /** Drops what is known of the chain's legs from above `block`; returns their ids. */
+  #voidLegsAbove(chainId: string, block: number): Set<string> {
+    const out = new Set<string>();
+    for (const [legId, known] of this.#legStates) {
+      if (this.#legChain.get(legId) !== chainId || known.block <= block) continue;
+      this.#legStates.delete(legId);
+      this.#outcomes.delete(legId);
+      out.add(legId);
+    }
+    return out;
+  }
+
+  /**
+   * Reopens the finished swaps among those of `legIds` (their outcome vanished in a reorganisation):
+   * back to the status each had before it finished, through the reopening table, and driven again.
+   */
+  #reopenFinished(legIds: ReadonlySet<string>, why: "reorg" | "restart"): number {
+    let n = 0;
+    const swaps = new Set([...legIds].map((l) => this.#legSwap.get(l)).filter((id): id is string => id !== undefined));
+    for (const id of swaps) {
+      const row = this.store.getSwap(id);
+      if (!row || !isFinal(row.status)) continue;
+      const finished = this.store.events(id).filter((e) => e.kind === "swap.status" && e.data.to === row.status).pop();
+      const before = (finished?.data.from as SwapStatus | undefined) ?? "accepted";
+      const to = (REOPENINGS[row.status] ?? []).includes(before) ? before : "accepted";
+      const next = this.store.reopenSwap(id, to, { swapId: id, chainId: null, kind: "swap.reopened", data: { from: row.status, to, outcome: row.outcome, why } });
+      this.#load(next);
+      this.log.error({ swapId: id, from: row.status, to, outcome: row.outcome }, "a finished swap's outcome vanished in a reorganisation: reopened");
+      n++;
+    }
+    return n;
   }
 
   /**
@@ -867,9 +1018,76 @@ export class Coordinator implements CoordinatorPort {
     const known = this.#legStates.get(e.legId);
     if (known && (known.block > e.log.blockNumber || (known.block === e.log.blockNumber && known.index >= e.log.index))) return;
     this.#setLegState(e.legId, state, e.log.blockNumber, e.log.index);
+    this.#legChain.set(e.legId, chainId);
+    this.#legSwap.set(e.legId, ref.swapId);
     const outcome = OUTCOME_OF[e.kind];
     if (outcome) this.#outcomes.set(e.legId, outcome);
     this.#event(ref.swapId, chainId, `leg.${e.kind}`, { legId: e.legId, leg: ref.leg, txHash: e.log.transactionHash, blockNumber: e.log.blockNumber });
+  }
+
+  /**
+   * A sender's report, into the trail and the log at the level it deserves: a reveal reverted or not
+   * mined, a cap that stops a bump — errors; a cancel, a failed broadcast — warnings (each repeated
+   * warning at most every 30 s); the rest at info.
+   */
+  #senderEvent(chainId: string, kind: string, data: Record<string, unknown>): void {
+    this.store.appendEvent({ swapId: null, chainId, kind, data });
+    const chain = this.chains.get(chainId)?.name;
+    const fields = { chain, ...data };
+    if (kind === "tx.reverted" && data.reveals === true) this.log.error(fields, "a reveal reverted (mined after its deadline?): its calldata made the secret public");
+    else if (kind === "tx.dropped" && data.reveals === true) this.log.error(fields, "a reveal was dropped unmined; the rule decides again");
+    else if (kind === "fee.capReached") this.log.error(fields, "fee bump stopped at the fee cap or the swap's gas budget; the rule decides each round (a reveal that cannot land in time is cancelled)");
+    else if (kind === "tx.cancelling") this.log.warn(fields, data.reveals === true ? "a signed reveal could land after its deadline: replaced by a cancel that reveals nothing" : "a signed step the rule no longer takes: replaced by a cancel");
+    else if (kind === "fee.capped" || kind === "tx.broadcastFailed" || kind === "tx.replacementRefused") {
+      const line = this.#limiter.take(`${kind}:${chainId}`);
+      if (line) this.log.warn({ ...fields, ...(line.suppressed > 0 ? { suppressed: line.suppressed } : {}) }, kind === "fee.capped" ? "fees capped at the chain's maxFeePerGas" : kind === "tx.broadcastFailed" ? "broadcast failed" : "a replacement was refused by the node; the old transaction stays open");
+    } else this.log.info({ chainId, ...data }, kind);
+  }
+
+  /**
+   * The resend guard the senders ask before an open transaction goes again: the decision rule on
+   * what the chains show now (see `engine/resendGuard.ts`).
+   */
+  #guard(chainId: string, row: TxRow, head: Head): ResendVerdict {
+    const c = this.chains.get(chainId)!.config;
+    const safety = { inclusionTime: BigInt(Math.ceil(c.inclusionTime)), confirmationTime: BigInt(Math.ceil(c.confirmations * c.blockInterval)), clockSkew: BigInt(Math.ceil(c.clockSkew)) };
+    const pendingOf = (swapId: string) => this.#pendingThisRound().get(swapId) ?? new Set<string>();
+    const verdict = resendVerdict(row, this.store.txMembers(row.id), head.timestamp, safety, {
+      isActive: (id) => this.#active.has(id),
+      revealed: (id) => this.#active.get(id)?.revealed !== undefined,
+      revealDeadline: (id) => this.#active.get(id)?.plan.legB.terms.timelocks.timeout,
+      view: (id, pending, margins) => {
+        const active = this.#active.get(id);
+        return active ? this.#view(active, pending(pendingOf(id)), margins(this.#margins(active.plan))) : undefined;
+      },
+    });
+    if (verdict === "cancel" && row.deadline !== null && head.timestamp > BigInt(row.deadline)) {
+      this.log.warn({ chain: this.chains.get(chainId)!.name, hash: row.hash, step: row.action, deadline: row.deadline, chainTime: head.timestamp.toString() }, "an open transaction's deadline has passed");
+    }
+    return verdict;
+  }
+
+  /**
+   * The chains' clocks of this round into the metrics, and a warning (at most one a minute per pair)
+   * for each pair whose measured offset exceeds the configured clock skew.
+   */
+  #checkClocks(): void {
+    this.metrics.setClocks(this.clocks);
+    for (const w of this.clocks.due((cid) => this.chains.get(cid)?.config.clockSkew ?? 0, Date.now())) {
+      this.log.warn({ chain: w.name, other: w.otherName, skewSeconds: w.seconds, boundSeconds: w.bound }, "measured clock skew between chains exceeds the configured bound");
+    }
+  }
+
+  /** The open actions (`${action}:${leg}`) of every swap, read once per round. */
+  #pendingThisRound(): Map<string, Set<string>> {
+    if (this.#pendingCache) return this.#pendingCache;
+    const map = new Map<string, Set<string>>();
+    for (const m of this.store.openTxMembers()) {
+      let set = map.get(m.swapId);
+      if (!set) map.set(m.swapId, (set = new Set()));
+      set.add(`${m.action}:${m.leg}`);
+    }
+    return (this.#pendingCache = map);
   }
 
   #event(swapId: string | null, chainId: string | null, kind: string, data: Record<string, unknown>): void {
