@@ -684,29 +684,10 @@ export class Coordinator implements CoordinatorPort {
     // saw (none yet: 0, which only the discarded answers about that chain read). With a stale view
     // nothing but `degradedIntents` is taken, and no status moves.
     const fresh = { A: this.#heads.has(idA), B: this.#heads.has(idB) };
-    const headA = this.#heads.get(idA) ?? this.#health.lastHead(idA);
-    const headB = this.#heads.get(idB) ?? this.#health.lastHead(idB);
-    const stateA = this.#legStates.get(plan.legA.id);
-    const stateB = this.#legStates.get(plan.legB.id);
-    if (!(fresh.A || fresh.B) || !stateA || !stateB) return;
-    const decision = decide({
-      plan,
-      roles: active.row.roles,
-      status: active.row.status,
-      legA: { state: stateA.state, ...(this.#outcomes.has(plan.legA.id) ? { outcome: this.#outcomes.get(plan.legA.id)! } : {}) },
-      legB: { state: stateB.state, ...(this.#outcomes.has(plan.legB.id) ? { outcome: this.#outcomes.get(plan.legB.id)! } : {}) },
-      timeA: headA?.timestamp ?? 0n,
-      timeB: headB?.timestamp ?? 0n,
-      ...(active.leaderSecret ? { leaderSecret: active.leaderSecret } : {}),
-      ...(active.revealed ? { revealedSecret: active.revealed } : {}),
-      ...this.#clockOffset(plan),
-      ...(active.row.neverReveal ? { noReveal: true } : {}),
-      ...(active.row.neverEscrow ? { noEscrow: true } : {}),
-      pending,
-      margins: this.#margins(plan),
-      settleGrace: BigInt(this.config.settleGrace),
-      ...(this.config.faults.haltAfterStep !== undefined ? { haltAfterStep: this.config.faults.haltAfterStep } : {}),
-    });
+    if (!(fresh.A || fresh.B)) return;
+    const view = this.#view(active, pending, this.#margins(plan), { A: this.#heads.get(idA) ?? this.#health.lastHead(idA), B: this.#heads.get(idB) ?? this.#health.lastHead(idB) });
+    if (!view) return;
+    const decision = decide(view);
     if (!fresh.A || !fresh.B) {
       if (this.#haltRound) return;
       for (const intent of degradedIntents(decision.intents, fresh)) this.#plan(active, intent, work);
@@ -733,21 +714,24 @@ export class Coordinator implements CoordinatorPort {
    * The rule's view of a swap from this round's heads and the legs' final states, with the open actions
    * `pending` and the margins `margins`; undefined while a chain's head or a leg's state is unknown.
    */
-  #view(active: Active, pending: ReadonlySet<string>, margins: SafetyMargins): SwapView | undefined {
+  #view(active: Active, pending: ReadonlySet<string>, margins: SafetyMargins, heads?: { readonly A: Head | undefined; readonly B: Head | undefined }): SwapView | undefined {
     const { plan } = active;
-    const headA = this.#heads.get(plan.legA.at.chainId.toString());
-    const headB = this.#heads.get(plan.legB.at.chainId.toString());
     const stateA = this.#legStates.get(plan.legA.id);
     const stateB = this.#legStates.get(plan.legB.id);
-    if (!headA || !headB || !stateA || !stateB) return undefined;
+    if (!stateA || !stateB) return undefined;
+    // This round's heads, or (degraded mode) the ones given, of which one may be missing: its clock
+    // reads 0, and only the answers that do not depend on it are used.
+    const headA = heads ? heads.A : this.#heads.get(plan.legA.at.chainId.toString());
+    const headB = heads ? heads.B : this.#heads.get(plan.legB.at.chainId.toString());
+    if (!heads && (!headA || !headB)) return undefined;
     return {
       plan,
       roles: active.row.roles,
       status: active.row.status,
       legA: { state: stateA.state, ...(this.#outcomes.has(plan.legA.id) ? { outcome: this.#outcomes.get(plan.legA.id)! } : {}) },
       legB: { state: stateB.state, ...(this.#outcomes.has(plan.legB.id) ? { outcome: this.#outcomes.get(plan.legB.id)! } : {}) },
-      timeA: headA.timestamp,
-      timeB: headB.timestamp,
+      timeA: headA?.timestamp ?? 0n,
+      timeB: headB?.timestamp ?? 0n,
       ...(active.leaderSecret ? { leaderSecret: active.leaderSecret } : {}),
       ...(active.revealed ? { revealedSecret: active.revealed } : {}),
       ...this.#clockOffset(plan),
