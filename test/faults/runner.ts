@@ -19,8 +19,7 @@ import {
   clocksTo,
   dropPending,
   holdBaseFee,
-  jumpClock,
-  reorg,
+    reorg,
   reorgPoint,
   setGasCoin,
   startDevnet,
@@ -280,7 +279,7 @@ class Run {
     const timeoutB = this.plan.legB.terms.timelocks.timeout;
     const legBRedeemed = scans.B.sightings.some((s) => s.status === 1 && s.timestamp <= timeoutB);
     if (!legBRedeemed) {
-      const late = (s: SecretSighting) => s.chain === "A" || s.timestamp > timeoutB;
+      const late = (s: SecretSighting) => s.timestamp > timeoutB;
       for (const s of [...scans.A.sightings, ...scans.B.sightings].filter(late)) {
         this.failures.push(`the secret is on chain ${s.chain} in block ${s.block} (t = T0+${s.timestamp - this.plan.offer.start}, leg B's timeout T0+${timeoutB - this.plan.offer.start}), tx ${s.hash.slice(0, 10)} from ${s.from === this.w.alice.address.toLowerCase() ? "alice" : s.from}, ${s.status === 1 ? "succeeded" : "reverted"}; leg B was never redeemed`);
       }
@@ -344,9 +343,10 @@ async function inject(run: Run): Promise<void> {
   if (!(await run.wait(`step ${k - 1} mined`, () => run.stepMined(k - 1), 60_000))) return;
 
   if (sc.kind === "clock-A-ahead" || sc.kind === "clock-B-ahead") {
-    await run.toWindowOf(k);
+    // One move per chain (a pre-jump first would mine a block that lets step k go before the jump).
     const ahead: ChainName = sc.kind === "clock-A-ahead" ? "A" : "B";
-    await jumpClock(run.node(ahead), (FAULT_DELTA * 23n) / 4n);
+    const behind = other(ahead, "A", "B");
+    await Promise.all([clocksTo([run.node(behind)], run.deadline(k - 1)), clocksTo([run.node(ahead)], run.deadline(k - 1) + (FAULT_DELTA * 23n) / 4n)]);
     await run.middle(P);
     await sleep(deltaMs / 2);
     return;
@@ -367,13 +367,15 @@ async function inject(run: Run): Promise<void> {
     return;
   }
 
-  await run.toWindowOf(k);
+  // Each fault is armed before the clocks move to step k's window: that move mines a block, which can
+  // make step k-1 final for the party at once.
   const what = `${P}'s step ${k}`;
   switch (sc.kind) {
     case "outage-50":
     case "outage-90": {
       const sent = run.nextBroadcast(P, X, () => proxy.setMode(sc.kind === "outage-50" ? "timeout" : "error"));
       run.cleanups.push(async () => proxy.setMode("pass"));
+      await run.toWindowOf(k);
       if ((await run.broadcastOf(sent, what)) === undefined) return;
       const windowMs = (deltaMs * (sc.kind === "outage-50" ? 50 : 90)) / 100;
       await sleep(windowMs / 2);
@@ -385,6 +387,7 @@ async function inject(run: Run): Promise<void> {
     case "outage-past": {
       const sent = run.nextBroadcast(P, X, () => proxy.setMode("timeout"));
       run.cleanups.push(async () => proxy.setMode("pass"));
+      await run.toWindowOf(k);
       if ((await run.broadcastOf(sent, what)) === undefined) return;
       await sleep(3000);
       await clocksTo(run.nodes, run.deadline(k) + 2n);
@@ -405,6 +408,7 @@ async function inject(run: Run): Promise<void> {
           await node.provider.send("evm_setIntervalMining", [1000]);
         },
       );
+      await run.toWindowOf(k);
       if ((await run.broadcastOf(sent, what)) === undefined) return;
       if (!(await run.wait("the drop", () => dropped !== undefined, 10_000))) return;
       if (!dropped) run.failures.push(`harness: ${what} was not pending when dropped`);
@@ -413,6 +417,7 @@ async function inject(run: Run): Promise<void> {
     }
     case "swallowed": {
       proxy.swallowNext("eth_sendRawTransaction");
+      await run.toWindowOf(k);
       if (!(await run.wait(`${what} swallowed`, () => proxy.swallowed().length > 0, 40_000))) return;
       await run.middle(P);
       return;
@@ -430,6 +435,7 @@ async function inject(run: Run): Promise<void> {
       let held: HeldBaseFee | undefined;
       const sent = run.nextBroadcast(P, X, async () => (held = await holdBaseFee(node, SPIKE_BASE_FEE)));
       run.cleanups.push(async () => held?.release());
+      await run.toWindowOf(k);
       if ((await run.broadcastOf(sent, what)) === undefined) return;
       if (sc.kind === "spike-poor") {
         await sleep(deltaMs / 4);
@@ -451,6 +457,7 @@ async function inject(run: Run): Promise<void> {
       let hash: string | undefined;
       const node = run.node(X);
       const sent = run.nextBroadcast(P, X, async () => (point = await reorgPoint(node)), (h) => (hash = h));
+      await run.toWindowOf(k);
       if ((await run.broadcastOf(sent, what)) === undefined) return;
       if (!(await run.wait(`${what} answered by the node`, () => hash !== undefined, 20_000))) return;
       await waitDepth(node, hash!, 3, 30_000);
