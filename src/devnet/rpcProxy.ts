@@ -19,7 +19,8 @@ import { InvalidArgumentError } from "../sdk/errors";
  * `rpcError` answers HTTP 200 with a JSON-RPC error object per request (an array for a batch);
  * `holdTx` forwards everything but `eth_sendRawTransaction`, which it answers at once with the
  * transaction's hash, as a node that accepted it into its mempool would, and holds until `release()`
- * (a transaction that is broadcast but mined late, e.g. under a fee spike).
+ * (a transaction that is broadcast but mined late, e.g. under a fee spike). The failing modes
+ * (`error`, `timeout`, `rpcError`) can be limited to chosen methods (`setMode(mode, { methods })`).
  */
 export type RpcProxyMode = "pass" | "error" | "timeout" | "rpcError" | "holdTx";
 

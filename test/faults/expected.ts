@@ -18,8 +18,9 @@ export type FaultStep = 3 | 4 | 5 | 6;
 /** A matrix row, by index: S0 … S6. */
 export type Row = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 
-/** Which party takes each step, and on which chain. */
+/** Which party takes each step. */
 export const STEP_PARTY: Readonly<Record<FaultStep, "alice" | "bob">> = { 3: "alice", 4: "bob", 5: "alice", 6: "bob" };
+/** The chain each step lands on. */
 export const STEP_CHAIN: Readonly<Record<FaultStep, "A" | "B">> = { 3: "A", 4: "B", 5: "B", 6: "A" };
 
 /** The matrix swap of the suite (a = b = 100, p_b = 1, the leader's deposit p_a + p_b = 3), in whole units. */

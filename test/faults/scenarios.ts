@@ -33,6 +33,7 @@ export type FaultKind =
   /** The party's coordinator is restarted while its RPC of the other chain hangs, until past the step's deadline. */
   | "down-restart";
 
+/** Every fault kind, in the table's order. */
 export const FAULT_KINDS: readonly FaultKind[] = [
   "outage-50",
   "outage-90",
@@ -48,6 +49,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   "down-restart",
 ];
 
+/** The steps every fault is tried at. */
 export const FAULT_STEPS: readonly FaultStep[] = [3, 4, 5, 6];
 
 /** One run of the suite. */
