@@ -193,7 +193,9 @@ export function legAClosed(v: Pick<PartyView, "plan" | "legA" | "timeA" | "margi
  */
 export function mayReveal(v: Pick<PartyView, "plan" | "legA" | "legB" | "timeA" | "timeB" | "margins" | "pending" | "revealedSecret" | "noReveal">): boolean {
   if (v.legB.state !== LegState.Escrowed) return false;
-  if (v.legA.state !== LegState.Escrowed && !legAClosed(v)) return false;
+  // With s public (seen on a chain) a redeem reveals nothing: leg B is taken whatever leg A shows (the
+  // follower may have redeemed leg A first, e.g. after a reorganisation removed the leader's redeem).
+  if (v.legA.state !== LegState.Escrowed && !legAClosed(v) && v.revealedSecret === undefined) return false;
   const deadline = v.plan.legB.terms.timelocks.timeout;
   if (v.revealedSecret !== undefined) return v.timeB <= deadline;
   // A vow never to reveal (an abort consent for leg B is out) binds while leg A is at stake only: with
@@ -312,7 +314,8 @@ export function decideNext(v: PartyView): PartyDecision {
   }
   // Step 5, the commit: the leader's own secret, only under `mayReveal`.
   const step5: Intent = { step: 5, leg: "B", action: "redeem", as: "leader", commit: true, ...(v.leaderSecret !== undefined ? { secret: v.leaderSecret } : {}) };
-  if ((legA.state === LegState.Escrowed || legAClosed(v)) && legB.state === LegState.Escrowed && v.leaderSecret !== undefined && (!v.noReveal || legAClosed(v)) && timeB <= tB.timeout && held(step5)) {
+  const sPublic = v.revealedSecret !== undefined;
+  if ((legA.state === LegState.Escrowed || legAClosed(v) || sPublic) && legB.state === LegState.Escrowed && v.leaderSecret !== undefined && (!v.noReveal || legAClosed(v) || sPublic) && timeB <= tB.timeout && held(step5)) {
     if (mayReveal(v)) intents.push(step5);
     else miss(5, "reveal-margin", tB.timeout);
   }

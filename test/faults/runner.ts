@@ -111,8 +111,17 @@ class Run {
   deadline(k: number): bigint {
     return this.plan.offer.start + BigInt(k) * FAULT_DELTA;
   }
+  /**
+   * The party's swap status, once its current coordinator has driven a first round (after a restart the
+   * stored status is what it was before the stop until the chains are read again: a reorganisation
+   * found then may reopen a swap that looked final).
+   */
   status(p: Party): SwapStatus | undefined {
-    return this.parties[p].current?.store.getSwap(this.plan.id)?.status;
+    const store = this.parties[p].current?.store;
+    if (!store) return undefined;
+    const life = store.eventsOfKind("coordinator.");
+    if (life[life.length - 1]?.kind !== "coordinator.driving") return undefined;
+    return store.getSwap(this.plan.id)?.status;
   }
   reached(p: Party, s: SwapStatus): boolean {
     const now = this.status(p);
@@ -141,6 +150,10 @@ class Run {
   async setup(): Promise<void> {
     const { w } = this;
     this.tokens = await withAutomine(this.nodes, () => freshTokens(w));
+    // The pair of chains is reused from run to run, and a clock jump of an earlier run left one chain
+    // ahead: both start this run on the same clock.
+    const latest = [await w.A.node.latestTimestamp(), await w.B.node.latestTimestamp()].reduce((a, b) => (a > b ? a : b));
+    await clocksTo(this.nodes, latest + 1n);
     this.startBlocks = { A: (await w.A.node.provider.getBlockNumber()) + 1, B: (await w.B.node.provider.getBlockNumber()) + 1 };
     const { signed, plan, secret } = await signedOffer(w, this.tokens, "hedged-swap", FAULT_DELTA);
     this.plan = plan;
@@ -175,6 +188,15 @@ class Run {
       this.failures.push(`timed out (${timeoutMs / 1000} s) waiting for: ${what} (alice ${this.status("alice")}, bob ${this.status("bob")})`);
       return false;
     }
+  }
+
+  /**
+   * Waits until every running party's coordinator has seen the reorganisation of `chain` (its tip was
+   * among the blocks removed): until then a swap may still look final in its store.
+   */
+  async sawReorg(chain: ChainName): Promise<void> {
+    const chainId = this.node(chain).chainId.toString();
+    await this.wait(`every running party sees the reorganisation of chain ${chain}`, () => this.running.every((p) => (this.parties[p].current?.store.eventsOfKind("chain.reorg") ?? []).some((e) => e.chainId === chainId)), 20_000);
   }
 
   /** The faulted party's restart in the middle of the fault, when the scenario asks for it. */
@@ -336,6 +358,7 @@ async function inject(run: Run): Promise<void> {
     await waitDepth(run.node(chain), hash!, 3, 30_000);
     await run.wait(`${Q}'s swap settled`, () => isFinal(run.status(Q) ?? "accepted"), 30_000);
     run.notes.push(`reorganisation removed ${await reorg(point!)} blocks of chain ${chain}`);
+    await run.sawReorg(chain);
     await run.middle(Q);
     return;
   }
@@ -463,6 +486,7 @@ async function inject(run: Run): Promise<void> {
       await waitDepth(node, hash!, 3, 30_000);
       if (!(await run.wait(`${P} takes step ${k} as final`, () => run.reached(P, STATUS_AFTER[k]!), 30_000))) return;
       run.notes.push(`reorganisation removed ${await reorg(point!)} blocks of chain ${X}`);
+      await run.sawReorg(X);
       await run.middle(P);
       return;
     }

@@ -46,16 +46,19 @@ export const TRANSITIONS: Readonly<Record<SwapStatus, readonly SwapStatus[]>> = 
   settled: [],
 };
 
+/** Every status a reorganisation may rewind a swap to: any status that is not final. */
+const REWIND_TO: readonly SwapStatus[] = ["accepted", "premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "aborting"];
+
 /**
- * The reopenings: a finished swap goes back to an unfinished status only when a reorganisation deeper
- * than its chain's confirmation depth removed an event that finished it (a redeem, refund or settle).
- * It goes back to the status it had before it finished, and the chains decide from there. This is the
- * only way out of a final status, and no handler but the reorganisation's takes it.
+ * The reopenings: a swap goes back to an earlier status only when a reorganisation deeper than its
+ * chain's confirmation depth removed leg events that its status came from (a premium, an escrow, a
+ * redeem, a refund or a settle). It goes back to the status it had before the first of them, finished
+ * swaps included, and the chains decide from there. This is the only way back, and no handler but the
+ * reorganisation's takes it.
  */
-export const REOPENINGS: Readonly<Partial<Record<SwapStatus, readonly SwapStatus[]>>> = {
-  completed: ["accepted", "premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "aborting"],
-  settled: ["accepted", "premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "aborting"],
-};
+export const REOPENINGS: Readonly<Partial<Record<SwapStatus, readonly SwapStatus[]>>> = Object.fromEntries(
+  (["premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "completed", "aborting", "settled"] as const).map((s) => [s, REWIND_TO.filter((t) => t !== s)]),
+);
 
 /** Throws `IllegalTransitionError` unless `from → to` is a reopening after a reorganisation. */
 export function checkReopening(swapId: string, from: SwapStatus, to: SwapStatus): void {

@@ -216,10 +216,12 @@ export class Coordinator implements CoordinatorPort {
     // A reorganisation recorded in the trail voids the leg events above its rewind point: those legs are
     // read again from their chain, and a swap they had finished is reopened (if a crash came first).
     const trail = [...this.store.eventsOfKind("leg."), ...this.store.eventsOfKind("chain.reorg")].sort((a, b) => a.id - b.id);
-    const voided = new Set<string>();
+    const voided = new Map<string, { chainId: string; block: number; reorgEvent: number }>();
     for (const e of trail) {
       if (e.kind === "chain.reorg") {
-        if (e.chainId !== null) for (const legId of this.#voidLegsAbove(e.chainId, Number(e.data.rewoundTo))) voided.add(legId);
+        if (e.chainId === null) continue;
+        const block = Number(e.data.rewoundTo);
+        for (const legId of this.#voidLegsAbove(e.chainId, block)) voided.set(legId, { chainId: e.chainId, block, reorgEvent: e.id });
         continue;
       }
       if (typeof e.data.legId !== "string") continue;
@@ -235,7 +237,8 @@ export class Coordinator implements CoordinatorPort {
       }
     }
     for (const row of this.store.listSwaps({ activeOnly: true })) this.#load(row);
-    this.#reopenFinished(voided, "restart");
+    // Swaps a reorganisation left ahead of their chains and that were not rewound before the stop.
+    for (const [legId, at] of voided) this.#rewindSwaps(new Set([legId]), at.chainId, at.block, "restart", at.reorgEvent);
     // Credits left by swaps that finished lately (before a restart) are looked at again.
     const since = Date.now() - CREDIT_LOOKBACK_MS;
     for (const row of this.store.listSwaps()) if (isFinal(row.status) && row.updatedAt >= since) this.#credits.watch(row.id, this.#planOf(row));
@@ -939,9 +942,9 @@ export class Coordinator implements CoordinatorPort {
     for (const a of this.#active.values()) {
       for (const leg of [a.plan.legA, a.plan.legB]) if (leg.at.chainId.toString() === chainId) this.#legStates.delete(leg.id);
     }
-    const reopened = this.#reopenFinished(voided, "reorg");
+    const rewound = this.#rewindSwaps(voided, chainId, rewoundTo, "reorg");
     const txs = this.store.reopenTxsAfter(chainId, rewoundTo);
-    this.log.warn({ chain: this.chains.get(chainId)?.name, rewoundTo, legs: voided.size, swapsReopened: reopened, txsReopened: txs }, "reorganisation deeper than the confirmation depth: outcomes above the rewind point read again");
+    this.log.warn({ chain: this.chains.get(chainId)?.name, rewoundTo, legs: voided.size, swapsRewound: rewound, txsReopened: txs }, "reorganisation deeper than the confirmation depth: outcomes above the rewind point read again");
   }
 
   /** Drops what is known of the chain's legs from above `block`; returns their ids. */
@@ -957,21 +960,29 @@ export class Coordinator implements CoordinatorPort {
   }
 
   /**
-   * Reopens the finished swaps among those of `legIds` (their outcome vanished in a reorganisation):
-   * back to the status each had before it finished, through the reopening table, and driven again.
+   * Rewinds the swaps of `legIds` whose recorded status came from leg events that a reorganisation of
+   * `chainId` back to `block` voided: each goes back (through the reopening table) to the status it had
+   * before the first voided event, finished swaps included, and is driven again from what the chains
+   * show. `since` (on restart): only swaps not rewound after that reorganisation's event.
    */
-  #reopenFinished(legIds: ReadonlySet<string>, why: "reorg" | "restart"): number {
+  #rewindSwaps(legIds: ReadonlySet<string>, chainId: string, block: number, why: "reorg" | "restart", since = 0): number {
     let n = 0;
     const swaps = new Set([...legIds].map((l) => this.#legSwap.get(l)).filter((id): id is string => id !== undefined));
     for (const id of swaps) {
       const row = this.store.getSwap(id);
-      if (!row || !isFinal(row.status)) continue;
-      const finished = this.store.events(id).filter((e) => e.kind === "swap.status" && e.data.to === row.status).pop();
-      const before = (finished?.data.from as SwapStatus | undefined) ?? "accepted";
-      const to = (REOPENINGS[row.status] ?? []).includes(before) ? before : "accepted";
+      if (!row) continue;
+      const events = this.store.events(id);
+      if (since > 0 && events.some((e) => e.kind === "swap.reopened" && e.id > since)) continue;
+      const firstVoided = events.find((e) => e.kind.startsWith("leg.") && e.chainId === chainId && legIds.has(String(e.data.legId)) && Number(e.data.blockNumber) > block && e.id > 0);
+      if (!firstVoided) continue;
+      const before = events.filter((e) => e.kind === "swap.status" && e.id < firstVoided.id).pop();
+      const to = ((before?.data.to as SwapStatus | undefined) ?? "accepted");
+      if (to === row.status || !(REOPENINGS[row.status] ?? []).includes(to)) continue;
       const next = this.store.reopenSwap(id, to, { swapId: id, chainId: null, kind: "swap.reopened", data: { from: row.status, to, outcome: row.outcome, why } });
-      this.#load(next);
-      this.log.error({ swapId: id, from: row.status, to, outcome: row.outcome }, "a finished swap's outcome vanished in a reorganisation: reopened");
+      const active = this.#active.get(id);
+      if (active) active.row = next;
+      else this.#load(next);
+      this.log.error({ swapId: id, from: row.status, to, outcome: row.outcome }, "a swap's outcome vanished in a reorganisation: rewound and driven again");
       n++;
     }
     return n;

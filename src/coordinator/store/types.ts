@@ -164,9 +164,9 @@ export interface CoordinatorStore {
   /** Sets fields without a status change, with an event, in one transaction (the vows of an abort consent are written this way). */
   patchSwap(id: string, patch: SwapPatch, event: NewEvent): SwapRow;
   /**
-   * Reopens a finished swap after a reorganisation removed an event that finished it: from a final
-   * status to `to` (checked against `REOPENINGS`; `IllegalTransitionError` otherwise), clearing the
-   * outcome, with `event`, in one transaction.
+   * Rewinds a swap after a reorganisation removed leg events its status came from: to an earlier `to`
+   * (checked against `REOPENINGS`; `IllegalTransitionError` otherwise), clearing the outcome, with
+   * `event`, in one transaction.
    */
   reopenSwap(id: string, to: SwapStatus, event: NewEvent): SwapRow;
 
