@@ -831,7 +831,9 @@ export class Coordinator implements CoordinatorPort {
       for (const m of members) {
         this.#event(m.swapId, chainId, "action.refused", { step: o.item.purpose.step, action: o.item.purpose.action, leg: m.leg, code: o.error.code, reason: o.error.message.slice(0, 300) });
       }
-      this.log.warn({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, code: o.error.code, batch: size }, "action not sent");
+      // The same refusal every round (a leg the rule keeps deciding and the chain keeps refusing): one line per 30 s.
+      const line = this.#limiter.take(`refused:${o.item.purpose.swapId}:${o.item.purpose.step}:${o.error.code}`);
+      if (line) this.log.warn({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, code: o.error.code, batch: size, ...(line.suppressed > 0 ? { suppressed: line.suppressed } : {}) }, "action not sent");
     } else {
       this.log.info({ swapId: o.item.purpose.swapId, chain: chain.name, step: o.item.purpose.step, action: o.item.purpose.action, batch: size, hash: o.row!.hash }, "transaction sent");
     }
@@ -916,7 +918,8 @@ export class Coordinator implements CoordinatorPort {
     try {
       active.row = this.store.transition(active.row.id, to, { swapId: active.row.id, chainId: null, kind: "swap.status", data: { from, to, ...(outcome ? { outcome } : {}) } }, outcome ? { outcome } : {});
     } catch (e) {
-      this.log.warn({ swapId: active.row.id, from, to, err: e }, "status change refused by the transition table");
+      const line = this.#limiter.take(`transition:${active.row.id}:${from}:${to}`);
+      if (line) this.log.warn({ swapId: active.row.id, from, to, err: e, ...(line.suppressed > 0 ? { suppressed: line.suppressed } : {}) }, "status change refused by the transition table");
       return false;
     }
     this.log.info({ swapId: active.row.id, from, to, outcome }, "swap status");
