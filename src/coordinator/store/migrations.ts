@@ -63,6 +63,32 @@ const txsTable = (name: string, actions: string, extra = ""): string => `CREATE 
   updated_at INTEGER NOT NULL${extra}
 );`;
 
+/**
+ * Rebuilds `txs` with `actions` (and `extra` columns at the end, filled by `select`) together with
+ * `tx_members`, its only child: SQLite cannot change a CHECK in place, so both are created under a
+ * suffixed name, rows copied with their ids, the old tables dropped child first, the new ones renamed
+ * and indexed (migrations 4 and 5).
+ */
+const rebuildTxs = (suffix: string, actions: string, extra = "", select = "*"): string => `
+${txsTable(`txs_${suffix}`, actions, extra)}
+INSERT INTO txs_${suffix} SELECT ${select} FROM txs;
+CREATE TABLE tx_members_${suffix} (
+  tx_id   INTEGER NOT NULL REFERENCES txs_${suffix} (id),
+  swap_id TEXT    NOT NULL REFERENCES swaps (id),
+  leg     TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
+  PRIMARY KEY (tx_id, swap_id, leg)
+);
+INSERT INTO tx_members_${suffix} SELECT tx_id, swap_id, leg FROM tx_members;
+DROP TABLE tx_members;
+DROP TABLE txs;
+ALTER TABLE txs_${suffix} RENAME TO txs;
+ALTER TABLE tx_members_${suffix} RENAME TO tx_members;
+CREATE INDEX txs_chain_account_nonce ON txs (chain_id, account, nonce);
+CREATE INDEX txs_status ON txs (status);
+CREATE INDEX txs_swap ON txs (swap_id, id);
+CREATE INDEX tx_members_swap ON tx_members (swap_id, tx_id);
+`;
+
 /** The bookkeeping table, created before any migration runs. */
 export const MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
   version    INTEGER PRIMARY KEY,
@@ -149,25 +175,7 @@ BEGIN SELECT RAISE(ABORT, 'an abort consent vow cannot be withdrawn'); END;
     name: "credit withdrawals as transactions (action withdraw)",
     // SQLite cannot change a CHECK in place: txs is rebuilt under a new name with tx_members (its only
     // child), rows copied with their ids, the old tables dropped child first, the new ones renamed.
-    up: `
-${txsTable("txs_v4", TX_ACTIONS_V4)}
-INSERT INTO txs_v4 SELECT * FROM txs;
-CREATE TABLE tx_members_v4 (
-  tx_id   INTEGER NOT NULL REFERENCES txs_v4 (id),
-  swap_id TEXT    NOT NULL REFERENCES swaps (id),
-  leg     TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
-  PRIMARY KEY (tx_id, swap_id, leg)
-);
-INSERT INTO tx_members_v4 SELECT tx_id, swap_id, leg FROM tx_members;
-DROP TABLE tx_members;
-DROP TABLE txs;
-ALTER TABLE txs_v4 RENAME TO txs;
-ALTER TABLE tx_members_v4 RENAME TO tx_members;
-CREATE INDEX txs_chain_account_nonce ON txs (chain_id, account, nonce);
-CREATE INDEX txs_status ON txs (status);
-CREATE INDEX txs_swap ON txs (swap_id, id);
-CREATE INDEX tx_members_swap ON tx_members (swap_id, tx_id);
-`,
+    up: rebuildTxs("v4", TX_ACTIONS_V4),
   },
   {
     version: 5,
@@ -176,26 +184,9 @@ CREATE INDEX tx_members_swap ON tx_members (swap_id, tx_id);
     // (NULL for actions without one) and whether its calldata reveals the secret (step-5 redeems).
     // chain_blocks keeps the hashes of recent final tips, to find how deep a reorganisation went.
     up: `
-${txsTable("txs_v5", TX_ACTIONS_V5, `,
+${rebuildTxs("v5", TX_ACTIONS_V5, `,
   deadline   TEXT    CHECK (deadline IS NULL OR (deadline <> '' AND deadline NOT GLOB '*[^0-9]*')),
-  reveals    INTEGER NOT NULL DEFAULT 0 CHECK (reveals IN (0, 1))`)}
-INSERT INTO txs_v5 SELECT *, NULL, CASE WHEN action = 'redeem' AND leg = 'B' THEN 1 ELSE 0 END FROM txs;
-CREATE TABLE tx_members_v5 (
-  tx_id   INTEGER NOT NULL REFERENCES txs_v5 (id),
-  swap_id TEXT    NOT NULL REFERENCES swaps (id),
-  leg     TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
-  PRIMARY KEY (tx_id, swap_id, leg)
-);
-INSERT INTO tx_members_v5 SELECT tx_id, swap_id, leg FROM tx_members;
-DROP TABLE tx_members;
-DROP TABLE txs;
-ALTER TABLE txs_v5 RENAME TO txs;
-ALTER TABLE tx_members_v5 RENAME TO tx_members;
-CREATE INDEX txs_chain_account_nonce ON txs (chain_id, account, nonce);
-CREATE INDEX txs_status ON txs (status);
-CREATE INDEX txs_swap ON txs (swap_id, id);
-CREATE INDEX tx_members_swap ON tx_members (swap_id, tx_id);
-
+  reveals    INTEGER NOT NULL DEFAULT 0 CHECK (reveals IN (0, 1))`, "*, NULL, CASE WHEN action = 'redeem' AND leg = 'B' THEN 1 ELSE 0 END")}
 CREATE TABLE chain_blocks (
   chain_id     TEXT    NOT NULL,
   block_number INTEGER NOT NULL CHECK (block_number >= 0),
