@@ -243,3 +243,55 @@ function describe(e: unknown): string {
   }
   return e instanceof Error ? e.message : String(e);
 }
+
+/**
+ * A cycle (`PROTOCOLS.md` §7) has fewer than 2 or more than 8 parties (arcs). Details: `n`, `min`, `max`.
+ */
+export class CycleSizeError extends HedgeSwapError {
+  constructor(n: number, min: number, max: number) {
+    super("CYCLE_SIZE", `a cycle must have between ${min} and ${max} parties`, { n, min, max });
+  }
+}
+
+/**
+ * The arcs of a cycle are not one closed cycle P0 → P1 → … → P(n−1) → P0 in the order given: arc `arc`
+ * pays `to`, but the next arc (`nextArc`, the first one for the last arc) is paid by `nextFrom`; or the
+ * leader is not arc 0's payer. Details: `reason`'s values (`arc`, `to`, `nextArc`, `nextFrom`, or
+ * `leader` and `arc0From`).
+ */
+export class NotACycleError extends HedgeSwapError {
+  constructor(reason: string, details: Record<string, unknown>) {
+    super("NOT_A_CYCLE", reason, details);
+  }
+}
+
+/** A party occurs twice in a cycle. Details: `party` and the two positions `first`, `second` (party indices). */
+export class DuplicatePartyError extends HedgeSwapError {
+  constructor(party: string, first: number, second: number) {
+    super("DUPLICATE_PARTY", "a party occurs twice in the cycle: each party pays exactly one arc and is paid by exactly one", { party, first, second });
+  }
+}
+
+/**
+ * Δ is below what the slowest of a cycle's chains needs (`PROTOCOLS.md` §6): the counterparty's step seen
+ * final (the longest confirmation time), the party's own step included and final (the longest inclusion
+ * plus confirmation time), the largest clock skew and the reaction margin. Details: `delta`, `required`,
+ * and `chainId`, the chain whose figures decide (the one with the longest inclusion plus confirmation time).
+ */
+export class DeltaUnsafeError extends HedgeSwapError {
+  constructor(delta: bigint, required: bigint, chainId: bigint) {
+    super("DELTA_UNSAFE", "the step Δ is too small for the slowest chain of the cycle", { delta, required, chainId });
+  }
+}
+
+/**
+ * A cycle's premiums break §7's rule: arc i carries `c_0 + … + c_i` with every compensation `c_j > 0`, so
+ * the premiums grow strictly from arc 0 to arc n−1; or a given premium differs from the one the given
+ * compensations imply. Details: `arc` and `premium`, with `previous` (the premium of arc i−1) or
+ * `expected` (the sum of the compensations), and `required`.
+ */
+export class CyclePremiumError extends HedgeSwapError {
+  constructor(reason: string, details: Record<string, unknown>) {
+    super("CYCLE_PREMIUM", reason, details);
+  }
+}

@@ -201,3 +201,50 @@ export {
 } from "./rules";
 export { NEXT_OWN_STEP, STEP_CHAIN, nextStepCanLand, stepDeadline, type NextStepCheck, type NextStepMiss } from "./rules";
 export { MAX_HALVINGS, withdrawAmounts, withdrawableCredit, type WithdrawableCredit } from "./credits";
+
+// Hedged cycles (PROTOCOLS.md §7): n = 2 … 8 parties, one arc (a §2 leg) per party.
+export {
+  MAX_CYCLE_PARTIES,
+  MIN_CYCLE_PARTIES,
+  arcDeadlineSlots,
+  arcTimelocks,
+  checkCycleSize,
+  cycleLockSeconds,
+  cyclePremiums,
+  cycleStepSlots,
+  type ArcDeadlineSlots,
+  type CycleStepSlot,
+} from "./cycleSchedule";
+export { cycleCompensations, type CycleCompensationParams } from "./cyclePricing";
+export {
+  checkCyclePremiums,
+  checkCycleSchedule,
+  cycleSafeDelta,
+  offerFromCycleTerms,
+  planCycle,
+  planFromCycleOffer,
+  type CycleArcTerms,
+  type CycleConfig,
+  type CyclePlan,
+  type CycleStep,
+  type CycleTerms,
+  type PlannedArc,
+} from "./cyclePlan";
+export {
+  CYCLE_OFFER_DOMAIN,
+  CYCLE_OFFER_TYPES,
+  cycleOfferDigest,
+  cycleOfferFromJson,
+  cycleOfferToJson,
+  cycleOfferTypedData,
+  cycleSignatureList,
+  recoverCycleOfferSigner,
+  signCycleOffer,
+  signedCycleOfferFromJson,
+  signedCycleOfferToJson,
+  verifyCycleOfferSignatures,
+  type CycleOffer,
+  type CycleOfferArc,
+  type SignedCycleOffer,
+} from "./cycleOffer";
+export { verifyCycleOfferSignaturesOnChain, type CycleSignatureCheck, type VerifyCycleSignaturesOptions } from "./cycleOfferSignatures";

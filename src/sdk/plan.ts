@@ -14,6 +14,7 @@ import {
   SameChainError,
   SamePartyError,
 } from "./errors";
+import { arcTimelocks, cycleStepSlots } from "./cycleSchedule";
 import type { DeploymentRegistry } from "./deployments";
 import { hashlockOf, locateLeg, toLegStruct, type LegTerms, type LocatedLeg } from "./leg";
 import { offerDigest, offerKind, type OfferLeg, type SwapKind, type SwapOffer } from "./offer";
@@ -246,8 +247,9 @@ export function planFromOffer(offer: SwapOffer, config: PlanConfig = {}): SwapPl
   if (!config.skipTimeChecks && at(1n) <= now) throw new DeadlineInPastError("the first deadline (T0 + Δ)", at(1n), now);
   if (!config.skipTimeChecks && at(6n) > now + MAX_TIMELOCK_HORIZON) throw new HorizonExceededError(at(6n), now + MAX_TIMELOCK_HORIZON);
 
-  const timelocksA: Timelocks = { premiumDeadline: at(2n), escrowDeadline: at(3n), timeout: at(6n), mode: PremiumMode.Hedge };
-  const timelocksB: Timelocks = { premiumDeadline: at(1n), escrowDeadline: at(4n), timeout: at(5n), mode: legB.premiumMode };
+  // §3 is §7 with n = 2: leg A is arc 0 (2Δ, 3Δ, 6Δ), leg B arc 1 (1Δ, 4Δ, 5Δ).
+  const timelocksA: Timelocks = arcTimelocks(2, 0, start, delta, PremiumMode.Hedge);
+  const timelocksB: Timelocks = arcTimelocks(2, 1, start, delta, legB.premiumMode);
   const termsA: LegTerms = legTerms(leader, follower, hashlock, legA, timelocksA);
   const termsB: LegTerms = legTerms(follower, leader, hashlock, legB, timelocksB);
   checkSchedule(termsA, termsB);
@@ -255,14 +257,20 @@ export function planFromOffer(offer: SwapOffer, config: PlanConfig = {}): SwapPl
   const normalised: SwapOffer = { leader, follower, hashlock, start, delta, legA, legB };
   const plannedA: PlannedLeg = { name: "A", terms: termsA, ...locateLeg(toLegStruct(termsA), legA) };
   const plannedB: PlannedLeg = { name: "B", terms: termsB, ...locateLeg(toLegStruct(termsB), legB) };
-  const steps: PlanStep[] = [
-    { step: 1, actor: "leader", party: leader, leg: "B", action: "depositPremium", deadline: at(1n), token: legB.premiumToken, amount: legB.premiumAmount },
-    { step: 2, actor: "follower", party: follower, leg: "A", action: "depositPremium", deadline: at(2n), token: legA.premiumToken, amount: legA.premiumAmount },
-    { step: 3, actor: "leader", party: leader, leg: "A", action: "escrow", deadline: at(3n), token: legA.token, amount: legA.amount },
-    { step: 4, actor: "follower", party: follower, leg: "B", action: "escrow", deadline: at(4n), token: legB.token, amount: legB.amount },
-    { step: 5, actor: "leader", party: leader, leg: "B", action: "redeem", deadline: at(5n), token: legB.token, amount: 0n },
-    { step: 6, actor: "follower", party: follower, leg: "A", action: "redeem", deadline: at(6n), token: legA.token, amount: 0n },
-  ];
+  const steps: PlanStep[] = cycleStepSlots(2).map((slot) => {
+    const [name, leg] = slot.arc === 0 ? (["A", legA] as const) : (["B", legB] as const);
+    const premium = slot.action === "depositPremium";
+    return {
+      step: slot.step as PlanStep["step"],
+      actor: slot.party === 0 ? "leader" : "follower",
+      party: slot.party === 0 ? leader : follower,
+      leg: name,
+      action: slot.action,
+      deadline: at(BigInt(slot.step)),
+      token: premium ? leg.premiumToken : leg.token,
+      amount: premium ? leg.premiumAmount : slot.action === "escrow" ? leg.amount : 0n,
+    };
+  });
   return { kind: offerKind(normalised), id: offerDigest(normalised), offer: normalised, legA: plannedA, legB: plannedB, steps, end: at(6n) };
 }
 
