@@ -252,6 +252,11 @@ class Run {
       "the parties to go quiet (nothing pending, no status change)",
       async () => {
         await Promise.all(this.running.map((p) => this.parties[p].ready()));
+        // A coordinator still connecting a chain again (degraded) has steps to take once it is back.
+        if (this.running.some((p) => this.parties[p].current?.health().status !== "ok")) {
+          since = Date.now();
+          return false;
+        }
         const snapshot = this.running.map((p) => `${this.status(p)}:${this.pending(p)}:${this.parties[p].current?.store.txsOfSwap(this.plan.id).length}`).join(",");
         if (this.running.every((p) => isFinal(this.status(p) ?? "accepted") && this.pending(p) === 0)) return true;
         if (snapshot !== last || this.running.some((p) => this.pending(p) > 0)) {
