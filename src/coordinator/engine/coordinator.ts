@@ -55,6 +55,7 @@ import { decide, type Intent, type LegOutcome, type SwapView } from "./decide";
 import { RoundWork, workItem, workItems, type PartyWork, type WorkItem } from "./work";
 import { CreditWithdrawals } from "./creditRound";
 import { resendVerdict } from "./resendGuard";
+import { senderLogLine } from "./senderLog";
 import { ClockMonitor } from "./clocks";
 import { LogLimiter } from "../logLimit";
 import { ChainHealth, degradedIntents } from "./reachability";
@@ -1030,16 +1031,10 @@ export class Coordinator implements CoordinatorPort {
    */
   #senderEvent(chainId: string, kind: string, data: Record<string, unknown>): void {
     this.store.appendEvent({ swapId: null, chainId, kind, data });
-    const chain = this.chains.get(chainId)?.name;
-    const fields = { chain, ...data };
-    if (kind === "tx.reverted" && data.reveals === true) this.log.error(fields, "a reveal reverted (mined after its deadline?): its calldata made the secret public");
-    else if (kind === "tx.dropped" && data.reveals === true) this.log.error(fields, "a reveal was dropped unmined; the rule decides again");
-    else if (kind === "fee.capReached") this.log.error(fields, "fee bump stopped at the fee cap or the swap's gas budget; the rule decides each round (a reveal that cannot land in time is cancelled)");
-    else if (kind === "tx.cancelling") this.log.warn(fields, data.reveals === true ? "a signed reveal could land after its deadline: replaced by a cancel that reveals nothing" : "a signed step the rule no longer takes: replaced by a cancel");
-    else if (kind === "fee.capped" || kind === "tx.broadcastFailed" || kind === "tx.replacementRefused") {
-      const line = this.#limiter.take(`${kind}:${chainId}`);
-      if (line) this.log.warn({ ...fields, ...(line.suppressed > 0 ? { suppressed: line.suppressed } : {}) }, kind === "fee.capped" ? "fees capped at the chain's maxFeePerGas" : kind === "tx.broadcastFailed" ? "broadcast failed" : "a replacement was refused by the node; the old transaction stays open");
-    } else this.log.info({ chainId, ...data }, kind);
+    const line = senderLogLine(kind, data, chainId, this.#limiter);
+    if (!line) return;
+    const fields = { chain: this.chains.get(chainId)?.name, chainId, ...data, ...(line.suppressed ? { suppressed: line.suppressed } : {}) };
+    this.log[line.level](fields, line.msg);
   }
 
   /**
