@@ -104,6 +104,17 @@ describe("resend guard", function () {
     expect(resendVerdict(escrowA, legA, T0 + D, CHAIN, context({ active: false }))).to.equal("cancel");
   });
 
+  it("every round (scope round) only the cheap checks run: a reveal past its cutoff, a finished swap; the rule is asked before a resend", function () {
+    const escrowA = { action: "escrow" as const, reveals: false, deadline: (T0 + 3n * D).toString() };
+    const legA = [{ swapId: P.id, leg: "A" as const }];
+    const late = context({ legs: [LegState.PremiumDeposited, LegState.PremiumDeposited], time: T0 + 3n * D + 1n, open: ["escrow:A"] });
+    expect(resendVerdict(escrowA, legA, T0 + 3n * D + 1n, CHAIN, late, "round")).to.equal("keep");
+    expect(late.margins, "the rule was not asked").to.deep.equal([]);
+    expect(resendVerdict(escrowA, legA, T0 + 3n * D + 1n, CHAIN, late, "resend")).to.equal("cancel");
+    expect(resendVerdict(reveal, member, TIMEOUT_B, CHAIN, context({ time: TIMEOUT_B }), "round")).to.equal("cancel");
+    expect(resendVerdict(escrowA, legA, T0, CHAIN, context({ active: false }), "round")).to.equal("cancel");
+  });
+
   it("keeps what is not a protocol step: withdrawals, approvals, aborts, cancels", function () {
     for (const action of ["withdraw", "approve", "abort", "cancel"] as const) {
       expect(resendVerdict({ action, reveals: false, deadline: null }, member, TIMEOUT_B + 9999n, CHAIN, context({ active: false }))).to.equal("keep");

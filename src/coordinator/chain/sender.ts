@@ -86,7 +86,7 @@ export interface SenderHooks {
   readonly point?: (where: "recorded" | "sent", step: string) => void;
   readonly log?: (kind: string, data: Record<string, unknown>) => void;
   /** Asked every round for every open transaction before anything is sent again; default `keep`. */
-  readonly guard?: (row: TxRow, head: Head) => ResendVerdict;
+  readonly guard?: (row: TxRow, head: Head, scope: "round" | "resend") => ResendVerdict;
 }
 
 /** The gas of a 0-value transfer to an account without code. */
@@ -364,12 +364,18 @@ export class TxSender {
       if (!stillOpen.has(tx.id) || receipts[k]) continue;
       // A cancel of this nonce is on its way: the row is never sent again; the nonce's fate decides.
       const cancelling = tx.action !== "cancel" && this.store.txsWithNonce(tx.chainId, tx.account, tx.nonce).some((t) => t.action === "cancel" && (t.status === "signed" || t.status === "sent"));
-      if (!cancelling && tx.action !== "cancel" && (this.hooks.guard?.(tx, head) ?? "keep") === "cancel") {
+      const guarded = !cancelling && tx.action !== "cancel";
+      if (guarded && (this.hooks.guard?.(tx, head, "round") ?? "keep") === "cancel") {
         await this.#cancel(tx, head);
         continue;
       }
       if (tx.status === "signed" && !cancelling) {
         if (!newBlock && this.#rebroadcast.has(tx.id)) continue;
+        // Before it goes again, the decision rule is asked too.
+        if (guarded && (this.hooks.guard?.(tx, head, "resend") ?? "keep") === "cancel") {
+          await this.#cancel(tx, head);
+          continue;
+        }
         if (!this.#rebroadcast.has(tx.id)) {
           this.#rebroadcast.add(tx.id);
           this.hooks.log?.("tx.rebroadcast", { hash: tx.hash, action: tx.action, nonce: tx.nonce });
@@ -407,7 +413,9 @@ export class TxSender {
         this.#sentAt.set(tx.hash, head.number);
         continue;
       }
-      if (head.number - since >= this.policy.afterBlocks) await this.#bump(tx);
+      if (head.number - since < this.policy.afterBlocks) continue;
+      if (guarded && (this.hooks.guard?.(tx, head, "resend") ?? "keep") === "cancel") await this.#cancel(tx, head);
+      else await this.#bump(tx);
     }
   }
 

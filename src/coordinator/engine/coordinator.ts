@@ -54,7 +54,7 @@ import { FundsLedger, admitOffer } from "./accept";
 import { decide, type Intent, type LegOutcome, type SwapView } from "./decide";
 import { RoundWork, workItem, workItems, type PartyWork, type WorkItem } from "./work";
 import { CreditWithdrawals } from "./creditRound";
-import { resendVerdict } from "./resendGuard";
+import { resendVerdict, type GuardScope } from "./resendGuard";
 import { senderLogLine } from "./senderLog";
 import { ClockMonitor } from "./clocks";
 import { LogLimiter } from "../logLimit";
@@ -180,7 +180,7 @@ export class Coordinator implements CoordinatorPort {
           else if (kind === "tx.rebroadcast") this.metrics.txRetries.inc(chain);
           this.#senderEvent(id, kind, data);
         },
-        guard: (row, head) => this.#guard(id, row, head),
+        guard: (row, head, scope) => this.#guard(id, row, head, scope),
       });
       for (const p of this.parties) sender.register(p.wallet);
       this.#senders.set(id, sender);
@@ -1041,7 +1041,7 @@ export class Coordinator implements CoordinatorPort {
    * The resend guard the senders ask before an open transaction goes again: the decision rule on
    * what the chains show now (see `engine/resendGuard.ts`).
    */
-  #guard(chainId: string, row: TxRow, head: Head): ResendVerdict {
+  #guard(chainId: string, row: TxRow, head: Head, scope: GuardScope): ResendVerdict {
     const c = this.chains.get(chainId)!.config;
     const safety = { inclusionTime: BigInt(Math.ceil(c.inclusionTime)), confirmationTime: BigInt(Math.ceil(c.confirmations * c.blockInterval)), clockSkew: BigInt(Math.ceil(c.clockSkew)) };
     const pendingOf = (swapId: string) => this.#pendingThisRound().get(swapId) ?? new Set<string>();
@@ -1053,7 +1053,7 @@ export class Coordinator implements CoordinatorPort {
         const active = this.#active.get(id);
         return active ? this.#view(active, pending(pendingOf(id)), margins(this.#margins(active.plan))) : undefined;
       },
-    });
+    }, scope);
     if (verdict === "cancel" && row.deadline !== null && head.timestamp > BigInt(row.deadline)) {
       this.log.warn({ chain: this.chains.get(chainId)!.name, hash: row.hash, step: row.action, deadline: row.deadline, chainTime: head.timestamp.toString() }, "an open transaction's deadline has passed");
     }

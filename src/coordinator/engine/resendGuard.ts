@@ -34,6 +34,13 @@ export interface GuardContext {
   view(swapId: string, pending: (all: ReadonlySet<string>) => ReadonlySet<string>, margins: (m: SafetyMargins) => SafetyMargins): PartyView | undefined;
 }
 
+/**
+ * When the guard is asked: `round`, every round for every open row (only the cheap checks: a reveal
+ * past its cutoff, a step of a finished swap); `resend`, before a row is broadcast again or re-signed
+ * with higher fees (the decision rule too).
+ */
+export type GuardScope = "round" | "resend";
+
 /** The margins of a step already signed: only its landing counts (no reaction, nothing to wait for). */
 export function landingMargins(m: SafetyMargins): SafetyMargins {
   const land = (c: ChainSafety): ChainSafety => ({ ...c, confirmationTime: 0n });
@@ -47,9 +54,10 @@ export function revealCutoff(deadline: bigint, chain: Pick<ChainSafety, "inclusi
 
 /**
  * The verdict on `row` (covering `members`) at chain time `now`, on a chain with the safety figures
- * `chain`: `cancel` when it must never go again, else `keep`.
+ * `chain`: `cancel` when it must never go again, else `keep`. With `scope` `round` the decision rule is
+ * not asked (the round's own decisions do not send what is pending; the rule is asked before a resend).
  */
-export function resendVerdict(row: Pick<TxRow, "action" | "reveals" | "deadline">, members: readonly TxMember[], now: bigint, chain: ChainSafety, ctx: GuardContext): ResendVerdict {
+export function resendVerdict(row: Pick<TxRow, "action" | "reveals" | "deadline">, members: readonly TxMember[], now: bigint, chain: ChainSafety, ctx: GuardContext, scope: GuardScope = "resend"): ResendVerdict {
   if (!STEP_ACTIONS.has(row.action)) return "keep";
   for (const m of members) {
     if (!ctx.isActive(m.swapId)) return "cancel";
@@ -57,6 +65,7 @@ export function resendVerdict(row: Pick<TxRow, "action" | "reveals" | "deadline"
       const deadline = row.deadline !== null ? BigInt(row.deadline) : ctx.revealDeadline(m.swapId);
       if (deadline !== undefined && now > revealCutoff(deadline, chain)) return "cancel";
     }
+    if (scope === "round") continue;
     const key = `${row.action}:${m.leg}`;
     const view = ctx.view(
       m.swapId,
