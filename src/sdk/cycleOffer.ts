@@ -4,11 +4,12 @@
  * (chain, escrow, asset, amount, premium). Hashing, signing, offline ECDSA verification and JSON forms;
  * ERC-1271 verification on chain is in `./cycleOfferSignatures`.
  */
-import { TypedDataEncoder, verifyTypedData, type Signer, type TypedDataDomain } from "ethers";
+import type { Signer, TypedDataDomain } from "ethers";
 
 import { checkAddress, checkBytes32 } from "./bytes";
-import { InvalidArgumentError, InvalidOfferSignatureError, RunnerError } from "./errors";
+import { InvalidArgumentError, InvalidOfferSignatureError } from "./errors";
 import { copyTypes } from "./leg";
+import { messageToJson, recoverTypedSigner, signTyped, typedDataOf, typedDigest, type TypedMessageKind } from "./typedData";
 
 /** One arc's terms in a cycle offer. Arc i is paid by `parties[i]` to `parties[(i + 1) mod n]`. */
 export interface CycleOfferArc {
@@ -63,37 +64,32 @@ export const CYCLE_OFFER_TYPES = {
   ],
 } as const;
 
-function types(): Record<string, { name: string; type: string }[]> {
-  return copyTypes(CYCLE_OFFER_TYPES);
-}
-
-function message(offer: CycleOffer): Record<string, unknown> {
-  return { parties: [...offer.parties], hashlock: offer.hashlock, start: offer.start, delta: offer.delta, arcs: offer.arcs.map((a) => ({ ...a })) };
-}
+/** The cycle offer as an EIP-712 message kind. */
+const CYCLE_OFFER_KIND: TypedMessageKind<CycleOffer, "CycleOffer"> = {
+  domain: CYCLE_OFFER_DOMAIN,
+  primaryType: "CycleOffer",
+  types: () => copyTypes(CYCLE_OFFER_TYPES),
+  message: (offer) => ({ parties: [...offer.parties], hashlock: offer.hashlock, start: offer.start, delta: offer.delta, arcs: offer.arcs.map((a) => ({ ...a })) }),
+};
 
 /** The typed data (domain, types, primaryType, message) a wallet signs for `offer`. */
 export function cycleOfferTypedData(offer: CycleOffer) {
-  return { domain: { ...CYCLE_OFFER_DOMAIN }, types: types(), primaryType: "CycleOffer" as const, message: message(offer) };
+  return typedDataOf(CYCLE_OFFER_KIND, offer);
 }
 
 /** The EIP-712 digest of `offer`; also the cycle's id. */
 export function cycleOfferDigest(offer: CycleOffer): string {
-  return TypedDataEncoder.hash(CYCLE_OFFER_DOMAIN, types(), message(offer));
+  return typedDigest(CYCLE_OFFER_KIND, offer);
 }
 
 /** Signs `offer` with `signer` (ECDSA over the EIP-712 digest; a wallet shows the typed fields). */
 export async function signCycleOffer(signer: Signer, offer: CycleOffer): Promise<string> {
-  if (typeof signer.signTypedData !== "function") throw new RunnerError("signer", "signCycleOffer");
-  return signer.signTypedData(CYCLE_OFFER_DOMAIN, types(), message(offer));
+  return signTyped(CYCLE_OFFER_KIND, signer, offer, "signCycleOffer");
 }
 
 /** The address whose ECDSA signature `signature` is over `offer`, or null when it is malformed. */
 export function recoverCycleOfferSigner(offer: CycleOffer, signature: string): string | null {
-  try {
-    return verifyTypedData(CYCLE_OFFER_DOMAIN, types(), message(offer), signature);
-  } catch {
-    return null;
-  }
+  return recoverTypedSigner(CYCLE_OFFER_KIND, offer, signature);
 }
 
 /**
@@ -130,7 +126,7 @@ export function verifyCycleOfferSignatures(signed: SignedCycleOffer): void {
 
 /** A cycle offer as JSON-safe values (bigints as decimal strings), for files and HTTP bodies. */
 export function cycleOfferToJson(offer: CycleOffer): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(message(offer), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
+  return messageToJson(CYCLE_OFFER_KIND, offer);
 }
 
 function big(field: string, v: unknown): bigint {

@@ -3,11 +3,12 @@
  * escrows, assets, amounts, premiums and their modes, the start T0, the step Δ and the hashlock. The
  * planners turn an offer into legs and deadlines; the coordinator accepts only offers signed by both.
  */
-import { TypedDataEncoder, verifyTypedData, type Signer, type TypedDataDomain } from "ethers";
+import type { Signer, TypedDataDomain } from "ethers";
 
 import { checkAddress, checkBytes32 } from "./bytes";
-import { InvalidArgumentError, InvalidOfferSignatureError, RunnerError } from "./errors";
+import { InvalidArgumentError, InvalidOfferSignatureError } from "./errors";
 import { copyTypes } from "./leg";
+import { messageToJson, recoverTypedSigner, signTyped, typedDataOf, typedDigest, type TypedMessageKind } from "./typedData";
 import { PremiumMode } from "./timelocks";
 
 /** One leg's terms in an offer. Leg A is the leader's principal, leg B the follower's. */
@@ -79,38 +80,35 @@ export function offerKind(offer: SwapOffer): SwapKind {
   return offer.legB.premiumMode === PremiumMode.Option ? "option" : "hedged-swap";
 }
 
-function mutableTypes(): Record<string, { name: string; type: string }[]> {
-  return copyTypes(OFFER_TYPES);
-}
-
-function message(offer: SwapOffer): Record<string, unknown> {
-  const leg = (l: OfferLeg) => ({ ...l, premiumMode: Number(l.premiumMode) });
-  return { ...offer, legA: leg(offer.legA), legB: leg(offer.legB) };
-}
+/** The two-party offer as an EIP-712 message kind. */
+const OFFER_KIND: TypedMessageKind<SwapOffer, "SwapOffer"> = {
+  domain: OFFER_DOMAIN,
+  primaryType: "SwapOffer",
+  types: () => copyTypes(OFFER_TYPES),
+  message: (offer) => {
+    const leg = (l: OfferLeg) => ({ ...l, premiumMode: Number(l.premiumMode) });
+    return { ...offer, legA: leg(offer.legA), legB: leg(offer.legB) };
+  },
+};
 
 /** The typed data (domain, types, primaryType, message) a wallet signs for `offer`. */
 export function offerTypedData(offer: SwapOffer) {
-  return { domain: { ...OFFER_DOMAIN }, types: mutableTypes(), primaryType: "SwapOffer" as const, message: message(offer) };
+  return typedDataOf(OFFER_KIND, offer);
 }
 
 /** The EIP-712 digest of `offer`; also the swap's id. */
 export function offerDigest(offer: SwapOffer): string {
-  return TypedDataEncoder.hash(OFFER_DOMAIN, mutableTypes(), message(offer));
+  return typedDigest(OFFER_KIND, offer);
 }
 
 /** Signs `offer` with `signer` (a wallet shows the typed fields). */
 export async function signOffer(signer: Signer, offer: SwapOffer): Promise<string> {
-  if (typeof signer.signTypedData !== "function") throw new RunnerError("signer", "signOffer");
-  return signer.signTypedData(OFFER_DOMAIN, mutableTypes(), message(offer));
+  return signTyped(OFFER_KIND, signer, offer, "signOffer");
 }
 
 /** The address that signed `offer` with `signature`, or null when the signature is malformed. */
 export function recoverOfferSigner(offer: SwapOffer, signature: string): string | null {
-  try {
-    return verifyTypedData(OFFER_DOMAIN, mutableTypes(), message(offer), signature);
-  } catch {
-    return null;
-  }
+  return recoverTypedSigner(OFFER_KIND, offer, signature);
 }
 
 /**
@@ -128,7 +126,7 @@ export function verifyOfferSignatures(signed: SignedOffer): void {
 
 /** An offer as JSON-safe values (bigints as decimal strings), for files and HTTP bodies. */
 export function offerToJson(offer: SwapOffer): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(message(offer), (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))) as Record<string, unknown>;
+  return messageToJson(OFFER_KIND, offer);
 }
 
 function big(field: string, v: unknown): bigint {
