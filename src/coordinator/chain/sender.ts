@@ -354,6 +354,8 @@ export class TxSender {
       return p;
     };
     const stillOpen = new Set(open.map((t) => t.id));
+    // The nonces a cancel is on its way for: read from this round's open rows, not once per row.
+    const openCancels = new Set(open.filter((t) => t.action === "cancel").map((t) => `${t.account}:${t.nonce}`));
     this.store.atomically(() => {
       for (const [k, tx] of open.entries()) {
         const receipt = receipts[k];
@@ -363,7 +365,7 @@ export class TxSender {
     for (const [k, tx] of open.entries()) {
       if (!stillOpen.has(tx.id) || receipts[k]) continue;
       // A cancel of this nonce is on its way: the row is never sent again; the nonce's fate decides.
-      const cancelling = tx.action !== "cancel" && this.store.txsWithNonce(tx.chainId, tx.account, tx.nonce).some((t) => t.action === "cancel" && (t.status === "signed" || t.status === "sent"));
+      const cancelling = tx.action !== "cancel" && openCancels.has(`${tx.account}:${tx.nonce}`);
       const guarded = !cancelling && tx.action !== "cancel";
       if (guarded && (this.hooks.guard?.(tx, head, "round") ?? "keep") === "cancel") {
         await this.#cancel(tx, head);
