@@ -90,7 +90,7 @@ const config: HardhatUserConfig = {
   },
   mocha: {
     timeout: 120_000,
-    // Spec, closed by a plain "N passed, N failed, N skipped" line that CI reads.
+    // Spec, closed by a plain "N passed, N failed, N skipped" line that CI reads (also in .test-totals).
     reporter: path.join(__dirname, "test", "reporter", "spec-with-totals.js"),
   },
   typechain: {
