@@ -11,7 +11,8 @@
  *   (a credit whole or, above a token's per-transfer limit, in parts).
  * - Reading and recovery: `getLegStatus`, `waitForSecret`, `findLegs`, `recover`.
  * - The decision rule (`decideNext`, `mayReveal`): what a conforming party may do next; the one place
- *   that decides whether the secret may be revealed.
+ *   that decides whether the secret may be revealed. It is the n = 2 case of the cycle rule
+ *   (`decideCycleNext`, `mayRevealCycle`) for hedged cycles of n parties.
  * - Deployments: `DeploymentRegistry`, `connectEscrow` (refuses unsupported `VERSION`s).
  * - Errors: `HedgeSwapError` and its subclasses; every escrow revert decoded into its own class.
  *
@@ -216,6 +217,24 @@ export {
   type CycleStepSlot,
 } from "./cycleSchedule";
 export { cycleCompensations, type CycleCompensationParams } from "./cyclePricing";
+export {
+  arc0Closed,
+  checkCycleView,
+  cycleNextOwnStep,
+  cycleNextStepCanLand,
+  cycleStepDeadline,
+  decideCycleNext,
+  mayRevealCycle,
+  type CycleDecision,
+  type CycleIntent,
+  type CycleMargins,
+  type CycleMissed,
+  type CycleNextStepCheck,
+  type CycleNextStepMiss,
+  type CycleView,
+  type CycleViewArc,
+} from "./cycleRules";
+
 export {
   checkCyclePremiums,
   checkCycleSchedule,

@@ -36,30 +36,37 @@
  *   4 on chain B could not never deposits its premium on leg A (step 2).
  * - **Settlements**: every leg after its deadline, by the party it pays first, by the other party
  *   after a grace period.
+ *
+ * One rule, not two: every function here is a thin adapter over the cycle rule of `./cycleRules`
+ * (`PROTOCOLS.md` §7) with n = 2 — leg A is arc 0, leg B arc 1, the leader party 0, the follower party 1,
+ * and steps 1–6 of §3 are steps 1–6 of §7. The adapters build a `CycleView` from the `PartyView` and map
+ * the result back, so their behaviour is the cycle rule's.
  */
-import { LegState } from "./leg";
+
+import {
+  arc0Closed,
+  cycleNextStepCanLand,
+  cycleStepDeadline,
+  decideCycleNext,
+  mayRevealCycle,
+  type CycleIntent,
+  type CycleMissed,
+  type CycleView,
+} from "./cycleRules";
+import type { ChainSafety, LegObservation } from "./observation";
 import type { SwapPlan } from "./plan";
 
-/** How a leg was finished, from its final event. */
-export type LegOutcome = "redeemed" | "refunded" | "premiumRefunded" | "aborted";
-
-/** One leg as observed at its chain's final block. */
-export interface LegObservation {
-  /** `legState(legId)` at the chain's final block. */
-  readonly state: LegState;
-  /** Set once the event that finished the leg is final. */
-  readonly outcome?: LegOutcome;
-}
-
-/** The safety figures of one chain (`PROTOCOLS.md` §6), in seconds. */
-export interface ChainSafety {
-  /** Worst-case time for a transaction to be included under fee spikes. */
-  readonly inclusionTime: bigint;
-  /** Time for an included transaction to become final: confirmations × block interval. */
-  readonly confirmationTime: bigint;
-  /** Largest expected difference between this chain's `block.timestamp` and the others'. */
-  readonly clockSkew: bigint;
-}
+export {
+  DEFAULT_CHAIN_SAFETY,
+  DEFAULT_REACTION_MARGIN,
+  NO_CHAIN_DELAY,
+  revealMargin,
+  wasCreated,
+  wasEscrowed,
+  type ChainSafety,
+  type LegObservation,
+  type LegOutcome,
+} from "./observation";
 
 /** Every margin the rule applies, in seconds. */
 export interface SafetyMargins {
@@ -68,17 +75,6 @@ export interface SafetyMargins {
   /** The figures of leg A's and leg B's chains. */
   readonly chainA: ChainSafety;
   readonly chainB: ChainSafety;
-}
-
-/** Margins of a chain with no delays at all (only the reaction margin counts). */
-export const NO_CHAIN_DELAY: ChainSafety = Object.freeze({ inclusionTime: 0n, confirmationTime: 0n, clockSkew: 0n });
-
-/**
- * The time a transaction that reveals s needs before its deadline on a chain: inclusion time +
- * confirmation time + clock skew + reaction margin.
- */
-export function revealMargin(chain: ChainSafety, reaction: bigint): bigint {
-  return chain.inclusionTime + chain.confirmationTime + chain.clockSkew + reaction;
 }
 
 /** Everything the rule looks at, for one swap and one process (which may hold one role or both). */
@@ -162,14 +158,75 @@ export interface PartyDecision {
   readonly missed: readonly Missed[];
 }
 
-/** True when the leg was escrowed (still escrowed, or finished by a redeem or refund). */
-export function wasEscrowed(l: LegObservation): boolean {
-  return l.state === LegState.Escrowed || l.outcome === "redeemed" || l.outcome === "refunded";
+
+/** The two legs as arcs 0 and 1 of a 2-cycle. */
+function arcsOf(plan: SwapPlan): CycleView["arcs"] {
+  return [plan.legA, plan.legB];
 }
 
-/** True when the leg was created (a premium or principal went in), whatever happened since. */
-export function wasCreated(l: LegObservation): boolean {
-  return l.state !== LegState.None || l.outcome !== undefined;
+function marginsOf(m: SafetyMargins): CycleView["margins"] {
+  return { reaction: m.reaction, chains: [m.chainA, m.chainB] };
+}
+
+/** `${action}:A` → `${action}:0`, `${action}:B` → `${action}:1`; any other key names no leg and is left out. */
+function pendingOf(pending: ReadonlySet<string>): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const key of pending) {
+    const at = key.lastIndexOf(":");
+    const leg = key.slice(at + 1);
+    if (at >= 0 && (leg === "A" || leg === "B")) out.add(`${key.slice(0, at)}:${leg === "A" ? 0 : 1}`);
+  }
+  return out;
+}
+
+/** Chain A's and chain B's clocks relative to chain A's: [0, −(A − B)]. */
+function clockOffsetsOf(v: Pick<PartyView, "timeA" | "timeB" | "clockOffset">): readonly bigint[] {
+  return [0n, -(v.clockOffset ?? v.timeA - v.timeB)];
+}
+
+/** The `CycleView` (n = 2) of a two-party view. */
+function cycleViewOf(v: PartyView): CycleView {
+  const held = new Set<number>();
+  if (v.roles.leader) held.add(0);
+  if (v.roles.follower) held.add(1);
+  return {
+    n: 2,
+    arcs: arcsOf(v.plan),
+    start: v.plan.offer.start,
+    delta: v.plan.offer.delta,
+    held,
+    observed: [v.legA, v.legB],
+    times: [v.timeA, v.timeB],
+    clockOffsets: clockOffsetsOf(v),
+    ...(v.leaderSecret !== undefined ? { leaderSecret: v.leaderSecret } : {}),
+    ...(v.revealedSecret !== undefined ? { revealedSecret: v.revealedSecret } : {}),
+    ...(v.noReveal ? { noReveal: true } : {}),
+    ...(v.noEscrow ? { noEscrow: new Set([1]) } : {}),
+    pending: pendingOf(v.pending),
+    margins: marginsOf(v.margins),
+    settleGrace: v.settleGrace,
+    ...(v.haltAfterStep !== undefined ? { haltAfterStep: v.haltAfterStep } : {}),
+  };
+}
+
+function intentOf(i: CycleIntent): Intent {
+  return {
+    step: i.step as IntentStep,
+    leg: i.arc === 0 ? "A" : "B",
+    action: i.action,
+    as: i.party === 0 ? "leader" : "follower",
+    ...(i.commit !== undefined ? { commit: i.commit } : {}),
+    ...(i.secret !== undefined ? { secret: i.secret } : {}),
+  };
+}
+
+function missedOf(m: CycleMissed): Missed {
+  return {
+    step: m.step as IntentStep,
+    reason: m.reason,
+    deadline: m.deadline,
+    ...(m.next ? { next: { step: m.next.step as NextStepMiss["step"], deadline: m.next.deadline, offset: m.next.offset } } : {}),
+  };
 }
 
 /**
@@ -179,10 +236,7 @@ export function wasCreated(l: LegObservation): boolean {
  * then puts nothing of the leader's at stake.
  */
 export function legAClosed(v: Pick<PartyView, "plan" | "legA" | "timeA" | "margins" | "pending">): boolean {
-  if (wasEscrowed(v.legA) || v.pending.has("escrow:A")) return false;
-  const t = v.plan.legA.terms.timelocks;
-  const closedAt = wasCreated(v.legA) ? t.escrowDeadline : t.premiumDeadline;
-  return v.timeA > closedAt + v.margins.chainA.confirmationTime;
+  return arc0Closed({ arcs: arcsOf(v.plan), observed: [v.legA], times: [v.timeA], margins: { reaction: v.margins.reaction, chains: [v.margins.chainA] }, pending: pendingOf(v.pending) });
 }
 
 /**
@@ -192,17 +246,16 @@ export function legAClosed(v: Pick<PartyView, "plan" | "legA" | "timeA" | "margi
  * applies it.
  */
 export function mayReveal(v: Pick<PartyView, "plan" | "legA" | "legB" | "timeA" | "timeB" | "margins" | "pending" | "revealedSecret" | "noReveal">): boolean {
-  if (v.legB.state !== LegState.Escrowed) return false;
-  // With s public (seen on a chain) a redeem reveals nothing: leg B is taken whatever leg A shows (the
-  // follower may have redeemed leg A first, e.g. after a reorganisation removed the leader's redeem).
-  if (v.legA.state !== LegState.Escrowed && !legAClosed(v) && v.revealedSecret === undefined) return false;
-  const deadline = v.plan.legB.terms.timelocks.timeout;
-  if (v.revealedSecret !== undefined) return v.timeB <= deadline;
-  // A vow never to reveal (an abort consent for leg B is out) binds while leg A is at stake only: with
-  // leg A closed, a reveal that an abort front-runs leaks s harmlessly, and waiting would hand the
-  // leader's premium to a follower that never uses the consent.
-  if (v.noReveal && !legAClosed(v)) return false;
-  return v.timeB + revealMargin(v.margins.chainB, v.margins.reaction) <= deadline;
+  return mayRevealCycle({
+    n: 2,
+    arcs: arcsOf(v.plan),
+    observed: [v.legA, v.legB],
+    times: [v.timeA, v.timeB],
+    margins: marginsOf(v.margins),
+    pending: pendingOf(v.pending),
+    ...(v.revealedSecret !== undefined ? { revealedSecret: v.revealedSecret } : {}),
+    ...(v.noReveal ? { noReveal: true } : {}),
+  });
 }
 
 /** The chain each protocol step is taken on (`PROTOCOLS.md` §3). */
@@ -221,9 +274,7 @@ export const NEXT_OWN_STEP: Readonly<Record<1 | 2 | 3 | 4, { readonly between: 2
 
 /** The deadline of protocol step k (1–6) from the plan's timelocks: d(k) = start + kΔ. */
 export function stepDeadline(plan: SwapPlan, step: 1 | 2 | 3 | 4 | 5 | 6): bigint {
-  const a = plan.legA.terms.timelocks;
-  const b = plan.legB.terms.timelocks;
-  return [b.premiumDeadline, a.premiumDeadline, a.escrowDeadline, b.escrowDeadline, b.timeout, a.timeout][step - 1]!;
+  return cycleStepDeadline({ n: 2, arcs: arcsOf(plan) }, step);
 }
 
 /** What `nextStepCanLand` found, with its figures (seconds; times on the next step's chain clock). */
@@ -256,98 +307,12 @@ export interface NextStepCheck extends NextStepMiss {
  * Pure; `decideNext` asks it before each of steps 1–4 and reports a refusal as missed (`next-step`).
  */
 export function nextStepCanLand(v: Pick<PartyView, "plan" | "timeA" | "timeB" | "margins" | "clockOffset">, step: 1 | 2 | 3 | 4): NextStepCheck {
-  const { between, next } = NEXT_OWN_STEP[step];
-  const safety = (c: "A" | "B") => (c === "A" ? v.margins.chainA : v.margins.chainB);
-  const yBetween = STEP_CHAIN[between];
-  const yNext = STEP_CHAIN[next];
-  const aOverB = v.clockOffset ?? v.timeA - v.timeB;
-  const offset = yBetween === yNext ? 0n : yNext === "A" ? aOverB : -aOverB;
-  const seen = between === 5 ? 0n : safety(yBetween).confirmationTime;
-  const skewBetween = safety(yBetween).clockSkew;
-  const skewNext = safety(yNext).clockSkew;
-  const needs = next === 5 ? revealMargin(safety(yNext), v.margins.reaction) : v.margins.reaction + safety(yNext).inclusionTime + (skewBetween > skewNext ? skewBetween : skewNext);
-  const startBy = stepDeadline(v.plan, between) + offset + seen;
-  const deadline = stepDeadline(v.plan, next);
-  return { ok: startBy + needs <= deadline, step: next, between, deadline, offset, startBy, needs };
+  const c = cycleNextStepCanLand({ n: 2, arcs: arcsOf(v.plan), times: [v.timeA, v.timeB], clockOffsets: clockOffsetsOf(v), margins: marginsOf(v.margins) }, step);
+  return { ok: c.ok, step: c.step as NextStepCheck["step"], between: c.between as NextStepCheck["between"], deadline: c.deadline, offset: c.offset, startBy: c.startBy, needs: c.needs };
 }
 
 /** The actions a conforming party takes now, and the steps it can no longer take safely. */
 export function decideNext(v: PartyView): PartyDecision {
-  const { plan, legA, legB, timeA, timeB } = v;
-  const tA = plan.legA.terms.timelocks;
-  const tB = plan.legB.terms.timelocks;
-  const d = (k: number) => plan.offer.start + BigInt(k) * plan.offer.delta;
-
-  const intents: Intent[] = [];
-  const missed: Missed[] = [];
-  const allowed = (step: number) => v.haltAfterStep === undefined || step <= v.haltAfterStep;
-  const held = (i: Intent) => v.roles[i.as] && allowed(i.step as number) && !v.pending.has(`${i.action}:${i.leg}`);
-  const miss = (step: IntentStep, reason: Missed["reason"], deadline: bigint, next?: NextStepMiss) => {
-    if (!missed.some((m) => m.step === step)) missed.push({ step, reason, deadline, ...(next ? { next } : {}) });
-  };
-  const want = (i: Intent, time: bigint, deadline: bigint, margin: bigint) => {
-    if (!held(i)) return;
-    if (time + margin > deadline) return miss(i.step, "deadline", deadline);
-    if (i.step === 1 || i.step === 2 || i.step === 3 || i.step === 4) {
-      // Steps 1–4: only if the party's own next step, on its chain's measured clock, can still land.
-      const check = nextStepCanLand(v, i.step);
-      if (!check.ok) return miss(i.step, "next-step", deadline, { step: check.step, deadline: check.deadline, offset: check.offset });
-    }
-    intents.push(i);
-  };
-  const r = v.margins.reaction;
-  const aborted = legA.state === LegState.Aborted || legB.state === LegState.Aborted || legA.outcome === "aborted" || legB.outcome === "aborted";
-
-  if (!aborted && legB.outcome !== "redeemed") {
-    if (!wasCreated(legB) && timeB <= d(1)) {
-      want({ step: 1, leg: "B", action: "depositPremium", as: "leader" }, timeB, d(1), r);
-    }
-    if (legB.state === LegState.PremiumDeposited && !wasCreated(legA) && timeA <= d(2) && !v.noEscrow) {
-      want({ step: 2, leg: "A", action: "depositPremium", as: "follower" }, timeA, d(2), r);
-    }
-    if (legA.state === LegState.PremiumDeposited && (legB.state === LegState.PremiumDeposited || legB.state === LegState.Escrowed) && timeA <= d(3) && !v.noReveal) {
-      want({ step: 3, leg: "A", action: "escrow", as: "leader" }, timeA, d(3), r);
-    }
-    if (legA.state === LegState.Escrowed && legB.state === LegState.PremiumDeposited && timeB <= d(4) && !v.noEscrow) {
-      want({ step: 4, leg: "B", action: "escrow", as: "follower" }, timeB, d(4), r);
-    }
-  }
-  // Step 5, the commit: the leader's own secret, only under `mayReveal`.
-  const step5: Intent = { step: 5, leg: "B", action: "redeem", as: "leader", commit: true, ...(v.leaderSecret !== undefined ? { secret: v.leaderSecret } : {}) };
-  const sPublic = v.revealedSecret !== undefined;
-  if ((legA.state === LegState.Escrowed || legAClosed(v) || sPublic) && legB.state === LegState.Escrowed && v.leaderSecret !== undefined && (!v.noReveal || legAClosed(v) || sPublic) && timeB <= tB.timeout && held(step5)) {
-    if (mayReveal(v)) intents.push(step5);
-    else miss(5, "reveal-margin", tB.timeout);
-  }
-  // Step 6: a secret visible on a chain is used at once; the follower never uses the leader's own.
-  if (v.revealedSecret !== undefined && legA.state === LegState.Escrowed && timeA <= tA.timeout) {
-    want({ step: 6, leg: "A", action: "redeem", as: "follower", secret: v.revealedSecret }, timeA, tA.timeout, 0n);
-  }
-
-  // Settlements: every leg after its deadline, by the party it pays first, by anyone after a grace.
-  for (const [name, l, t, time] of [["A", legA, tA, timeA], ["B", legB, tB, timeB]] as const) {
-    let beneficiary: "leader" | "follower" | undefined;
-    let deadline = 0n;
-    if (l.state === LegState.PremiumDeposited && time > t.escrowDeadline) {
-      beneficiary = name === "A" ? "follower" : "leader";
-      deadline = t.escrowDeadline;
-    } else if (l.state === LegState.Escrowed && time > t.timeout) {
-      beneficiary = name === "A" ? "leader" : "follower";
-      deadline = t.timeout;
-    }
-    if (!beneficiary || v.pending.has(`settle:${name}`)) continue;
-    const other = beneficiary === "leader" ? "follower" : "leader";
-    if (v.roles[beneficiary]) intents.push({ step: "settle", leg: name, action: "settle", as: beneficiary });
-    else if (v.roles[other] && time > deadline + v.settleGrace) intents.push({ step: "settle", leg: name, action: "settle", as: other });
-  }
-  return { intents, missed };
+  const d = decideCycleNext(cycleViewOf(v));
+  return { intents: d.intents.map(intentOf), missed: d.missed.map(missedOf) };
 }
-
-/**
- * Conservative chain figures for a chain nobody described (the coordinator's defaults: a minute to be
- * included, one 12-second block to be final, 15 seconds of clock skew).
- */
-export const DEFAULT_CHAIN_SAFETY: ChainSafety = Object.freeze({ inclusionTime: 60n, confirmationTime: 12n, clockSkew: 15n });
-
-/** The default reaction margin, seconds (the coordinator's `reactionMargin` default). */
-export const DEFAULT_REACTION_MARGIN = 30n;
