@@ -139,7 +139,7 @@ describe("coordinator: command line (the built bin)", function () {
     const store = openSqliteStore(join(dir, "data", "alice", "coordinator.sqlite"));
     const id = "0x" + "1d".repeat(32);
     store.insertSwap(
-      { id, offer: {}, signatures: { leader: "0x", follower: "0x" }, kind: "hedged-swap", hashlock: "0x" + "4a".repeat(32), roles: { leader: true, follower: false }, secretIndex: 0 },
+      { id, offer: { leader: "0x1111", follower: "0x2222", legA: { chainId: "1" }, legB: { chainId: "2" } }, signatures: { leader: "0x", follower: "0x" }, kind: "hedged-swap", hashlock: "0x" + "4a".repeat(32), roles: { leader: true, follower: false }, secretIndex: 0 },
       { swapId: id, chainId: null, kind: "swap.accepted", data: {} },
     );
     store.transition(id, "aborting", { swapId: id, chainId: null, kind: "swap.status", data: { from: "accepted", to: "aborting" } });

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Database from "better-sqlite3";
 
+import { IllegalArcTransitionError } from "../../src/coordinator/domain/arcs";
 import { IllegalTransitionError } from "../../src/coordinator/domain/status";
 import { DuplicateSwapError, DuplicateTxError, LATEST_VERSION, MIGRATIONS, SchemaVersionError, SqliteStore } from "../../src/coordinator/store";
 import { applyMigrations, openSqliteStore, type CoordinatorStore, type NewEvent, type NewTx } from "../../src/coordinator/store";
@@ -17,7 +18,7 @@ import { InvalidArgumentError } from "../../src/sdk";
 const hex32 = (prefix: string, n: number): string => "0x" + prefix + n.toString(16).padStart(64 - prefix.length, "0");
 const swapInput = (n: number, hashlockOf = n) => ({
   id: hex32("1d", n),
-  offer: { maker: "0xabc", amount: "1000000000000000000000", nested: { n } },
+  offer: { leader: "0x1111", follower: "0x2222", legA: { chainId: "31337", amount: "1000000000000000000000" }, legB: { chainId: "31338" }, nested: { n } },
   signatures: { leader: "0x" + "aa".repeat(65), follower: "0x" + "bb".repeat(65) },
   kind: "hedged-swap" as const,
   hashlock: hex32("4a", hashlockOf),
@@ -61,7 +62,7 @@ describe("coordinator SQLite store", function () {
   describe("opening and migrations", function () {
     it("creates the file and its directory, applies every migration once, WAL + FULL sync", function () {
       expect(existsSync(file)).to.equal(true);
-      expect(store.schemaVersion()).to.equal(5).and.equal(LATEST_VERSION);
+      expect(store.schemaVersion()).to.equal(6).and.equal(LATEST_VERSION);
       const s = new SqliteStore(join(dir, "other.sqlite"));
       expect(s.settings()).to.deep.equal({ journalMode: "wal", synchronous: 2, foreignKeys: 1, busyTimeout: 5000 });
       s.close();
@@ -72,6 +73,7 @@ describe("coordinator SQLite store", function () {
         { version: 3, name: "abort consent vows (the leader never reveals, the follower never escrows leg B)", applied_at: 1_000 },
         { version: 4, name: "credit withdrawals as transactions (action withdraw)", applied_at: 1_000 },
         { version: 5, name: "step deadlines on transactions, cancels, block checkpoints for reorganisations", applied_at: 1_000 },
+        { version: 6, name: "swaps as cycles: parties and arcs", applied_at: 1_000 },
       ]);
     });
 
@@ -82,13 +84,14 @@ describe("coordinator SQLite store", function () {
       store.close();
       clock = 9_000;
       store = open();
-      expect(store.schemaVersion()).to.equal(5);
+      expect(store.schemaVersion()).to.equal(6);
       expect(raw((db) => db.prepare("SELECT version, applied_at FROM schema_migrations").all())).to.deep.equal([
         { version: 1, applied_at: 1_000 },
         { version: 2, applied_at: 1_000 },
         { version: 3, applied_at: 1_000 },
         { version: 4, applied_at: 1_000 },
         { version: 5, applied_at: 1_000 },
+        { version: 6, applied_at: 1_000 },
       ]);
       expect(store.getSwap(swap.id)).to.deep.equal(swap);
       expect(store.events()).to.have.length(1);
@@ -116,6 +119,115 @@ describe("coordinator SQLite store", function () {
     });
   });
 
+  describe("swaps as cycles of parties and arcs (migration 6)", function () {
+    const offer2 = (n: number) => JSON.stringify({ leader: "0xAa" + n, follower: "0xBb" + n, legA: { chainId: "31337" }, legB: { chainId: "31338" } });
+    const rows: [status: string, outcome: string | null, arcs: [string, string]][] = [
+      ["accepted", null, ["open", "open"]],
+      ["premiumB", null, ["open", "premium"]],
+      ["premiumA", null, ["premium", "premium"]],
+      ["escrowedA", null, ["escrowed", "premium"]],
+      ["escrowedB", null, ["escrowed", "escrowed"]],
+      ["committed", null, ["escrowed", "escrowed"]],
+      ["redeemedB", null, ["escrowed", "redeemed"]],
+      ["completed", "completed", ["redeemed", "redeemed"]],
+      ["settled", "S0", ["expired", "expired"]],
+      ["settled", "S1", ["expired", "premiumRefunded"]],
+      ["settled", "S2", ["premiumRefunded", "premiumRefunded"]],
+      ["settled", "S3", ["refunded", "premiumRefunded"]],
+      ["settled", "S4", ["refunded", "refunded"]],
+      ["settled", "S5", ["refunded", "redeemed"]],
+      ["settled", "exercised", ["redeemed", "redeemed"]],
+      ["settled", "abandoned", ["refunded", "refunded"]],
+      ["settled", "A:redeemed B:never", ["redeemed", "expired"]],
+      ["aborting", null, ["open", "open"]],
+    ];
+
+    it("migration 6 turns every swap of a version-5 database, mid-swap or finished, into a 2-cycle: parties from the offer with the held roles, arcs on legs A's and B's chains with the status the swap shows; every other row kept", function () {
+      store.close();
+      const v5 = join(dir, "v5.sqlite");
+      raw((db) => {
+        db.pragma("foreign_keys = ON");
+        expect(applyMigrations(db, () => 500, MIGRATIONS.filter((m) => m.version <= 5))).to.deep.equal([1, 2, 3, 4, 5]);
+        rows.forEach(([status, outcome], n) => {
+          db.prepare(
+            `INSERT INTO swaps (id, offer, signatures, kind, hashlock, role_leader, role_follower, secret_index, status, outcome, revealed_secret, created_at, updated_at)
+             VALUES (?, ?, '{"leader":"0x","follower":"0x"}', 'hedged-swap', ?, 1, 0, ?, ?, ?, NULL, 500, 600)`,
+          ).run(hex32("1d", n), offer2(n), hex32("4a", n), n, status, outcome);
+        });
+        // A swap mid-way has its signed and sent transactions, and an event trail.
+        db.prepare(
+          "INSERT INTO txs (swap_id, chain_id, account, nonce, action, leg, to_address, data, value, max_fee_per_gas, max_priority_fee_per_gas, gas_limit, raw, hash, status, attempt, created_at, updated_at) VALUES (?, '31337', '0x1', 0, 'escrow', 'A', '0x2', '0x', '0', '1', '1', '1', '0x', ?, 'sent', 1, 0, 0)",
+        ).run(hex32("1d", 2), hex32("7e", 1));
+        db.prepare("INSERT INTO tx_members (tx_id, swap_id, leg) VALUES (1, ?, 'A')").run(hex32("1d", 2));
+        db.prepare("INSERT INTO events (swap_id, chain_id, at, kind, data) VALUES (?, NULL, 500, 'swap.accepted', '{}')").run(hex32("1d", 2));
+      }, v5);
+      const before = raw((db) => ({ swaps: db.prepare("SELECT * FROM swaps ORDER BY id").all(), txs: db.prepare("SELECT * FROM txs").all(), events: db.prepare("SELECT * FROM events").all() }), v5);
+      clock = 3_000;
+      store = openSqliteStore(v5, { now: () => clock });
+      expect(store.schemaVersion()).to.equal(6);
+      rows.forEach(([status, outcome, arcs], n) => {
+        const id = hex32("1d", n);
+        expect(store.getSwap(id), `${status} ${outcome}`).to.deep.include({ status, outcome, parties: 2 });
+        expect(store.partiesOf(id)).to.deep.equal([
+          { swapId: id, index: 0, address: "0xAa" + n, held: true },
+          { swapId: id, index: 1, address: "0xBb" + n, held: false },
+        ]);
+        expect(store.arcsOf(id), `${status} ${outcome}`).to.deep.equal([
+          { swapId: id, index: 0, chainId: "31337", status: arcs[0], updatedAt: 600 },
+          { swapId: id, index: 1, chainId: "31338", status: arcs[1], updatedAt: 600 },
+        ]);
+      });
+      const after = raw((db) => ({ swaps: db.prepare("SELECT * FROM swaps ORDER BY id").all(), txs: db.prepare("SELECT * FROM txs").all(), events: db.prepare("SELECT * FROM events").all() }), v5);
+      expect(after).to.deep.equal({ ...before, swaps: (before.swaps as Record<string, unknown>[]).map((r) => ({ ...r, parties: 2 })) });
+      // The mid-swap swap goes on: its open transaction is still open, its arcs move on.
+      const mid = hex32("1d", 2);
+      expect(store.openTxMembers()).to.deep.equal([{ swapId: mid, leg: "A", action: "escrow", chainId: "31337" }]);
+      expect(store.setArcStatus(mid, 0, "escrowed", ev("arc.status", { arc: 0, to: "escrowed" }))).to.deep.include({ status: "escrowed", updatedAt: 3_000 });
+      expect(store.transition(mid, "escrowedA", ev("swap.status"))).to.deep.include({ status: "escrowedA", parties: 2 });
+      store.close();
+      raw((db) => {
+        db.pragma("foreign_keys = ON");
+        expect(db.pragma("foreign_key_check")).to.deep.equal([]);
+        expect(() => db.prepare("INSERT INTO swap_arcs (swap_id, idx, chain_id, status, updated_at) VALUES (?, 2, '1', 'open', 0)").run(hex32("9d", 1))).to.throw(/FOREIGN KEY/);
+        expect(() => db.prepare("UPDATE swap_arcs SET status = 'lost' WHERE swap_id = ?").run(mid)).to.throw(/CHECK constraint/);
+        expect(() => db.prepare("UPDATE swaps SET parties = 9 WHERE id = ?").run(mid)).to.throw(/CHECK constraint/);
+      }, v5);
+    });
+
+    it("a new swap gets its parties and arcs in the same transaction: from a two-party offer, or the n-cycle given; a bad cycle writes nothing", function () {
+      const two = store.insertSwap(swapInput(1), ev("accepted"));
+      expect(two.parties).to.equal(2);
+      expect(store.partiesOf(two.id).map((p) => [p.address, p.held])).to.deep.equal([["0x1111", true], ["0x2222", false]]);
+      expect(store.arcsOf(two.id).map((a) => [a.chainId, a.status])).to.deep.equal([["31337", "open"], ["31338", "open"]]);
+      const cycle = { parties: [{ address: "0xA", held: false }, { address: "0xB", held: true }, { address: "0xC", held: false }], arcChains: ["1", "2", "3"] };
+      const three = store.insertSwap({ ...swapInput(2), offer: { parties: ["0xA", "0xB", "0xC"] }, cycle }, ev("accepted"));
+      expect(three.parties).to.equal(3);
+      expect(store.partiesOf(three.id).map((p) => p.held)).to.deep.equal([false, true, false]);
+      expect(store.arcsOf(three.id).map((a) => [a.index, a.chainId, a.status])).to.deep.equal([[0, "1", "open"], [1, "2", "open"], [2, "3", "open"]]);
+      const nine = { parties: Array.from({ length: 9 }, (_, i) => ({ address: "0x" + i, held: false })), arcChains: Array.from({ length: 9 }, () => "1") };
+      expect(() => store.insertSwap({ ...swapInput(3), cycle: nine }, ev("accepted"))).to.throw(InvalidArgumentError, /cycle/);
+      expect(() => store.insertSwap({ ...swapInput(4), cycle: { ...cycle, arcChains: ["1", "2"] } }, ev("accepted"))).to.throw(InvalidArgumentError, /cycle/);
+      expect(() => store.insertSwap({ ...swapInput(5), offer: { parties: [] } }, ev("accepted"))).to.throw(InvalidArgumentError, /two-party offer/);
+      expect(store.listSwaps().map((s) => s.id)).to.deep.equal([two.id, three.id]);
+      expect(count("swap_arcs")).to.equal(5);
+    });
+
+    it("an arc moves along the arc table with its event in one transaction; a move outside it throws IllegalArcTransitionError and writes nothing; a reopening after a reorganisation may go back", function () {
+      const { id } = store.insertSwap(swapInput(1), ev("accepted"));
+      const events = () => store.events(id).length;
+      expect(store.setArcStatus(id, 1, "premium", ev("arc.status"))).to.deep.include({ index: 1, status: "premium" });
+      expect(store.setArcStatus(id, 1, "premium", ev("arc.status"))).to.deep.include({ status: "premium" });
+      expect(events()).to.equal(2);
+      expect(() => store.setArcStatus(id, 1, "redeemed", ev("arc.status"))).to.throw(IllegalArcTransitionError).with.property("from", "premium");
+      expect(events()).to.equal(2);
+      store.setArcStatus(id, 1, "escrowed", ev("arc.status"));
+      expect(() => store.setArcStatus(id, 1, "premium", ev("arc.status"))).to.throw(IllegalArcTransitionError);
+      expect(store.setArcStatus(id, 1, "premium", ev("arc.reopened"), { reopen: true })).to.deep.include({ status: "premium" });
+      expect(() => store.setArcStatus(id, 5, "premium", ev("arc.status"))).to.throw(InvalidArgumentError, /no such arc/);
+      expect(store.events(id).map((e) => e.kind)).to.deep.equal(["accepted", "arc.status", "arc.status", "arc.reopened"]);
+    });
+  });
+
   describe("credit withdrawals (migration 4)", function () {
     it("migration 4 rebuilds txs and tx_members of a version-3 database: every row and id kept, foreign keys enforced, withdraw accepted, ids continue", function () {
       store.close();
@@ -140,7 +252,7 @@ describe("coordinator SQLite store", function () {
       }, v3);
       const before = raw((db) => ({ txs: db.prepare("SELECT * FROM txs ORDER BY id").all(), members: db.prepare("SELECT * FROM tx_members ORDER BY tx_id").all() }), v3);
       store = openSqliteStore(v3, { now: () => clock });
-      expect(store.schemaVersion()).to.equal(5);
+      expect(store.schemaVersion()).to.equal(6);
       // Migration 5 adds each row's step deadline (unknown: NULL) and reveal flag (redeems of leg B).
       const migrated = { ...before, txs: (before.txs as Record<string, unknown>[]).map((t) => ({ ...t, deadline: null, reveals: t.action === "redeem" && t.leg === "B" ? 1 : 0 })) };
       expect(raw((db) => ({ txs: db.prepare("SELECT * FROM txs ORDER BY id").all(), members: db.prepare("SELECT * FROM tx_members ORDER BY tx_id").all() }), v3)).to.deep.equal(migrated);

@@ -3,7 +3,7 @@
  * (`PROTOCOLS.md` §7; n = 2 is §3's legs A and B). Pure: the engine reads each arc's leg at its chain's
  * final block and each chain's clock, and these functions say where every arc and the swap stand.
  */
-import { InvalidArgumentError, LegState, wasCreated, wasEscrowed, type LegObservation, type Timelocks } from "../../sdk";
+import { HedgeSwapError, InvalidArgumentError, LegState, wasCreated, wasEscrowed, type LegObservation, type Timelocks } from "../../sdk";
 import { checkCycleStatus, type CycleStatus } from "./phase";
 
 /** Where one arc (one leg) is. `redeemed`, `refunded`, `premiumRefunded`, `aborted` and `expired` are final. */
@@ -38,6 +38,23 @@ export function arcStatusOf(o: LegObservation, timelocks: Timelocks, time: bigin
     default:
       return time > timelocks.premiumDeadline ? "expired" : "open";
   }
+}
+
+/** Thrown when an arc's status change is not in `ARC_TRANSITIONS` (and is not a reopening after a reorganisation). */
+export class IllegalArcTransitionError extends HedgeSwapError {
+  constructor(
+    readonly swapId: string,
+    readonly arc: number,
+    readonly from: ArcStatus,
+    readonly to: ArcStatus,
+  ) {
+    super("ILLEGAL_ARC_TRANSITION", "the arc status change is not in the arc transition table", { swapId, arc, from, to });
+  }
+}
+
+/** Throws `IllegalArcTransitionError` unless `from → to` is in `ARC_TRANSITIONS`. */
+export function checkArcTransition(swapId: string, arc: number, from: ArcStatus, to: ArcStatus): void {
+  if (!ARC_TRANSITIONS[from].includes(to)) throw new IllegalArcTransitionError(swapId, arc, from, to);
 }
 
 /** True when nothing more can happen to the arc. */

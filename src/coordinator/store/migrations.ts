@@ -5,6 +5,7 @@
  */
 import type BetterSqlite3 from "better-sqlite3";
 import { HedgeSwapError } from "../../sdk";
+import { ARC_TRANSITIONS } from "../domain/arcs";
 import { TRANSITIONS } from "../domain/status";
 
 /** One schema migration: applied once, in order of `version`, inside its own transaction. */
@@ -35,6 +36,8 @@ const TX_ACTIONS_V4 = sqlList(["depositPremium", "escrow", "redeem", "settle", "
 const TX_STATUSES = sqlList(["signed", "sent", "mined", "reverted", "replaced", "dropped"]);
 /** Since migration 5: same-nonce replacements that reveal nothing (a 0-value self-transfer). */
 const TX_ACTIONS_V5 = sqlList(["depositPremium", "escrow", "redeem", "settle", "abort", "approve", "withdraw", "cancel"]);
+/** Since migration 6: the status of one arc (`domain/arcs.ts`). */
+const ARC_STATUSES = sqlList(Object.keys(ARC_TRANSITIONS));
 
 /**
  * The `txs` table (as `name`), its actions limited to `actions`: migration 1's, rebuilt by migrations
@@ -193,6 +196,65 @@ CREATE TABLE chain_blocks (
   block_hash   TEXT    NOT NULL,
   PRIMARY KEY (chain_id, block_number)
 );
+`,
+  },
+  {
+    version: 6,
+    name: "swaps as cycles: parties and arcs",
+    // A swap is a cycle of n parties (2 … 8) and n arcs (PROTOCOLS.md §7; a two-party swap is n = 2,
+    // arc 0 = leg A, arc 1 = leg B). swap_parties: who is party i and whether this coordinator holds its
+    // key; swap_arcs: arc i's chain and its status as the chains last showed it. The swaps already
+    // recorded become 2-cycles: parties and chains from their offers, each arc's status the best the
+    // swap's status and outcome label tell (the engine reads every leg again at start and corrects it).
+    // An offer without these fields (none was ever written by the coordinator) gets '' and chain '0'.
+    up: `
+ALTER TABLE swaps ADD COLUMN parties INTEGER NOT NULL DEFAULT 2 CHECK (parties BETWEEN 2 AND 8);
+CREATE TABLE swap_parties (
+  swap_id TEXT    NOT NULL REFERENCES swaps (id),
+  idx     INTEGER NOT NULL CHECK (idx BETWEEN 0 AND 7),
+  address TEXT    NOT NULL,
+  held    INTEGER NOT NULL CHECK (held IN (0, 1)),
+  PRIMARY KEY (swap_id, idx)
+);
+CREATE TABLE swap_arcs (
+  swap_id    TEXT    NOT NULL REFERENCES swaps (id),
+  idx        INTEGER NOT NULL CHECK (idx BETWEEN 0 AND 7),
+  ${decimal("chain_id")},
+  status     TEXT    NOT NULL CHECK (status IN (${ARC_STATUSES})),
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (swap_id, idx)
+);
+CREATE INDEX swap_arcs_chain ON swap_arcs (chain_id, status);
+INSERT INTO swap_parties (swap_id, idx, address, held)
+  SELECT id, 0, COALESCE(json_extract(offer, '$.leader'), ''), role_leader FROM swaps;
+INSERT INTO swap_parties (swap_id, idx, address, held)
+  SELECT id, 1, COALESCE(json_extract(offer, '$.follower'), ''), role_follower FROM swaps;
+INSERT INTO swap_arcs (swap_id, idx, chain_id, status, updated_at)
+  SELECT id, 0, COALESCE(CAST(json_extract(offer, '$.legA.chainId') AS TEXT), '0'),
+    CASE
+      WHEN status = 'premiumA' THEN 'premium'
+      WHEN status IN ('escrowedA', 'escrowedB', 'committed', 'redeemedB') THEN 'escrowed'
+      WHEN status = 'completed' OR outcome = 'exercised' THEN 'redeemed'
+      WHEN outcome IN ('S0', 'S1') THEN 'expired'
+      WHEN outcome = 'S2' THEN 'premiumRefunded'
+      WHEN outcome IN ('S3', 'S4', 'S5', 'abandoned') THEN 'refunded'
+      WHEN outcome = 'aborted' THEN 'aborted'
+      WHEN outcome LIKE 'A:% B:%' AND replace(substr(outcome, 3, instr(outcome, ' B:') - 3), 'never', 'expired') IN (${ARC_STATUSES}) THEN replace(substr(outcome, 3, instr(outcome, ' B:') - 3), 'never', 'expired')
+      ELSE 'open'
+    END, updated_at FROM swaps;
+INSERT INTO swap_arcs (swap_id, idx, chain_id, status, updated_at)
+  SELECT id, 1, COALESCE(CAST(json_extract(offer, '$.legB.chainId') AS TEXT), '0'),
+    CASE
+      WHEN status IN ('premiumB', 'premiumA', 'escrowedA') THEN 'premium'
+      WHEN status IN ('escrowedB', 'committed') THEN 'escrowed'
+      WHEN status IN ('redeemedB', 'completed') OR outcome IN ('exercised', 'S5') THEN 'redeemed'
+      WHEN outcome = 'S0' THEN 'expired'
+      WHEN outcome IN ('S1', 'S2', 'S3') THEN 'premiumRefunded'
+      WHEN outcome IN ('S4', 'abandoned') THEN 'refunded'
+      WHEN outcome = 'aborted' THEN 'aborted'
+      WHEN outcome LIKE 'A:% B:%' AND replace(substr(outcome, instr(outcome, ' B:') + 3), 'never', 'expired') IN (${ARC_STATUSES}) THEN replace(substr(outcome, instr(outcome, ' B:') + 3), 'never', 'expired')
+      ELSE 'open'
+    END, updated_at FROM swaps;
 `,
   },
 ];

@@ -8,9 +8,11 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { HedgeSwapError, InvalidArgumentError } from "../../sdk";
 import { checkReopening, checkTransition, isFinal, TRANSITIONS, type SwapStatus } from "../domain/status";
+import type { ArcStatus } from "../domain/arcs";
 import { applyMigrations } from "./migrations";
+import { SqliteCycleTables, cycleOfNewSwap } from "./sqliteCycle";
 import { DuplicateSwapError } from "./types";
-import type { BlockCheckpoint, ChainTip, CoordinatorStore, EventRow, NewEvent, NewTx, OpenTxMember, SwapPatch, SwapRow, TxAction, TxMember, TxRow, TxStatus } from "./types";
+import type { ArcRow, BlockCheckpoint, ChainTip, CoordinatorStore, EventRow, NewEvent, NewSwap, NewTx, OpenTxMember, PartyRow, SwapPatch, SwapRow, TxAction, TxMember, TxRow, TxStatus } from "./types";
 
 /** Options of `openSqliteStore`. */
 export interface SqliteStoreOptions {
@@ -35,7 +37,7 @@ export class DuplicateTxError extends HedgeSwapError {
 type SwapRecord = {
   id: string; offer: string; signatures: string; kind: SwapRow["kind"]; hashlock: string; role_leader: number; role_follower: number;
   secret_index: number | null; status: SwapStatus; outcome: string | null; revealed_secret: string | null; never_reveal: number; never_escrow: number;
-  created_at: number; updated_at: number;
+  parties: number; created_at: number; updated_at: number;
 };
 type TxRecord = {
   id: number; swap_id: string; chain_id: string; account: string; nonce: number; action: TxRow["action"]; leg: TxRow["leg"];
@@ -53,7 +55,7 @@ const toSwap = (r: SwapRecord): SwapRow => ({
   id: r.id, offer: JSON.parse(r.offer) as Record<string, unknown>, signatures: JSON.parse(r.signatures) as SwapRow["signatures"],
   kind: r.kind, hashlock: r.hashlock, roles: { leader: r.role_leader === 1, follower: r.role_follower === 1 },
   secretIndex: r.secret_index, status: r.status, outcome: r.outcome, revealedSecret: r.revealed_secret,
-  neverReveal: r.never_reveal === 1, neverEscrow: r.never_escrow === 1, createdAt: r.created_at, updatedAt: r.updated_at,
+  neverReveal: r.never_reveal === 1, neverEscrow: r.never_escrow === 1, parties: r.parties, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 const toTx = (r: TxRecord): TxRow => ({
   id: r.id, swapId: r.swap_id, chainId: r.chain_id, account: r.account, nonce: r.nonce, action: r.action, leg: r.leg,
@@ -142,6 +144,7 @@ export class SqliteStore implements CoordinatorStore {
   private readonly db: Database.Database;
   private readonly now: () => number;
   private readonly sql: Statements;
+  private readonly cycles: SqliteCycleTables;
 
   /** Opens (creating it and its directory if needed) and migrates the database at `path`. */
   constructor(path: string, opts: SqliteStoreOptions = {}) {
@@ -156,15 +159,17 @@ export class SqliteStore implements CoordinatorStore {
       this.db.pragma("foreign_keys = ON");
       applyMigrations(this.db, this.now);
       this.sql = prepareStatements(this.db);
+      this.cycles = new SqliteCycleTables(this.db);
     } catch (e) {
       this.db.close();
       throw e;
     }
   }
 
-  insertSwap(row: Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "neverReveal" | "neverEscrow" | "createdAt" | "updatedAt">, event: NewEvent): SwapRow {
+  insertSwap(row: NewSwap, event: NewEvent): SwapRow {
     if (!BYTES32.test(row.id)) throw new InvalidArgumentError("id", "must be 32 bytes of lower-case 0x-hex", row.id);
     if (!BYTES32.test(row.hashlock)) throw new InvalidArgumentError("hashlock", "must be 32 bytes of lower-case 0x-hex", row.hashlock);
+    const cycle = cycleOfNewSwap(row);
     return this.db.transaction(() => {
       if (this.sql.swap.get(row.id) !== undefined) throw new DuplicateSwapError(row.id, "id");
       if (this.sql.swapByHashlock.get(row.hashlock) !== undefined) throw new DuplicateSwapError(row.id, "hashlock");
@@ -178,8 +183,25 @@ export class SqliteStore implements CoordinatorStore {
         if (isConstraint(e, "SQLITE_CONSTRAINT_UNIQUE", "swaps.hashlock")) throw new DuplicateSwapError(row.id, "hashlock");
         throw e;
       }
+      this.cycles.insert(row.id, cycle, this.now());
       this.insertEvent(event, row.id);
       return this.mustGetSwap(row.id);
+    }).immediate();
+  }
+
+  partiesOf(swapId: string): PartyRow[] {
+    return this.cycles.parties(swapId);
+  }
+
+  arcsOf(swapId: string): ArcRow[] {
+    return this.cycles.arcs(swapId);
+  }
+
+  setArcStatus(swapId: string, index: number, to: ArcStatus, event: NewEvent, opts: { readonly reopen?: boolean } = {}): ArcRow {
+    return this.db.transaction(() => {
+      const { row, changed } = this.cycles.setStatus(swapId, index, to, this.now(), opts.reopen === true);
+      if (changed) this.insertEvent(event, swapId);
+      return row;
     }).immediate();
   }
 

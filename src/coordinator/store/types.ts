@@ -4,6 +4,7 @@
  * milliseconds (local clock, for the record only — deadlines are always judged by chain clocks).
  */
 import { HedgeSwapError } from "../../sdk";
+import type { ArcStatus } from "../domain/arcs";
 import type { SwapStatus } from "../domain/status";
 
 /** One swap the coordinator drives. */
@@ -36,9 +37,41 @@ export interface SwapRow {
    * escrowed: it never escrows leg B for this swap (no step 2, no step 4). Once set it is never cleared.
    */
   readonly neverEscrow: boolean;
+  /** n: the swap is a cycle of this many parties and arcs (2 for a two-party swap: arc 0 is leg A, arc 1 leg B). */
+  readonly parties: number;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+/** Party i of a swap: P0 is the leader (for two parties, P1 is the follower). */
+export interface PartyRow {
+  readonly swapId: string;
+  readonly index: number;
+  readonly address: string;
+  /** This coordinator holds the party's key and drives its steps. */
+  readonly held: boolean;
+}
+
+/** Arc i of a swap: the leg P_i → P_{i+1 mod n} on its chain, with its status as the chains last showed it. */
+export interface ArcRow {
+  readonly swapId: string;
+  readonly index: number;
+  readonly chainId: string;
+  readonly status: ArcStatus;
+  readonly updatedAt: number;
+}
+
+/** The parties and arcs of a new swap: `insertSwap` derives them from a two-party offer when they are not given. */
+export interface NewCycle {
+  readonly parties: readonly { readonly address: string; readonly held: boolean }[];
+  /** Arc i's chain id (decimal). */
+  readonly arcChains: readonly string[];
+}
+
+/** A new swap row (status `accepted`), optionally with its parties and arcs. */
+export type NewSwap = Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "neverReveal" | "neverEscrow" | "parties" | "createdAt" | "updatedAt"> & {
+  readonly cycle?: NewCycle;
+};
 
 /** What a transaction is for. */
 export type TxAction = "depositPremium" | "escrow" | "redeem" | "settle" | "abort" | "approve" | "withdraw" | "cancel";
@@ -146,8 +179,12 @@ export class DuplicateSwapError extends HedgeSwapError {
 
 /** The coordinator's persistence. Every method is synchronous and atomic. */
 export interface CoordinatorStore {
-  /** Inserts a new swap (status `accepted`) and its `accepted` event in one transaction; `DuplicateSwapError` if id or hashlock exists. */
-  insertSwap(row: Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "neverReveal" | "neverEscrow" | "createdAt" | "updatedAt">, event: NewEvent): SwapRow;
+  /**
+   * Inserts a new swap (status `accepted`), its parties and arcs (each arc `open`) and its `accepted`
+   * event in one transaction; `DuplicateSwapError` if id or hashlock exists. Without `cycle` the offer
+   * must be a two-party offer (leader, follower, legA, legB), from which the 2-cycle is derived.
+   */
+  insertSwap(row: NewSwap, event: NewEvent): SwapRow;
   getSwap(id: string): SwapRow | undefined;
   /** The swap with this hashlock (lower case), if any. */
   getSwapByHashlock(hashlock: string): SwapRow | undefined;
@@ -215,6 +252,17 @@ export interface CoordinatorStore {
   reopenTxsAfter(chainId: string, block: number): number;
   /** Runs `fn` in one database transaction (nested calls join it): one durable write for many changes. */
   atomically<T>(fn: () => T): T;
+
+  /** The swap's parties, P0 first. */
+  partiesOf(swapId: string): PartyRow[];
+  /** The swap's arcs, arc 0 first. */
+  arcsOf(swapId: string): ArcRow[];
+  /**
+   * Records arc `index`'s status with `event`, in one transaction: a move in `ARC_TRANSITIONS`, or, with
+   * `reopen` (a reorganisation removed the events it came from), any status. The same status is a no-op
+   * that writes nothing. `IllegalArcTransitionError` otherwise.
+   */
+  setArcStatus(swapId: string, index: number, to: ArcStatus, event: NewEvent, opts?: { readonly reopen?: boolean }): ArcRow;
 
   /** The applied schema version (the number of the last migration). */
   schemaVersion(): number;
