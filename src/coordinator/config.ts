@@ -10,7 +10,13 @@ import { Wallet } from "ethers";
 import { z } from "zod";
 
 import { HedgeSwapError, InvalidArgumentError, seedBytes } from "../sdk";
-import { DEFAULT_BATCH_SIZE } from "./engine/work";
+
+/**
+ * The default largest number of legs in one batched call (the configuration's `batchSize`). Defined
+ * here, the lowest module that needs it (`engine/work.ts` re-exports it), so the configuration imports
+ * nothing of the engine.
+ */
+export const DEFAULT_BATCH_SIZE = 100;
 
 const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, "must be a 0x-prefixed 20-byte address");
 const bigintish = z.union([z.string().regex(/^[0-9]+$/), z.number().int().nonnegative()]).transform((v) => BigInt(v));

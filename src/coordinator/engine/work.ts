@@ -18,12 +18,12 @@ import {
   type PlannedLeg,
   type TxRequest,
 } from "../../sdk";
-import type { PartyKeys } from "../config";
+import { DEFAULT_BATCH_SIZE, type PartyKeys } from "../config";
 import { VIEM_BATCH } from "../chain/batchCalldata";
-import type { SendItem } from "../chain/sender";
+import type { SendItem } from "../chain/sendTypes";
 
-/** The default largest number of legs in one batched call (the configuration's `batchSize`). */
-export const DEFAULT_BATCH_SIZE = 100;
+/** The default largest number of legs in one batched call (the configuration's `batchSize`; defined in `config.ts`). */
+export { DEFAULT_BATCH_SIZE };
 
 /** The protocol actions a round batches. */
 export type BatchAction = "depositPremium" | "escrow" | "redeem" | "settle";
