@@ -1,0 +1,165 @@
+/**
+ * One round of the coordinator: every chain polled (watcher, then the sender's reconciliation), the
+ * legs' states read, every unfinished swap advanced (its view, `decide`, status moves and intents
+ * planned, all in one durable write), then the round's work sent and the credits withdrawn.
+ */
+import type { SwapStatus } from "../domain/status";
+import { decide, type Intent } from "./decide";
+import { loadSwap, openActionsBySwap, type Active, type EngineContext } from "./context";
+import { crashPoint } from "./crashPoint";
+import { emitEvents, recordEvent } from "./eventFeed";
+import { initLegStates } from "./legStates";
+import { nearestDeadline } from "./readModels";
+import { degradedIntents } from "./reachability";
+import { flush } from "./roundSend";
+import { moveTo } from "./statusMoves";
+import { safetyMargins, swapView } from "./view";
+import { RoundWork } from "./work";
+
+/** One round: every chain polled, every unfinished swap advanced. Chains that fail are skipped this round. */
+export async function runRound(ctx: EngineContext): Promise<void> {
+  const started = performance.now();
+  ctx.pendingCache = undefined;
+  for (const id of ctx.store.activeSwapIds()) {
+    if (ctx.active.has(id)) continue;
+    const row = ctx.store.getSwap(id);
+    if (row) loadSwap(ctx, row);
+  }
+  await Promise.all(
+    [...ctx.chains].map(async ([id, chain]) => {
+      if (!ctx.health.usable(id)) {
+        // Not connected yet, or lost: tried in the background, so it never holds up this round.
+        ctx.heads.delete(id);
+        ctx.health.retry(id);
+        return;
+      }
+      try {
+        const head = await chain.head();
+        ctx.heads.set(id, head);
+        ctx.clocks.observe(id, chain.name, head.timestamp, Date.now());
+        ctx.health.seen(id, head);
+        // The watcher first: the transactions whose logs it finds final need no receipt.
+        const landed = await ctx.watchers.get(id)!.poll(head);
+        await ctx.senders.get(id)!.reconcile(head, landed);
+        ctx.health.up(id);
+      } catch (e) {
+        ctx.heads.delete(id);
+        ctx.clocks.forget(id);
+        ctx.health.down(id, e);
+      }
+    }),
+  );
+  checkClocks(ctx);
+  const polled = performance.now();
+  await initLegStates(ctx);
+  const read = performance.now();
+  const pending = openActionsBySwap(ctx.store.openTxMembers());
+  const work = new RoundWork();
+  // Every status change of the round in one durable write; crash points wait until it is committed.
+  ctx.deferCrash = [];
+  try {
+    ctx.store.atomically(() => {
+      for (const active of [...ctx.active.values()]) {
+        if (ctx.haltRound) break;
+        try {
+          advance(ctx, active, pending.get(active.row.id) ?? new Set(), work);
+        } catch (e) {
+          ctx.log.error({ swapId: active.row.id, err: e }, "swap step failed");
+        }
+      }
+    });
+  } finally {
+    const points = ctx.deferCrash;
+    ctx.deferCrash = undefined;
+    for (const [where, step] of points) crashPoint(ctx, where, step);
+  }
+  if (!ctx.driving) {
+    // The first round after start has re-read every unfinished swap from the chains and decided its next step.
+    ctx.driving = true;
+    recordEvent(ctx, null, null, "coordinator.driving", { swaps: ctx.active.size, decidedMs: Math.round(performance.now() - started) });
+  }
+  const decided = performance.now();
+  await flush(ctx, work);
+  await ctx.credits.round();
+  const flushed = performance.now();
+  ctx.metrics.nearestDeadline.set(nearestDeadline(ctx));
+  ctx.metrics.rounds.observe((flushed - started) / 1000);
+  if (ctx.log.isLevelEnabled("debug")) {
+    const ms = (a: number, b: number) => Math.round(b - a);
+    const mem = process.memoryUsage();
+    const mib = (n: number) => Math.round(n / 2 ** 20);
+    ctx.log.debug(
+      { swaps: ctx.active.size, pollMs: ms(started, polled), legStatesMs: ms(polled, read), decideMs: ms(read, decided), sendMs: ms(decided, flushed), rssMiB: mib(mem.rss), heapUsedMiB: mib(mem.heapUsed), heapTotalMiB: mib(mem.heapTotal), externalMiB: mib(mem.external) },
+      "round",
+    );
+  }
+  emitEvents(ctx);
+}
+
+function advance(ctx: EngineContext, active: Active, pending: ReadonlySet<string>, work: RoundWork): void {
+  const { plan } = active;
+  const idA = plan.legA.at.chainId.toString();
+  const idB = plan.legB.at.chainId.toString();
+  // A chain polled this round is fresh. While the other is down its view is the last one known: the
+  // legs' states from the event trail or an earlier read, its clock from the last head this process
+  // saw (none yet: 0, which only the discarded answers about that chain read). With a stale view
+  // nothing but `degradedIntents` is taken, and no status moves.
+  const fresh = { A: ctx.heads.has(idA), B: ctx.heads.has(idB) };
+  if (!(fresh.A || fresh.B)) return;
+  const view = swapView(ctx, active, pending, safetyMargins(ctx, plan), { A: ctx.heads.get(idA) ?? ctx.health.lastHead(idA), B: ctx.heads.get(idB) ?? ctx.health.lastHead(idB) });
+  if (!view) return;
+  const decision = decide(view);
+  if (!fresh.A || !fresh.B) {
+    if (ctx.haltRound) return;
+    for (const intent of degradedIntents(decision.intents, fresh)) planIntent(ctx, active, intent, work);
+    return;
+  }
+  moveTo(ctx, active, decision.status, decision.outcome);
+  for (const { step, reason, deadline, next } of decision.missed) {
+    // Per reason: a next-step refusal that clears must not hide a later miss of the deadline itself.
+    const key = `${active.row.id}:${step}:${reason}`;
+    if (ctx.missedReported.has(key)) continue;
+    ctx.missedReported.add(key);
+    const nextData = next ? { nextStep: String(next.step), nextDeadline: next.deadline.toString(), clockOffset: next.offset.toString() } : {};
+    recordEvent(ctx, active.row.id, null, "deadline.unreachable", { step: String(step), reason, deadline: deadline.toString(), ...nextData });
+    ctx.metrics.deadlinesMissed.inc({ reason });
+    if (reason === "reveal-margin") ctx.log.warn({ swapId: active.row.id, step, deadline: String(deadline) }, "the reveal could be mined after its deadline: not revealing the secret (abort branch)");
+    else if (reason === "next-step") ctx.log.warn({ swapId: active.row.id, step, deadline: String(deadline), ...nextData }, "step not sent: the party's next step could not land in time under the other chain's clock");
+    else ctx.log.warn({ swapId: active.row.id, step }, "a step can no longer land before its deadline; not sent");
+  }
+  if (ctx.haltRound) return;
+  for (const intent of decision.intents) planIntent(ctx, active, intent, work);
+}
+
+/** Adds an intent to this round's work, per chain and sending party. */
+function planIntent(ctx: EngineContext, active: Active, intent: Intent, work: RoundWork): void {
+  const { plan } = active;
+  const leg = intent.leg === "A" ? plan.legA : plan.legB;
+  const party = ctx.parties.find((p) => p.wallet.address === plan.offer[intent.as]);
+  if (!party) return;
+  if (intent.commit && active.row.status !== "committed") {
+    // The commit decision is durable before the secret leaves this process.
+    moveTo(ctx, active, "committed");
+    if ((active.row.status as SwapStatus) !== "committed") return;
+  }
+  const deadline = typeof intent.step === "number" ? plan.steps[intent.step - 1]!.deadline : undefined;
+  work.add(leg.at.chainId.toString(), party, intent.action, {
+    swapId: active.row.id,
+    leg,
+    step: String(intent.step),
+    ...(intent.action === "redeem" ? { secret: intent.secret! } : {}),
+    ...(deadline !== undefined ? { deadline } : {}),
+    ...(intent.step === 5 && active.revealed === undefined ? { reveals: true } : {}),
+  });
+}
+
+/**
+ * The chains' clocks of this round into the metrics, and a warning (at most one a minute per pair)
+ * for each pair whose measured offset exceeds the configured clock skew.
+ */
+function checkClocks(ctx: EngineContext): void {
+  ctx.metrics.setClocks(ctx.clocks);
+  for (const w of ctx.clocks.due((cid) => ctx.chains.get(cid)?.config.clockSkew ?? 0, Date.now())) {
+    ctx.log.warn({ chain: w.name, other: w.otherName, skewSeconds: w.seconds, boundSeconds: w.bound }, "measured clock skew between chains exceeds the configured bound");
+  }
+}
