@@ -99,6 +99,21 @@ describe("coordinator SQLite store", function () {
       expect(store.getTip("1")).to.deep.equal({ chainId: "1", blockNumber: 7, blockHash: "0xbeef" });
     });
 
+    it("a migration that rebuilds a referenced table runs with foreign keys off, is rolled back when it leaves a dangling reference, and foreign keys are on again after it", function () {
+      store.insertSwap(swapInput(1), ev("accepted"));
+      const later = LATEST_VERSION + 1;
+      const dangling = { version: later, name: "drops swaps", rebuildsParent: true, up: "DELETE FROM swap_arcs; DELETE FROM swap_parties; DELETE FROM swaps;" };
+      store.close();
+      raw((db) => {
+        db.pragma("foreign_keys = ON");
+        expect(() => applyMigrations(db, () => 5, [...MIGRATIONS, dangling])).to.throw(SchemaVersionError, /references do not resolve/);
+        expect(db.pragma("foreign_keys", { simple: true })).to.equal(1);
+        expect(db.prepare("SELECT COUNT(*) FROM swaps").pluck().get()).to.equal(1);
+        expect(db.prepare("SELECT MAX(version) FROM schema_migrations").pluck().get()).to.equal(LATEST_VERSION);
+      });
+      store = open();
+    });
+
     it("refuses a database whose schema is newer than the code", function () {
       store.close();
       raw((db) => db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 0)").run());
@@ -191,6 +206,16 @@ describe("coordinator SQLite store", function () {
         expect(() => db.prepare("INSERT INTO swap_arcs (swap_id, idx, chain_id, status, updated_at) VALUES (?, 2, '1', 'open', 0)").run(hex32("9d", 1))).to.throw(/FOREIGN KEY/);
         expect(() => db.prepare("UPDATE swap_arcs SET status = 'lost' WHERE swap_id = ?").run(mid)).to.throw(/CHECK constraint/);
         expect(() => db.prepare("UPDATE swaps SET parties = 9 WHERE id = ?").run(mid)).to.throw(/CHECK constraint/);
+        // A cycle's generic status labels and arcs beyond B fit the rebuilt tables; nonsense does not.
+        for (const label of ["premiums@8", "escrows@3", "escrows@16", "revealed"]) db.prepare("UPDATE swaps SET status = ? WHERE id = ?").run(label, hex32("1d", 0));
+        for (const label of ["premiums@9", "escrows@2", "escrows@17", "premiums@", "lost"]) expect(() => db.prepare("UPDATE swaps SET status = ? WHERE id = ?").run(label, hex32("1d", 0)), label).to.throw(/CHECK constraint/);
+        db.prepare("UPDATE tx_members SET leg = 'H' WHERE tx_id = 1").run();
+        expect(() => db.prepare("UPDATE tx_members SET leg = 'I' WHERE tx_id = 1").run()).to.throw(/CHECK constraint/);
+        expect(() => db.prepare("UPDATE txs SET leg = 'I' WHERE id = 1").run()).to.throw(/CHECK constraint/);
+        // The rebuilt swaps keep their index, their vow trigger and every reference to them.
+        expect(db.prepare("SELECT name FROM sqlite_master WHERE tbl_name = 'swaps' AND type IN ('index', 'trigger') AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all()).to.deep.equal(["swaps_status", "swaps_vows_kept"]);
+        expect(() => db.prepare("INSERT INTO events (swap_id, chain_id, at, kind, data) VALUES (?, NULL, 0, 'x', '{}')").run(hex32("9d", 1))).to.throw(/FOREIGN KEY/);
+        expect(() => db.prepare("DELETE FROM swaps WHERE id = ?").run(mid)).to.throw(/FOREIGN KEY/);
       }, v5);
     });
 

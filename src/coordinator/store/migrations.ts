@@ -16,6 +16,12 @@ export interface Migration {
   readonly name: string;
   /** The SQL to run (several statements). */
   readonly up: string;
+  /**
+   * The migration rebuilds a table other tables reference (SQLite cannot change a CHECK in place):
+   * foreign keys are switched off around its transaction, as SQLite's own procedure for such changes
+   * prescribes, and `foreign_key_check` must find nothing before it commits.
+   */
+  readonly rebuildsParent?: boolean;
 }
 
 /** Thrown when a database cannot be used by this code: its schema is newer, or its history differs. */
@@ -38,19 +44,32 @@ const TX_STATUSES = sqlList(["signed", "sent", "mined", "reverted", "replaced", 
 const TX_ACTIONS_V5 = sqlList(["depositPremium", "escrow", "redeem", "settle", "abort", "approve", "withdraw", "cancel"]);
 /** Since migration 6: the status of one arc (`domain/arcs.ts`). */
 const ARC_STATUSES = sqlList(Object.keys(ARC_TRANSITIONS));
+/** The legs a transaction may act on: A and B until migration 6, then arcs 0 … 7 as A … H (arc 0 = leg A, arc 1 = leg B). */
+const LEGS_AB = sqlList(["A", "B"]);
+const ARC_LEGS = sqlList(["A", "B", "C", "D", "E", "F", "G", "H"]);
+/** Migration 5's columns at the end of `txs`: the step's chain-clock deadline and whether the calldata reveals the secret. */
+const TX_V5_EXTRA = `,
+  deadline   TEXT    CHECK (deadline IS NULL OR (deadline <> '' AND deadline NOT GLOB '*[^0-9]*')),
+  reveals    INTEGER NOT NULL DEFAULT 0 CHECK (reveals IN (0, 1))`;
+/**
+ * Since migration 6: a swap's status is a two-party name (n = 2, `domain/status.ts`) or, for a larger
+ * cycle, the generic label of `domain/phase.ts` (`premiums@1` … `premiums@8`, `escrows@3` … `escrows@16`, or a phase).
+ */
+const STATUS_CHECK_V6 = `status IN (${STATUSES}) OR status IN ('accepted', 'committed', 'revealed', 'completed', 'aborting', 'settled')
+    OR status GLOB 'premiums@[1-8]' OR status GLOB 'escrows@[3-9]' OR status GLOB 'escrows@1[0-6]'`;
 
 /**
  * The `txs` table (as `name`), its actions limited to `actions`: migration 1's, rebuilt by migrations
  * 4 and 5; `extra` adds columns at the end (migration 5's step deadline and reveal flag).
  */
-const txsTable = (name: string, actions: string, extra = ""): string => `CREATE TABLE ${name} (
+const txsTable = (name: string, actions: string, extra = "", legs = LEGS_AB): string => `CREATE TABLE ${name} (
   id         INTEGER PRIMARY KEY AUTOINCREMENT,
   swap_id    TEXT    NOT NULL REFERENCES swaps (id),
   chain_id   TEXT    NOT NULL,
   account    TEXT    NOT NULL,
   nonce      INTEGER NOT NULL CHECK (nonce >= 0),
   action     TEXT    NOT NULL CHECK (action IN (${actions})),
-  leg        TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
+  leg        TEXT    NOT NULL CHECK (leg IN (${legs})),
   to_address TEXT    NOT NULL,
   data       TEXT    NOT NULL,
   ${decimal("value")},
@@ -72,13 +91,13 @@ const txsTable = (name: string, actions: string, extra = ""): string => `CREATE 
  * suffixed name, rows copied with their ids, the old tables dropped child first, the new ones renamed
  * and indexed (migrations 4 and 5).
  */
-const rebuildTxs = (suffix: string, actions: string, extra = "", select = "*"): string => `
-${txsTable(`txs_${suffix}`, actions, extra)}
+const rebuildTxs = (suffix: string, actions: string, extra = "", select = "*", legs = LEGS_AB): string => `
+${txsTable(`txs_${suffix}`, actions, extra, legs)}
 INSERT INTO txs_${suffix} SELECT ${select} FROM txs;
 CREATE TABLE tx_members_${suffix} (
   tx_id   INTEGER NOT NULL REFERENCES txs_${suffix} (id),
   swap_id TEXT    NOT NULL REFERENCES swaps (id),
-  leg     TEXT    NOT NULL CHECK (leg IN ('A', 'B')),
+  leg     TEXT    NOT NULL CHECK (leg IN (${legs})),
   PRIMARY KEY (tx_id, swap_id, leg)
 );
 INSERT INTO tx_members_${suffix} SELECT tx_id, swap_id, leg FROM tx_members;
@@ -207,8 +226,37 @@ CREATE TABLE chain_blocks (
     // recorded become 2-cycles: parties and chains from their offers, each arc's status the best the
     // swap's status and outcome label tell (the engine reads every leg again at start and corrects it).
     // An offer without these fields (none was ever written by the coordinator) gets '' and chain '0'.
+    // swaps is rebuilt (its status may be a cycle's generic label; its size is a column), and so are
+    // txs and tx_members (a transaction acts on arcs 0 … 7, named A … H).
+    rebuildsParent: true,
     up: `
-ALTER TABLE swaps ADD COLUMN parties INTEGER NOT NULL DEFAULT 2 CHECK (parties BETWEEN 2 AND 8);
+CREATE TABLE swaps_v6 (
+  id              TEXT    PRIMARY KEY,
+  offer           TEXT    NOT NULL,
+  signatures      TEXT    NOT NULL,
+  kind            TEXT    NOT NULL CHECK (kind IN ('hedged-swap', 'option')),
+  hashlock        TEXT    NOT NULL UNIQUE,
+  role_leader     INTEGER NOT NULL CHECK (role_leader IN (0, 1)),
+  role_follower   INTEGER NOT NULL CHECK (role_follower IN (0, 1)),
+  secret_index    INTEGER CHECK (secret_index IS NULL OR secret_index >= 0),
+  status          TEXT    NOT NULL CHECK (${STATUS_CHECK_V6}),
+  outcome         TEXT,
+  revealed_secret TEXT,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  never_reveal    INTEGER NOT NULL DEFAULT 0 CHECK (never_reveal IN (0, 1)),
+  never_escrow    INTEGER NOT NULL DEFAULT 0 CHECK (never_escrow IN (0, 1)),
+  parties         INTEGER NOT NULL DEFAULT 2 CHECK (parties BETWEEN 2 AND 8)
+);
+INSERT INTO swaps_v6 SELECT id, offer, signatures, kind, hashlock, role_leader, role_follower, secret_index, status, outcome,
+  revealed_secret, created_at, updated_at, never_reveal, never_escrow, 2 FROM swaps;
+DROP TABLE swaps;
+ALTER TABLE swaps_v6 RENAME TO swaps;
+CREATE INDEX swaps_status ON swaps (status);
+CREATE TRIGGER swaps_vows_kept BEFORE UPDATE OF never_reveal, never_escrow ON swaps
+WHEN NEW.never_reveal < OLD.never_reveal OR NEW.never_escrow < OLD.never_escrow
+BEGIN SELECT RAISE(ABORT, 'an abort consent vow cannot be withdrawn'); END;
+${rebuildTxs("v6", TX_ACTIONS_V5, TX_V5_EXTRA, "*", ARC_LEGS)}
 CREATE TABLE swap_parties (
   swap_id TEXT    NOT NULL REFERENCES swaps (id),
   idx     INTEGER NOT NULL CHECK (idx BETWEEN 0 AND 7),
@@ -295,15 +343,23 @@ export function applyMigrations(db: BetterSqlite3.Database, now: () => number, m
   const applied: number[] = [];
   check();
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-    const ran = db
-      .transaction(() => {
-        if (check().has(migration.version)) return false; // another process got there first
-        db.exec(migration.up);
-        record.run(migration.version, migration.name, now());
-        return true;
-      })
-      .immediate();
-    if (ran) applied.push(migration.version);
+    const foreignKeys = db.pragma("foreign_keys", { simple: true }) as number;
+    if (migration.rebuildsParent) db.pragma("foreign_keys = OFF");
+    try {
+      const ran = db
+        .transaction(() => {
+          if (check().has(migration.version)) return false; // another process got there first
+          db.exec(migration.up);
+          const broken = migration.rebuildsParent ? (db.pragma("foreign_key_check") as unknown[]) : [];
+          if (broken.length > 0) throw new SchemaVersionError("a migration left rows whose references do not resolve", { version: migration.version, rows: broken.slice(0, 5) });
+          record.run(migration.version, migration.name, now());
+          return true;
+        })
+        .immediate();
+      if (ran) applied.push(migration.version);
+    } finally {
+      if (migration.rebuildsParent) db.pragma(`foreign_keys = ${foreignKeys ? "ON" : "OFF"}`);
+    }
   }
   return applied;
 }
