@@ -9,7 +9,7 @@
  * - Actions taking an ethers v6 runner first: `depositPremium`, `escrowPrincipal`, `redeem`,
  *   `redeemBatch`, `settle`, `settleBatch`, `signCooperativeAbort`, `cooperativeAbort`, `withdrawCredits`
  *   (a credit whole or, above a token's per-transfer limit, in parts).
- * - Reading and recovery: `getLegStatus`, `waitForSecret`, `findLegs`, `recover`.
+ * - Reading and recovery: `getLegStatus`, `waitForSecret`, `findLegs`, `recover` (of swaps and cycles).
  * - The decision rule (`decideNext`, `mayReveal`): what a conforming party may do next; the one place
  *   that decides whether the secret may be revealed. It is the n = 2 case of the cycle rule
  *   (`decideCycleNext`, `mayRevealCycle`) for hedged cycles of n parties.
@@ -266,4 +266,5 @@ export {
   type CycleOfferArc,
   type SignedCycleOffer,
 } from "./cycleOffer";
+export { agreedCyclePlan, judgeCycle, type AgreedCycle } from "./cycleRecovery";
 export { verifyCycleOfferSignaturesOnChain, type CycleSignatureCheck, type VerifyCycleSignaturesOptions } from "./cycleOfferSignatures";

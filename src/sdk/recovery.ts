@@ -5,6 +5,7 @@
  * decision rule as the coordinator (`./rules`). A leg that belongs to no swap the party agreed to is
  * reported and never touched: a counterparty can create legs with the swap's hashlock (a 1-wei "bait"
  * leg to the leader), and redeeming one would publish the secret before the real leg is escrowed.
+ * Agreed hedged cycles (`PROTOCOLS.md` §7) are judged arc by arc by the cycle rule (`./cycleRecovery`).
  */
 import { keccak256, sha256, toBeHex, type BytesLike, type ContractRunner, type Log } from "ethers";
 
@@ -18,8 +19,10 @@ import { LegState, locateLeg, NATIVE, type EscrowLocation, type LegStruct, type 
 import { getLegStates, getLegStatus, type LegStatus, type ScanOptions } from "./read";
 import { offerDigest, type SignedOffer, type SwapOffer } from "./offer";
 import { planFromOffer, type SwapPlan } from "./plan";
-import { DEFAULT_CHAIN_SAFETY, DEFAULT_REACTION_MARGIN, decideNext, type ChainSafety, type LegObservation } from "./rules";
+import { DEFAULT_CHAIN_SAFETY, DEFAULT_REACTION_MARGIN, decideNext, type ChainSafety } from "./rules";
 import { secretsByHashlock } from "./secrets";
+import { agreedCycleId, agreedCyclePlan, judgeCycle, legsOf, observeLeg as observe, waitOrDone, withheldReason, type AgreedCycle } from "./cycleRecovery";
+import type { CyclePlan } from "./cyclePlan";
 import { unpackTimelocks } from "./timelocks";
 
 /** A leg found on chain, with the account's role in it and its current status. */
@@ -128,14 +131,18 @@ export async function revealedSecrets(runner: ContractRunner, at: EscrowLocation
   return out;
 }
 
-/** What recovery does with one leg. */
+/**
+ * What recovery does with one leg. `step` is the protocol step of a redeem: 5 (the leader's commit, under
+ * the reveal rule) or 6 (with s seen on chain) for a two-party swap; for a cycle of n parties 2n+1 (the
+ * leader's reveal on arc n−1) or 2n+1+j (party n−j's redeem of arc n−1−j), with the arc's index in `arc`.
+ * `swapId` is the swap's or the cycle's id (its offer's digest).
+ */
 export type RecoveryStep =
-  /** Redeem: step 5 (the leader's commit, under the reveal rule) or step 6 (with s seen on chain). */
-  | { readonly kind: "redeem"; readonly leg: FoundLeg; readonly secret: string; readonly step: 5 | 6; readonly swapId: string }
+  | { readonly kind: "redeem"; readonly leg: FoundLeg; readonly secret: string; readonly step: number; readonly arc?: number; readonly swapId: string }
   | { readonly kind: "settle"; readonly leg: FoundLeg }
   | { readonly kind: "wait"; readonly leg: FoundLeg; readonly until: bigint; readonly reason: string }
   /** The rule forbids the step now (e.g. a reveal that could be mined after its deadline): not sent, ever. */
-  | { readonly kind: "withheld"; readonly leg: FoundLeg; readonly step: 5 | 6; readonly reason: string; readonly swapId: string }
+  | { readonly kind: "withheld"; readonly leg: FoundLeg; readonly step: number; readonly arc?: number; readonly reason: string; readonly swapId: string }
   /** The leg belongs to no agreed swap (or its terms differ from the agreed ones): reported, not touched. */
   | { readonly kind: "unrecognised"; readonly leg: FoundLeg; readonly reason: string }
   | { readonly kind: "done"; readonly leg: FoundLeg };
@@ -144,7 +151,7 @@ export type RecoveryStep =
 export interface RecoveryContext {
   /** The party whose legs these are. */
   readonly account: string;
-  /** The swaps the party agreed to (plans, offers or signed offers): only their legs are acted on. */
+  /** The swaps and cycles the party agreed to (plans, offers or signed offers): only their legs are acted on. */
   readonly agreed: readonly AgreedSwap[];
   /** Secrets seen on a chain (revealed by a redeem), by hashlock (lower-case hex). */
   readonly revealed: ReadonlyMap<string, string>;
@@ -163,34 +170,22 @@ export interface RecoveryContext {
   readonly settleUnrecognised?: boolean;
   /**
    * Ids of agreed swaps whose secret the account vowed never to reveal (it consented to the abort of
-   * leg B, e.g. through its coordinator): their leg B is never redeemed, whatever the chains show.
+   * leg B, e.g. through its coordinator): their leg B is never redeemed, whatever the chains show. For a
+   * cycle it leads: its arc n−1, while arc 0 is at stake.
    */
   readonly forsworn?: ReadonlySet<string>;
 }
 
-/** A swap the party agreed to: its plan, its offer, or its signed offer. */
-export type AgreedSwap = SwapPlan | SwapOffer | SignedOffer;
+/** A swap or cycle the party agreed to: its plan, its offer, or its signed offer. */
+export type AgreedSwap = SwapPlan | SwapOffer | SignedOffer | AgreedCycle;
 
-function planOf(a: AgreedSwap): SwapPlan {
+function planOf(a: AgreedSwap): SwapPlan | CyclePlan {
+  const cycle = agreedCyclePlan(a);
+  if (cycle) return cycle;
   if ("legA" in a && "terms" in a.legA) return a as SwapPlan;
-  const offer = "offer" in a ? a.offer : (a as SwapOffer);
+  const offer = "offer" in a ? (a.offer as SwapOffer) : (a as SwapOffer);
   // The offer was validated when it was agreed: re-derive its legs without the checks against the current time.
   return planFromOffer(offer, { skipTimeChecks: true, minDelta: 0n, allowSameChain: true });
-}
-
-function observe(leg: FoundLeg | undefined, finalState: LegState | undefined): LegObservation {
-  if (!leg) return { state: finalState ?? LegState.None };
-  const state = finalState ?? (leg.status.kind === "premiumDeposited" ? LegState.PremiumDeposited : leg.status.kind === "escrowed" ? LegState.Escrowed : leg.status.kind === "aborted" ? LegState.Aborted : LegState.None);
-  const k = leg.status.kind;
-  return k === "redeemed" || k === "refunded" || k === "premiumRefunded" ? { state, outcome: k } : { state };
-}
-
-/** The old per-leg view: wait for a deadline, or done. */
-function waitOrDone(leg: FoundLeg): RecoveryStep {
-  const t = unpackTimelocks(leg.leg.timelocks);
-  if (leg.status.kind === "escrowed") return { kind: "wait", leg, until: t.timeout, reason: leg.role === "redeemer" ? "secret not visible on a chain yet" : "counterparty may still redeem" };
-  if (leg.status.kind === "premiumDeposited") return { kind: "wait", leg, until: t.escrowDeadline, reason: "principal may still be escrowed" };
-  return { kind: "done", leg };
 }
 
 function pastDeadline(leg: FoundLeg, now: bigint): boolean {
@@ -204,7 +199,9 @@ function pastDeadline(leg: FoundLeg, now: bigint): boolean {
  * are escrowed at their chains' final blocks, with the agreed terms, and the redeem can be mined before
  * leg B's timeout with inclusion time + confirmation time + clock skew + reaction margin to spare; the
  * follower redeems leg A only with a secret seen on a chain; every leg is settled after its deadline.
- * A leg of no agreed swap is reported as `unrecognised` and not touched (unless `settleUnrecognised`).
+ * An agreed cycle's arcs of the account are judged by the cycle rule (`judgeCycle`): the leader reveals s
+ * only when arcs n−1 and 0 are escrowed at their final blocks (or arc 0 is closed), a middle party redeems
+ * its incoming arc only with a secret seen on a chain. A leg of no agreed swap is reported as `unrecognised` and not touched (unless `settleUnrecognised`).
  *
  * @param legs - the account's legs on every chain, from `findLegs`.
  * @param finalStates - each leg's state at its chain's final block, by leg id (default: the leg's found status).
@@ -217,6 +214,10 @@ export function planRecovery(legs: readonly FoundLeg[], ctx: RecoveryContext, fi
   const safetyOf = (chainId: bigint) => ctx.safety?.get(chainId) ?? DEFAULT_CHAIN_SAFETY;
   for (const agreed of ctx.agreed) {
     const plan = planOf(agreed);
+    if ("arcs" in plan) {
+      for (const [id, step] of judgeCycle(plan, ctx, byId, finalStates)) claimed.set(id, step);
+      continue;
+    }
     const roles = { leader: checkAddress("leader", plan.offer.leader) === account, follower: checkAddress("follower", plan.offer.follower) === account };
     if (!roles.leader && !roles.follower) continue;
     const foundA = byId.get(plan.legA.id);
@@ -251,10 +252,8 @@ export function planRecovery(legs: readonly FoundLeg[], ctx: RecoveryContext, fi
       const missed = decision.missed.find((m) => (m.step === 5 && name === "B") || (m.step === 6 && name === "A"));
       if (intent?.action === "redeem") claimed.set(found.id, { kind: "redeem", leg: found, secret: intent.secret!, step: intent.step as 5 | 6, swapId });
       else if (intent?.action === "settle") claimed.set(found.id, { kind: "settle", leg: found });
-      else if (missed) {
-        const reason = missed.reason === "reveal-margin" ? "a redeem revealing the secret could be mined after the leg's timeout: not revealing" : "the step can no longer land before its deadline";
-        claimed.set(found.id, { kind: "withheld", leg: found, step: missed.step as 5 | 6, reason, swapId });
-      } else claimed.set(found.id, waitOrDone(found));
+      else if (missed) claimed.set(found.id, { kind: "withheld", leg: found, step: missed.step as 5 | 6, reason: withheldReason(missed.reason), swapId });
+      else claimed.set(found.id, waitOrDone(found));
     }
   }
   return legs.map((leg): RecoveryStep => {
@@ -283,8 +282,8 @@ export interface RecoverOptions extends TxOptions {
   /** The party whose legs to recover. */
   readonly account: string;
   /**
-   * The swaps the account agreed to (plans, offers or signed offers; keep the signed offer of every
-   * swap). Only their legs are redeemed; any other leg is reported as `unrecognised`.
+   * The swaps and cycles the account agreed to (plans, offers or signed offers; keep the signed offer of
+   * every one). Only their legs are redeemed; any other leg is reported as `unrecognised`.
    */
   readonly agreed: readonly AgreedSwap[];
   /** The party's secret seed: secrets of indexes [0, seedScan) are re-derived. */
@@ -350,7 +349,7 @@ export async function recover(chains: readonly RecoveryChain[], opts: RecoverOpt
     if (!Number.isInteger(confirmations) || confirmations < 1) throw new InvalidArgumentError("confirmations", "must be an integer of at least 1", confirmations);
     clocks.set(c.at.chainId, BigInt(latest.timestamp));
     safety.set(c.at.chainId, c.safety ? { inclusionTime: c.safety.inclusionTime, clockSkew: c.safety.clockSkew, confirmationTime: BigInt(confirmations) * c.safety.blockInterval } : DEFAULT_CHAIN_SAFETY);
-    const mine = agreed.flatMap((p) => [p.legA, p.legB]).filter((l) => l.at.chainId === c.at.chainId && l.at.escrow.toLowerCase() === c.at.escrow.toLowerCase() && found[i]!.some((f) => f.id === l.id));
+    const mine = agreed.flatMap(legsOf).filter((l) => l.at.chainId === c.at.chainId && l.at.escrow.toLowerCase() === c.at.escrow.toLowerCase() && found[i]!.some((f) => f.id === l.id));
     if (mine.length === 0) continue;
     const states = await getLegStates(c.runner, c.at, mine.map((l) => l.id), { blockTag: Math.max(0, latest.number - (confirmations - 1)) });
     for (const [k, l] of mine.entries()) finalStates.set(l.id, states[k]!);
@@ -376,7 +375,7 @@ export async function recover(chains: readonly RecoveryChain[], opts: RecoverOpt
       // Every asset a payout of an agreed leg on this escrow can be in.
       const tokens = new Set<string>();
       for (const p of agreed) {
-        for (const l of [p.legA, p.legB]) {
+        for (const l of legsOf(p)) {
           if (l.at.chainId !== c.at.chainId || l.at.escrow.toLowerCase() !== c.at.escrow.toLowerCase()) continue;
           tokens.add(l.leg.token.toLowerCase());
           if (l.leg.premiumAmount > 0n) tokens.add(l.leg.premiumToken.toLowerCase());
@@ -393,7 +392,7 @@ export async function recover(chains: readonly RecoveryChain[], opts: RecoverOpt
   return { legs: found.flat(), steps, transactions, credits };
 }
 
-/** The id of an agreed swap (its offer's EIP-712 digest), for matching reports to offers. */
+/** The id of an agreed swap or cycle (its offer's EIP-712 digest), for matching reports to offers. */
 export function agreedSwapId(a: AgreedSwap): string {
-  return "id" in a ? a.id : offerDigest("offer" in a ? a.offer : a);
+  return "id" in a ? a.id : agreedCycleId(a) ?? offerDigest("offer" in a ? (a.offer as SwapOffer) : (a as SwapOffer));
 }
