@@ -5,7 +5,8 @@
  *    native coin or its TestToken), a fresh secret, the start after every earlier cycle's deadlines;
  * 2. mints the ERC-20 amounts of the model's start holdings, then snapshots every balance (accounting.ts);
  * 3. walks the Δ slots 1 … 3n: all chains' clocks to just after the previous slot's deadline, then rounds
- *    in which every party's driver acts in turn, until a round in which nobody acts; then past the last
+ *    in which every party's driver acts in turn, until a round in which nobody acts (or, in the late
+ *    schedule, all clocks to shortly before each slot's deadline); then past the last
  *    timeout and the settle grace for a last slot ("end"), and a sweep by a non-party account that
  *    settles whatever the parties left;
  * 4. compares, exactly: every party's balance change per chain and asset (native fees added back) with
@@ -30,6 +31,8 @@ export const SETTLE_GRACE = 10n;
 export const U = 10n ** 15n;
 /** The leader's secret seed: cycle k uses `deriveSecret(SEED, k)`. */
 export const SEED = "0x" + "c7".repeat(32);
+/** In the late schedule, how long before each slot's deadline the clocks are set (the margins need 9 s). */
+export const LATE_BY = 15n;
 /** Rounds per slot before the harness calls it a livelock. */
 const MAX_ROUNDS = 12;
 
@@ -50,6 +53,12 @@ export interface CycleSpec {
   readonly compensations: readonly bigint[];
   readonly assets: readonly ArcAssets[];
   readonly deviation?: Deviation;
+  /**
+   * Where in each Δ slot the clocks are set: `eager` (default), just after the previous slot's deadline;
+   * `late`, `LATE_BY` seconds before the slot's own deadline (pair it with drivers that take each step in
+   * its own slot only, `sdkDriverFactory({ ownSlotOnly: true })`, to run every step at its last moment).
+   */
+  readonly schedule?: "eager" | "late";
 }
 
 /** One compared amount. */
@@ -176,7 +185,7 @@ export async function runCycle(w: CycleWorld, spec: CycleSpec, factory: DriverFa
       failures.push(`slot ${slot}: the parties still acted after ${MAX_ROUNDS} rounds`);
     };
     for (let slot = 1; slot <= 3 * n; slot++) {
-      await setClocks(w, start + BigInt(slot - 1) * DELTA + 1n);
+      await setClocks(w, spec.schedule === "late" ? start + BigInt(slot) * DELTA - LATE_BY : start + BigInt(slot - 1) * DELTA + 1n);
       cached = undefined;
       await play(slot);
     }

@@ -6,13 +6,31 @@
  * protocol is decided here.
  */
 import { decideCycleNext, depositPremium, escrowPrincipal, redeem, settle, type ChainSafety, type CycleIntent, type CycleView } from "../../src/sdk";
-import { errorText, type ActionRecord, type DriverContext, type MissedRecord, type PartyDriver, type Round } from "./driver";
+import { errorText, type ActionRecord, type DriverContext, type DriverFactory, type MissedRecord, type PartyDriver, type Round } from "./driver";
 
 /** The chains' figures the SDK driver declares (§6): automined local chains, so confirmation time 0. */
 export const LOCAL_CHAIN: ChainSafety = Object.freeze({ inclusionTime: 2n, confirmationTime: 0n, clockSkew: 2n });
 
-/** The SDK driver of party `ctx.index`. */
+/** Options of the SDK driver. */
+export interface SdkDriverOptions {
+  /**
+   * Send a protocol step only in its own Δ slot (step k while the clocks are in slot k), however early the
+   * rule allows it: a conforming party that waits until the last slot. Settlements go out at once.
+   */
+  readonly ownSlotOnly?: boolean;
+}
+
+/** The SDK driver with options; `sdkDriver` is `sdkDriverFactory()`. */
+export function sdkDriverFactory(opts: SdkDriverOptions = {}): DriverFactory {
+  return (ctx) => makeSdkDriver(ctx, opts);
+}
+
+/** The SDK driver of party `ctx.index`, taking every step as soon as the rule allows. */
 export function sdkDriver(ctx: DriverContext): PartyDriver {
+  return makeSdkDriver(ctx, {});
+}
+
+function makeSdkDriver(ctx: DriverContext, opts: SdkDriverOptions): PartyDriver {
   const { plan, index, world } = ctx;
   const runner = (arc: number) => ctx.wallet.connect(world.providers[arc]!);
   const held = new Set([index]);
@@ -53,6 +71,7 @@ export function sdkDriver(ctx: DriverContext): PartyDriver {
       const decision = decideCycleNext(view);
       const actions: ActionRecord[] = [];
       for (const i of decision.intents) {
+        if (opts.ownSlotOnly && i.step !== "settle" && i.step !== round.slot) continue;
         const base = { party: i.party, step: i.step, arc: i.arc, action: i.action };
         if (i.party !== index) {
           actions.push({ ...base, error: `the rule gave party ${index} an intent of party ${i.party}` });
