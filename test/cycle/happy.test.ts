@@ -93,6 +93,14 @@ describe("cycle happy paths, n = 2 … 5 (real chains, mixed native and ERC-20 a
     }
   });
 
+  it("the final sweep settles what the parties leave: drivers that never settle (n = 3, P2 stops after step 2)", async function () {
+    this.timeout(60_000);
+    const run = await runCycle(world!, { ...spec(3), deviation: { party: 2, afterStep: 2 } }, sdkDriverFactory({ skipSettlements: true }));
+    expect(run.failures, describeRun(run)).to.deep.equal([]);
+    expect(run.actions.filter((a) => a.step === "settle")).to.deep.equal([]);
+    expect(run.sweeps.map((s) => s.arc)).to.deep.equal([0, 1, 2]);
+  });
+
   it("a run that does not follow the model is reported: drivers that ignore the stop point of P1 (after step 4 of n = 3)", async function () {
     this.timeout(60_000);
     const run = await runCycle(world!, { ...spec(3), deviation: { party: 1, afterStep: 4 } }, (ctx) => sdkDriver({ ...ctx, haltAfterStep: undefined }));

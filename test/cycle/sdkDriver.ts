@@ -18,6 +18,8 @@ export interface SdkDriverOptions {
    * rule allows it: a conforming party that waits until the last slot. Settlements go out at once.
    */
   readonly ownSlotOnly?: boolean;
+  /** Send no settlement (a party that leaves its payouts to someone else: the harness's final sweep). */
+  readonly skipSettlements?: boolean;
 }
 
 /** The SDK driver with options; `sdkDriver` is `sdkDriverFactory()`. */
@@ -72,6 +74,7 @@ function makeSdkDriver(ctx: DriverContext, opts: SdkDriverOptions): PartyDriver 
       const actions: ActionRecord[] = [];
       for (const i of decision.intents) {
         if (opts.ownSlotOnly && i.step !== "settle" && i.step !== round.slot) continue;
+        if (opts.skipSettlements && i.step === "settle") continue;
         const base = { party: i.party, step: i.step, arc: i.arc, action: i.action };
         if (i.party !== index) {
           actions.push({ ...base, error: `the rule gave party ${index} an intent of party ${i.party}` });
