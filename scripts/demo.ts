@@ -20,7 +20,8 @@ import { join } from "node:path";
 import { Contract, formatUnits, type Wallet } from "ethers";
 
 import { deriveSecret, hashlockOf, planHedgedSwap, planOption, randomSeed, signOffer, signedOfferToJson } from "../src/sdk";
-import { isFinal, type SwapStatus } from "../src/coordinator/domain/status";
+import type { StoredStatus } from "../src/coordinator/domain/phase";
+import { isFinal } from "../src/coordinator/domain/status";
 import { openSqliteStore } from "../src/coordinator/store";
 import { devAccounts, deployToken, mintAndApprove, startDevnet, type Devnet, type DevnetChain } from "../src/devnet";
 import { startCoordinatorProcess, stopCoordinatorProcess, type CoordinatorProcess } from "../src/devnet/coordinatorProcess";
@@ -154,7 +155,7 @@ async function runScenario(sc: Scenario, devnet: Devnet, dir: string, procs: Coo
     { name: "A", chainId: A.node.chainId, provider: A.node.provider, escrow: A.escrow, symbol: "APR" },
     { name: "B", chainId: B.node.chainId, provider: B.node.provider, escrow: B.escrow, symbol: "BAN" },
   ]);
-  const status = { alice: "" as SwapStatus | "", bob: "" as SwapStatus | "" };
+  const status = { alice: "" as StoredStatus | "", bob: "" as StoredStatus | "" };
   let jumped = false;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -201,7 +202,7 @@ function fmtOffset(s: number): string {
   return s >= 0 ? `+${s}s`.padEnd(6) : `${s}s`.padEnd(6);
 }
 
-function readStatus(path: string, id: string): SwapStatus | undefined {
+function readStatus(path: string, id: string): StoredStatus | undefined {
   if (!existsSync(path)) return undefined;
   const store = openSqliteStore(path);
   try {

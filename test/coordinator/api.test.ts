@@ -313,9 +313,10 @@ describe("coordinator: HTTP API", function () {
     const doc = JSON.parse(await res.text()) as { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown> } };
     expect(doc.openapi).to.equal("3.1.0");
     const routes = Object.entries(doc.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
-    expect(routes).to.have.members(["GET /swaps", "POST /swaps", "GET /swaps/{id}", "POST /swaps/{id}/abort", "GET /events", "GET /openapi.json", "GET /metrics", "GET /health", "GET /ready"]);
+    expect(routes).to.have.members(["GET /swaps", "POST /swaps", "POST /cycles", "GET /swaps/{id}", "POST /swaps/{id}/abort", "GET /events", "GET /openapi.json", "GET /metrics", "GET /health", "GET /ready"]);
     expect(doc.components.securitySchemes.bearerAuth).to.deep.include({ type: "http", scheme: "bearer" });
     expect(doc.paths["/swaps"]!.post!.security).to.deep.equal([{ bearerAuth: [] }]);
+    expect(doc.paths["/cycles"]!.post!.security).to.deep.equal([{ bearerAuth: [] }]);
     expect(doc.paths["/swaps/{id}/abort"]!.post!.security).to.deep.equal([{ bearerAuth: [] }]);
     // The consent order is written where API users read it.
     expect((doc.paths["/swaps/{id}/abort"]!.post as { description?: string }).description).to.match(/leader first/i).and.match(/COUNTER_LEG_ESCROWED/);

@@ -98,7 +98,7 @@ describe("coordinator: crash recovery", function () {
     const bob = coordinator(partyConfig(w, "bob"));
     try {
       await driveBoth(alice, bob, signed);
-      const reached = (status: SwapStatus) => HAPPY_PATH.indexOf(alice.store.getSwap(plan.id)!.status) >= HAPPY_PATH.indexOf(status);
+      const reached = (status: SwapStatus) => HAPPY_PATH.indexOf(alice.store.getSwap(plan.id)!.status as SwapStatus) >= HAPPY_PATH.indexOf(status);
       await until("leg A escrowed", () => reached("escrowedA"), 30_000);
       w.B.node.pause();
       expect(reached("redeemedB"), "the swap got past step 5 before chain B was frozen").to.equal(false);

@@ -59,7 +59,7 @@ describe("coordinator: faults (RPC outage, reorganisation, base-fee spike)", fun
   }
 
   const statusOf = (c: Coordinator, id: string) => c.store.getSwap(id)!.status;
-  const reached = (c: Coordinator, id: string, status: SwapStatus) => HAPPY_PATH.indexOf(statusOf(c, id)) >= HAPPY_PATH.indexOf(status);
+  const reached = (c: Coordinator, id: string, status: SwapStatus) => HAPPY_PATH.indexOf(statusOf(c, id) as SwapStatus) >= HAPPY_PATH.indexOf(status);
   /** Every status the swap has been moved to, from its `swap.status` events. */
   const statusesVisited = (c: Coordinator, id: string) => c.store.events(id).filter((e) => e.kind === "swap.status").map((e) => e.data.to as string);
 

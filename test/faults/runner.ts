@@ -121,7 +121,7 @@ class Run {
     if (!store) return undefined;
     const life = store.eventsOfKind("coordinator.");
     if (life[life.length - 1]?.kind !== "coordinator.driving") return undefined;
-    return store.getSwap(this.plan.id)?.status;
+    return store.getSwap(this.plan.id)?.status as SwapStatus | undefined;
   }
   reached(p: Party, s: SwapStatus): boolean {
     const now = this.status(p);

@@ -2,13 +2,14 @@
  * What the HTTP API needs from the coordinator: one narrow interface, so the API is a thin layer
  * (validation, auth, serialisation) over the engine and the store.
  */
-import type { SignedOffer } from "../../sdk";
-import type { SwapStatus } from "../domain/status";
-import type { EventRow, SwapRow, TxRow } from "../store/types";
+import type { SignedCycleOffer, SignedOffer } from "../../sdk";
+import type { ArcStatus } from "../domain/arcs";
+import type { StoredStatus } from "../domain/phase";
+import type { EventRow, LegName, SwapRow, TxRow } from "../store/types";
 
 /** Filters of the swap list. */
 export interface SwapFilter {
-  readonly status?: SwapStatus;
+  readonly status?: StoredStatus;
   readonly kind?: "hedged-swap" | "option";
   /** true: only swaps not in a final status; false: only final ones. */
   readonly active?: boolean;
@@ -19,9 +20,11 @@ export interface SwapFilter {
 /** One step of a swap's schedule with its deadline, the time left on its chain's clock and its transaction. */
 export interface StepDetail {
   readonly step: number;
-  readonly actor: "leader" | "follower";
+  /** Two parties: `leader` or `follower`; a cycle: `P0` (the leader) … `P7`. */
+  readonly actor: string;
   readonly party: string;
-  readonly leg: "A" | "B";
+  /** The arc's name: A, B (two parties' legs), C … H (a cycle's arcs 2 … 7). */
+  readonly leg: LegName;
   readonly action: string;
   readonly chain: string;
   readonly deadline: string;
@@ -33,7 +36,7 @@ export interface StepDetail {
 
 /** One leg of a swap as the API shows it. */
 export interface LegDetail {
-  readonly name: "A" | "B";
+  readonly name: LegName;
   readonly chain: string;
   readonly chainId: string;
   readonly escrow: string;
@@ -52,9 +55,29 @@ export interface LegDetail {
   readonly outcome: string | null;
 }
 
+/** Party i of a swap as the API shows it (P0 is the leader). */
+export interface PartyDetail {
+  readonly index: number;
+  readonly address: string;
+  /** This coordinator holds the party's key and drives its steps. */
+  readonly held: boolean;
+}
+
+/** Arc i of a swap with its status as the chains last showed it. */
+export interface ArcDetail {
+  readonly index: number;
+  readonly leg: LegName;
+  readonly chainId: string;
+  readonly status: ArcStatus;
+}
+
 /** A swap with everything about it. */
 export interface SwapDetail {
   readonly swap: SwapRow;
+  /** P0 … P(n−1). */
+  readonly parties: readonly PartyDetail[];
+  /** Arc 0 … n−1, each with its status. */
+  readonly arcs: readonly ArcDetail[];
   readonly legs: readonly LegDetail[];
   readonly steps: readonly StepDetail[];
   readonly transactions: readonly TxRow[];
@@ -101,6 +124,8 @@ export interface HealthReport {
 export interface CoordinatorPort {
   /** Validates and accepts a signed offer (typed `HedgeSwapError` on refusal; nothing sent). */
   submit(signed: SignedOffer): Promise<SwapRow>;
+  /** Validates and accepts a signed n-party cycle offer (typed `HedgeSwapError` on refusal; nothing sent). */
+  submitCycle?(signed: SignedCycleOffer): Promise<SwapRow>;
   listSwaps(filter: SwapFilter): SwapRow[];
   /** Undefined when there is no such swap. */
   swapDetail(id: string): SwapDetail | undefined;

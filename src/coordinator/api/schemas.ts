@@ -5,7 +5,9 @@
  */
 import { z } from "zod";
 
-import { HedgeSwapError, signedOfferFromJson, type SignedOffer } from "../../sdk";
+import { HedgeSwapError, MAX_CYCLE_PARTIES, MIN_CYCLE_PARTIES, signedCycleOfferFromJson, signedOfferFromJson, type SignedCycleOffer, type SignedOffer } from "../../sdk";
+import { ARC_TRANSITIONS } from "../domain/arcs";
+import { LEG_NAMES } from "../store/types";
 import { TRANSITIONS, type SwapStatus } from "../domain/status";
 
 const hex = (bytes: number, what: string) => z.string().regex(new RegExp(`^0x[0-9a-fA-F]{${bytes * 2}}$`), `must be ${what}: 0x and ${bytes * 2} hex digits`);
@@ -23,6 +25,17 @@ export const signatureSchema = hex(65, "a 65-byte signature");
 
 /** Every swap status, from the transition table. */
 export const SWAP_STATUSES = Object.keys(TRANSITIONS) as [SwapStatus, ...SwapStatus[]];
+/**
+ * A status as recorded: a two-party name, or a cycle's label (`premiums@1` … `premiums@8`,
+ * `escrows@3` … `escrows@16`, `committed`, `revealed`, …; see `domain/phase.ts`).
+ */
+export const storedStatusSchema = z
+  .string()
+  .regex(/^(?:premiums@[1-8]|escrows@(?:[3-9]|1[0-6])|revealed)$/)
+  .or(z.enum(SWAP_STATUSES))
+  .meta({ description: "two parties: accepted, premiumB, premiumA, escrowedA, escrowedB, committed, redeemedB, completed, aborting, settled; a cycle: accepted, premiums@k, escrows@k, committed, revealed, completed, aborting, settled" });
+/** An arc's name: A, B (two parties' legs), C … H (a cycle's arcs 2 … 7). */
+export const legNameSchema = z.enum(LEG_NAMES as [string, ...string[]]);
 /** What a swap is. */
 export const swapKindSchema = z.enum(["hedged-swap", "option"]);
 
@@ -54,9 +67,39 @@ export const signedOfferBodySchema = z.strictObject({
   signatures: z.strictObject({ leader: signatureSchema, follower: signatureSchema }),
 });
 
+/** One arc's terms in a cycle offer's JSON form (`cycleOfferToJson`): every premium is a hedge. */
+export const cycleOfferArcSchema = z.strictObject({
+  chainId: uint(256),
+  escrow: addressSchema,
+  token: addressSchema,
+  amount: uint(256),
+  premiumToken: addressSchema,
+  premiumAmount: uint(256),
+});
+
+/** An n-party cycle offer (`PROTOCOLS.md` §7) in the JSON form of the SDK's `cycleOfferToJson`. */
+export const cycleOfferJsonSchema = z.strictObject({
+  parties: z.array(addressSchema).min(MIN_CYCLE_PARTIES).max(MAX_CYCLE_PARTIES).meta({ description: "P0 (the leader) … P(n−1) in cycle order; arc i pays P(i+1)" }),
+  hashlock: bytes32Schema,
+  start: uint(64).meta({ description: "T0, unix seconds" }),
+  delta: uint(64).meta({ description: "Δ, seconds" }),
+  arcs: z.array(cycleOfferArcSchema).min(MIN_CYCLE_PARTIES).max(MAX_CYCLE_PARTIES),
+});
+
+/** `POST /cycles`: a signed cycle offer as the SDK's `signedCycleOfferToJson` writes it, one signature per party in party order. */
+export const signedCycleOfferBodySchema = z.strictObject({
+  offer: cycleOfferJsonSchema,
+  signatures: z.array(z.string().regex(/^0x(?:[0-9a-fA-F]{2}){1,4096}$/, "must be a signature: 0x and an even number of hex digits")).min(MIN_CYCLE_PARTIES).max(MAX_CYCLE_PARTIES),
+});
+
+/** Validates a `POST /cycles` body and converts it with the SDK's `signedCycleOfferFromJson`. */
+export function parseSignedCycleOffer(body: unknown): SignedCycleOffer {
+  return signedCycleOfferFromJson(validate(signedCycleOfferBodySchema, body, "body"));
+}
+
 /** `GET /swaps` query. */
 export const listQuerySchema = z.strictObject({
-  status: z.enum(SWAP_STATUSES).optional(),
+  status: storedStatusSchema.optional(),
   kind: swapKindSchema.optional(),
   active: z.enum(["true", "false"]).transform((v) => v === "true").optional().meta({ description: "true: only swaps not in a final status; false: only final ones" }),
   limit: z.coerce.number().int().min(1).max(500).optional().meta({ description: "page size, 1–500 (default 100)" }),
@@ -142,17 +185,18 @@ export function parseSignedOffer(body: unknown): SignedOffer {
 /** A swap row (`SwapRow`). */
 export const swapRowSchema = z.object({
   id: bytes32Schema,
-  offer: offerJsonSchema,
-  signatures: z.object({ leader: z.string(), follower: z.string() }),
+  offer: z.union([offerJsonSchema, cycleOfferJsonSchema]),
+  signatures: z.union([z.object({ leader: z.string(), follower: z.string() }), z.array(z.string())]).meta({ description: "two parties: leader and follower; a cycle: one per party, in party order" }),
   kind: swapKindSchema,
   hashlock: bytes32Schema,
   roles: z.object({ leader: z.boolean(), follower: z.boolean() }),
   secretIndex: z.number().int().nullable(),
-  status: z.enum(SWAP_STATUSES),
+  status: storedStatusSchema,
   outcome: z.string().nullable(),
   revealedSecret: z.string().nullable(),
   neverReveal: z.boolean().meta({ description: "the leader consented to abort leg B: it never reveals the secret for this swap" }),
   neverEscrow: z.boolean().meta({ description: "the follower consented to abort leg A before escrowing leg B: it never escrows leg B for this swap" }),
+  parties: z.number().int().min(MIN_CYCLE_PARTIES).max(MAX_CYCLE_PARTIES).meta({ description: "n: the swap is a cycle of n parties and n arcs (2 for a two-party swap)" }),
   createdAt: z.number(),
   updatedAt: z.number(),
 });
@@ -195,7 +239,7 @@ export const eventRowSchema = z.object({
 
 /** A leg (`LegDetail`). */
 export const legDetailSchema = z.object({
-  name: z.enum(["A", "B"]),
+  name: legNameSchema,
   chain: z.string(),
   chainId: decimal,
   escrow: addressSchema,
@@ -216,9 +260,9 @@ export const legDetailSchema = z.object({
 /** A step of the schedule (`StepDetail`). */
 export const stepDetailSchema = z.object({
   step: z.number().int(),
-  actor: z.enum(["leader", "follower"]),
+  actor: z.string().meta({ description: "two parties: leader or follower; a cycle: P0 (the leader) … P7" }),
   party: addressSchema,
-  leg: z.enum(["A", "B"]),
+  leg: legNameSchema,
   action: z.string(),
   chain: z.string(),
   deadline: decimal,
@@ -229,6 +273,8 @@ export const stepDetailSchema = z.object({
 /** `GET /swaps/:id` answer (`SwapDetail`). */
 export const swapDetailSchema = z.object({
   swap: swapRowSchema,
+  parties: z.array(z.object({ index: z.number().int(), address: addressSchema, held: z.boolean() })),
+  arcs: z.array(z.object({ index: z.number().int(), leg: legNameSchema, chainId: decimal, status: z.enum(Object.keys(ARC_TRANSITIONS) as [string, ...string[]]) })),
   legs: z.array(legDetailSchema),
   steps: z.array(stepDetailSchema),
   transactions: z.array(txRowSchema),

@@ -15,7 +15,7 @@ import { EscrowRevertError, HedgeSwapError } from "../../sdk";
 import { UnknownSwapError } from "../errors";
 import type { EventRow } from "../store/types";
 import { registerDashboard } from "../dashboard/serve";
-import type { CoordinatorPort } from "./port";
+import type { CoordinatorPort, SwapFilter } from "./port";
 import {
   ABORT_RULES,
   RequestValidationError,
@@ -24,7 +24,9 @@ import {
   eventsQuerySchema,
   listQuerySchema,
   openApiDocument,
+  parseSignedCycleOffer,
   parseSignedOffer,
+  signedCycleOfferBodySchema,
   signedOfferBodySchema,
   swapDetailSchema,
   swapIdParamsSchema,
@@ -239,9 +241,17 @@ export async function startApi(port: CoordinatorPort, opts: ApiOptions): Promise
       handler: async (req, reply) => reply.code(201).send(await port.submit(parseSignedOffer(req.body))),
     },
     {
+      method: "POST", url: "/cycles", summary: "Submit a signed n-party cycle offer (PROTOCOLS.md §7; validated and admitted; nothing is sent yet)", auth: true,
+      body: signedCycleOfferBodySchema, ok: { status: 201, description: "accepted: the new swap (a cycle of n parties)", schema: swapRowSchema }, errors: [400, 401, 403, 409, 413, 422, 503],
+      handler: async (req, reply) => {
+        if (!port.submitCycle) throw new HedgeSwapError("CYCLES_NOT_SUPPORTED", "this coordinator does not drive n-party cycles", {});
+        return reply.code(201).send(await port.submitCycle(parseSignedCycleOffer(req.body)));
+      },
+    },
+    {
       method: "GET", url: "/swaps", summary: "List swaps, oldest first, filtered and paged", query: listQuerySchema,
       ok: { status: 200, description: "the swaps", schema: swapListSchema }, errors: [400],
-      handler: async (req) => ({ swaps: port.listSwaps(validate(listQuerySchema, req.query, "query")) }),
+      handler: async (req) => ({ swaps: port.listSwaps(validate(listQuerySchema, req.query, "query") as SwapFilter) }),
     },
     {
       method: "GET", url: "/swaps/:id", summary: "One swap: legs, steps with deadlines, time left and transactions, events", params: swapIdParamsSchema,

@@ -4,14 +4,14 @@
  * guard) names them without importing the sender.
  */
 import type { HedgeSwapError } from "../../sdk";
-import type { NewTx, TxAction, TxMember, TxRow } from "../store/types";
+import type { LegName, NewTx, TxAction, TxMember, TxRow } from "../store/types";
 import type { Head } from "./client";
 import type { PricedItem } from "./gasPricer";
 
 /** What a transaction is for, as the engine names it. */
 export interface TxPurpose {
   readonly swapId: string;
-  readonly leg: "A" | "B";
+  readonly leg: LegName;
   readonly action: TxAction;
   /** The protocol step (1–6) or "settle", for crash points and logs. */
   readonly step: string;

@@ -112,3 +112,43 @@ export function phaseOfTwoPartyStatus(status: SwapStatus): CycleStatus {
 export function statusLabel(s: CycleStatus): string {
   return s.phase === "premiums" || s.phase === "escrows" ? `${s.phase}@${s.step}` : s.phase;
 }
+
+/** A status as the store records it for a cycle of three or more parties: the phase, with the step in `premiums` and `escrows`. */
+export type CycleLabel = "accepted" | `premiums@${number}` | `escrows@${number}` | "committed" | "revealed" | "completed" | "aborting" | "settled";
+
+/** A status as the store records it: the two-party name for n = 2 (as every release wrote it), the generic label for larger cycles. */
+export type StoredStatus = SwapStatus | CycleLabel;
+
+/** The recorded form of a status of an n-cycle: `twoPartyStatus` for n = 2, `statusLabel` otherwise. */
+export function storedStatus(n: number, s: CycleStatus): StoredStatus {
+  checkCycleStatus(n, s);
+  return n === 2 ? twoPartyStatus(s) : (statusLabel(s) as CycleLabel);
+}
+
+/** The generic status of a recorded one (`InvalidArgumentError` when it is not a status of an n-cycle). */
+export function parseStoredStatus(n: number, recorded: string): CycleStatus {
+  if (n === 2) return phaseOfTwoPartyStatus(recorded as SwapStatus);
+  const m = /^(premiums|escrows)@([0-9]+)$/.exec(recorded);
+  const s: CycleStatus = m ? { phase: m[1] as SwapPhase, step: Number(m[2]) } : { phase: recorded as SwapPhase, step: 0 };
+  checkCycleStatus(n, s);
+  return s;
+}
+
+/** True when the recorded status is final (`completed` or `settled`, for every n). */
+export function isFinalStored(recorded: string): boolean {
+  return recorded === "completed" || recorded === "settled";
+}
+
+/**
+ * The statuses a move writes, in order: along the happy path of an n-cycle every status in between
+ * (`committed` only when it is the target), so that each step boundary is crossed on its own;
+ * otherwise `to` alone (nothing when equal). The n-generic form of the two-party `statusPath`.
+ */
+export function cycleStatusPath(n: number, from: CycleStatus, to: CycleStatus): CycleStatus[] {
+  const happy = cycleStatuses(n).filter((s) => s.phase !== "aborting" && s.phase !== "settled");
+  const same = (a: CycleStatus, b: CycleStatus) => a.phase === b.phase && a.step === b.step;
+  const i = happy.findIndex((s) => same(s, from));
+  const j = happy.findIndex((s) => same(s, to));
+  if (i < 0 || j < 0 || j <= i) return same(from, to) ? [] : [to];
+  return happy.slice(i + 1, j + 1).filter((s) => s.phase !== "committed" || same(s, to));
+}

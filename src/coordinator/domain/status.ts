@@ -60,22 +60,33 @@ export const REOPENINGS: Readonly<Partial<Record<SwapStatus, readonly SwapStatus
   (["premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "completed", "aborting", "settled"] as const).map((s) => [s, REWIND_TO.filter((t) => t !== s)]),
 );
 
-/** Throws `IllegalTransitionError` unless `from → to` is a reopening after a reorganisation. */
-export function checkReopening(swapId: string, from: SwapStatus, to: SwapStatus): void {
-  if (!(REOPENINGS[from] ?? []).includes(to)) throw new IllegalTransitionError(swapId, from, to);
+/**
+ * Throws `IllegalTransitionError` unless `from → to` is a reopening after a reorganisation: for two
+ * parties one of `REOPENINGS`; for a larger cycle (recorded labels, `domain/phase.ts`) the same rule:
+ * from any status to any other that is not final.
+ */
+export function checkReopening(swapId: string, from: string, to: string): void {
+  if (!mayReopen(from, to)) throw new IllegalTransitionError(swapId, from, to);
 }
 
-/** True when no transition leaves `status`. */
-export function isFinal(status: SwapStatus): boolean {
-  return TRANSITIONS[status].length === 0;
+/** True when a reorganisation may rewind a swap from `from` to `to` (see `checkReopening`). */
+export function mayReopen(from: string, to: string): boolean {
+  if (from in TRANSITIONS && to in TRANSITIONS) return (REOPENINGS[from as SwapStatus] ?? []).includes(to as SwapStatus);
+  return from !== to && !isFinal(to);
+}
+
+/** True when no transition leaves `status` (a two-party name, or a larger cycle's label: `completed` and `settled` are final for every n). */
+export function isFinal(status: string): boolean {
+  return status === "completed" || status === "settled";
 }
 
 /** Thrown when a transition is not in the table. */
 export class IllegalTransitionError extends HedgeSwapError {
   constructor(
     readonly swapId: string,
-    readonly from: SwapStatus,
-    readonly to: SwapStatus,
+    /** The recorded statuses: two-party names, or a larger cycle's labels (`domain/phase.ts`). */
+    readonly from: string,
+    readonly to: string,
   ) {
     super("ILLEGAL_TRANSITION", "the swap status change is not in the transition table", { swapId, from, to });
   }

@@ -29,7 +29,7 @@ import { planOf, type EngineContext } from "./context";
 import { emitEvents, recordEvent } from "./eventFeed";
 
 /** The statuses in which the leader has committed to reveal the secret: no consent to abort leg B any more. */
-const COMMITTED: ReadonlySet<SwapStatus> = new Set<SwapStatus>(["committed", "redeemedB", "completed"]);
+const COMMITTED: ReadonlySet<string> = new Set<SwapStatus>(["committed", "redeemedB", "completed"]);
 
 /** Leg B as the follower's abort rule reads it (see `requestAbort`). */
 interface CounterLeg {
@@ -47,6 +47,8 @@ export async function requestAbort(ctx: EngineContext, id: string, legName: "A" 
   if (!row) throw new UnknownSwapError(id);
   if (isFinal(row.status)) throw new SwapFinalError(id, row.status);
   const plan = planOf(ctx, row);
+  // Cooperative aborts follow §3's two-party consent order; a cycle's arcs abort by their deadlines only.
+  if (!plan) throw new AbortNotPossibleError("cooperative aborts are for two-party swaps; a cycle's arcs settle after their deadlines", { swapId: id, leg: legName, parties: row.parties });
   const leg = legName === "A" ? plan.legA : plan.legB;
   const chain = ctx.chains.get(leg.at.chainId.toString())!;
   const state = Number(await chain.escrow.contract.legState(leg.id)) as LegState;

@@ -53,6 +53,17 @@ function seedIndex(seed: string, scan: number): Map<string, { secret: string; in
   return map;
 }
 
+/**
+ * The index under the leader's seed of the secret behind `hashlock` (one of its first `scan`);
+ * `OfferRefusedError` when the party has no seed or the hashlock is not one of its secrets.
+ */
+export function leaderSecretIndex(leader: PartyKeys, hashlock: string, scan: number): number {
+  if (!leader.seed) throw new OfferRefusedError("the leader's party has no secret seed configured", { party: leader.name });
+  const hit = seedIndex(leader.seed, scan).get(hashlock);
+  if (!hit) throw new OfferRefusedError("the hashlock is not one of the leader's derived secrets", { party: leader.name, scanned: scan });
+  return Number(hit.index);
+}
+
 /** Gas each party keeps for its transactions on a chain (a generous bound of three escrow calls). */
 const GAS_RESERVE_UNITS = 600_000n;
 
@@ -106,13 +117,7 @@ export async function admitOffer(
   const firstStep = plan.steps[0]!.deadline;
   if (leader && headB.timestamp + margin > firstStep) throw new DeadlineInPastError("step 1 can no longer land before its deadline", firstStep, headB.timestamp);
 
-  let secretIndex: number | null = null;
-  if (leader) {
-    if (!leader.seed) throw new OfferRefusedError("the leader's party has no secret seed configured", { party: leader.name });
-    const hit = seedIndex(leader.seed, ctx.config.seedScan).get(plan.offer.hashlock);
-    if (!hit) throw new OfferRefusedError("the hashlock is not one of the leader's derived secrets", { party: leader.name, scanned: ctx.config.seedScan });
-    secretIndex = Number(hit.index);
-  }
+  const secretIndex = leader ? leaderSecretIndex(leader, plan.offer.hashlock, ctx.config.seedScan) : null;
 
   if (ctx.store.getSwap(plan.id)) throw new DuplicateSwapError(plan.id, "id");
   if (ctx.store.getSwapByHashlock(plan.offer.hashlock)) throw new DuplicateSwapError(plan.id, "hashlock");

@@ -7,28 +7,54 @@
  */
 import type { Logger } from "pino";
 
-import { LegState, deriveSecret, offerFromJson, planFromOffer, type SwapPlan } from "../../sdk";
+import { LegState, cycleOfferFromJson, deriveSecret, offerFromJson, planFromCycleOffer, planFromOffer, type CyclePlan, type LegTerms, type LocatedLeg, type SwapPlan } from "../../sdk";
 import type { CoordinatorConfig, PartyKeys } from "../config";
 import type { ChainClient, Head } from "../chain/client";
 import type { TxSender } from "../chain/sender";
 import type { ChainWatcher } from "../chain/watcher";
 import type { CoordinatorMetrics } from "../metrics";
 import type { LogLimiter } from "../logLimit";
-import type { CoordinatorStore, EventRow, OpenTxMember, SwapRow } from "../store/types";
+import { LEG_NAMES, type CoordinatorStore, type EventRow, type LegName, type OpenTxMember, type SwapRow } from "../store/types";
 import type { ClockMonitor } from "./clocks";
 import type { CreditWithdrawals } from "./creditRound";
 import type { LegOutcome } from "./decide";
 import type { ChainHealth } from "./reachability";
 
-/** An unfinished swap in memory: its row, its plan and the secrets this process knows. */
-export interface Active {
+/** One arc of a swap as the engine drives it: arc i is the leg P_i → P_{i+1 mod n} (a two-party swap's legs A and B are arcs 0 and 1). */
+export interface EngineLeg extends LocatedLeg {
+  readonly name: LegName;
+  readonly index: number;
+  readonly terms: LegTerms;
+}
+
+/** What every unfinished swap in memory has: its row, its arcs, its hashlock and the secrets this process knows. */
+interface ActiveBase {
   row: SwapRow;
-  plan: SwapPlan;
+  /** Arc 0 first (two parties: legs A and B). */
+  readonly legs: readonly EngineLeg[];
+  /** The hashlock, lower case. */
+  readonly hashlock: string;
   /** The leader's own secret, re-derived from its seed (only when this process holds the leader). */
   leaderSecret?: string;
   /** The secret as seen on a chain (usable by every held role). */
   revealed?: string;
 }
+
+/** A two-party swap (`PROTOCOLS.md` §3, §4): hedged swap or option, with cooperative aborts. */
+export interface SwapActive extends ActiveBase {
+  readonly kind: "swap";
+  readonly plan: SwapPlan;
+}
+
+/** An n-party hedged cycle (`PROTOCOLS.md` §7), of which this process holds the parties in `held`. */
+export interface CycleActive extends ActiveBase {
+  readonly kind: "cycle";
+  readonly plan: CyclePlan;
+  readonly held: ReadonlySet<number>;
+}
+
+/** An unfinished swap in memory. */
+export type Active = SwapActive | CycleActive;
 
 /** A leg's state as of the final block, with the position (block, log index) it was learnt at. */
 export interface KnownLegState {
@@ -59,7 +85,7 @@ export interface EngineContext {
   readonly heads: Map<string, Head>;
   readonly active: Map<string, Active>;
   /** legId → swap id and leg name, for events. */
-  readonly legs: Map<string, { swapId: string; leg: "A" | "B" }>;
+  readonly legs: Map<string, { swapId: string; leg: LegName }>;
   readonly outcomes: Map<string, LegOutcome>;
   /** An active swap's id by its hashlock (lower case), to learn a secret revealed on any leg. */
   readonly byHashlock: Map<string, string>;
@@ -84,25 +110,56 @@ export interface EngineContext {
   haltRound: boolean;
 }
 
+/** True when the row holds an n-party cycle offer (`parties`, `arcs`) rather than a two-party one. */
+export function isCycleRow(row: Pick<SwapRow, "offer">): boolean {
+  return Array.isArray((row.offer as { parties?: unknown }).parties);
+}
+
+const REPLAN = { skipTimeChecks: true, minDelta: 0n, allowSameChain: true } as const;
+
+/** A row's arcs and its hashlock, from its plan. */
+function arcsOf(plan: SwapPlan | CyclePlan): { legs: EngineLeg[]; hashlock: string } {
+  if ("legA" in plan) return { legs: [{ ...plan.legA, index: 0 }, { ...plan.legB, index: 1 }], hashlock: plan.offer.hashlock.toLowerCase() };
+  return { legs: plan.arcs.map((a) => ({ at: a.at, leg: a.leg, id: a.id, terms: a.terms, index: a.index, name: LEG_NAMES[a.index]! })), hashlock: plan.offer.hashlock.toLowerCase() };
+}
+
 /** Loads a swap row into memory: its plan, its secrets, and the indexes of its legs and hashlock. */
 export function loadSwap(ctx: EngineContext, row: SwapRow): Active {
-  const plan = planFromOffer(offerFromJson(row.offer), { skipTimeChecks: true, minDelta: 0n, allowSameChain: true });
-  let leaderSecret: string | undefined;
-  if (row.roles.leader && row.secretIndex !== null) {
-    const seed = ctx.parties.find((p) => p.wallet.address === plan.offer.leader)?.seed;
-    if (seed) leaderSecret = deriveSecret(seed, row.secretIndex);
+  const base = (leader: string, plan: SwapPlan | CyclePlan) => {
+    let leaderSecret: string | undefined;
+    if (row.roles.leader && row.secretIndex !== null) {
+      const seed = ctx.parties.find((p) => p.wallet.address === leader)?.seed;
+      if (seed) leaderSecret = deriveSecret(seed, row.secretIndex);
+    }
+    return { row, ...arcsOf(plan), ...(leaderSecret ? { leaderSecret } : {}), ...(row.revealedSecret ? { revealed: row.revealedSecret } : {}) };
+  };
+  let active: Active;
+  if (isCycleRow(row)) {
+    const plan = planFromCycleOffer(cycleOfferFromJson(row.offer), REPLAN);
+    const held = new Set(plan.parties.flatMap((p, i) => (ctx.parties.some((k) => k.wallet.address === p) ? [i] : [])));
+    active = { kind: "cycle", plan, held, ...base(plan.parties[0]!, plan) };
+  } else {
+    const plan = planFromOffer(offerFromJson(row.offer), REPLAN);
+    active = { kind: "swap", plan, ...base(plan.offer.leader, plan) };
   }
-  const active: Active = { row, plan, ...(leaderSecret ? { leaderSecret } : {}), ...(row.revealedSecret ? { revealed: row.revealedSecret } : {}) };
   ctx.active.set(row.id, active);
-  ctx.legs.set(plan.legA.id, { swapId: row.id, leg: "A" });
-  ctx.legs.set(plan.legB.id, { swapId: row.id, leg: "B" });
-  ctx.byHashlock.set(plan.offer.hashlock.toLowerCase(), row.id);
+  for (const leg of active.legs) ctx.legs.set(leg.id, { swapId: row.id, leg: leg.name });
+  ctx.byHashlock.set(active.hashlock, row.id);
   return active;
 }
 
-/** A swap's plan: the active swap's, or made again from its offer. */
-export function planOf(ctx: Pick<EngineContext, "active">, row: SwapRow): SwapPlan {
-  return ctx.active.get(row.id)?.plan ?? planFromOffer(offerFromJson(row.offer), { skipTimeChecks: true, minDelta: 0n, allowSameChain: true });
+/** A swap's arcs (arc 0 first): the active swap's, or made again from its offer. */
+export function legsOf(ctx: Pick<EngineContext, "active">, row: SwapRow): readonly EngineLeg[] {
+  const active = ctx.active.get(row.id);
+  if (active) return active.legs;
+  return arcsOf(isCycleRow(row) ? planFromCycleOffer(cycleOfferFromJson(row.offer), REPLAN) : planFromOffer(offerFromJson(row.offer), REPLAN)).legs;
+}
+
+/** A two-party swap's plan: the active swap's, or made again from its offer (`undefined` for a cycle). */
+export function planOf(ctx: Pick<EngineContext, "active">, row: SwapRow): SwapPlan | undefined {
+  const active = ctx.active.get(row.id);
+  if (active) return active.kind === "swap" ? active.plan : undefined;
+  return isCycleRow(row) ? undefined : planFromOffer(offerFromJson(row.offer), REPLAN);
 }
 
 /** The open actions (`${action}:${leg}`) of every swap, from the open transactions' members. */

@@ -9,7 +9,7 @@ import { join } from "node:path";
 
 import type { Logger } from "pino";
 
-import { offerToJson, type SignedOffer } from "../../sdk";
+import { cycleOfferToJson, offerToJson, type SignedCycleOffer, type SignedOffer } from "../../sdk";
 import { resolveParties, type CoordinatorConfig, type PartyKeys } from "../config";
 import { ChainClient } from "../chain/client";
 import { TxSender } from "../chain/sender";
@@ -21,11 +21,12 @@ import { openSqliteStore } from "../store";
 import type { CoordinatorStore, EventRow, SwapRow } from "../store/types";
 import type { AbortResult, CoordinatorPort, HealthReport, SwapDetail, SwapFilter } from "../api/port";
 import { FundsLedger, admitOffer } from "./accept";
+import { admitCycleOffer } from "./acceptCycle";
 import { CreditWithdrawals } from "./creditRound";
 import { ClockMonitor } from "./clocks";
 import { LogLimiter } from "../logLimit";
 import { ChainHealth } from "./reachability";
-import { loadSwap, planOf, type EngineContext } from "./context";
+import { legsOf, loadSwap, type EngineContext } from "./context";
 import { crashPoint } from "./crashPoint";
 import { emitEvents, recordEvent } from "./eventFeed";
 import { onFinalEvent, onSecret, replayEventTrail } from "./legStates";
@@ -165,7 +166,7 @@ export class Coordinator implements CoordinatorPort {
     for (const [legId, at] of voided) rewindSwaps(ctx, new Set([legId]), at.chainId, at.block, "restart", at.reorgEvent);
     // Credits left by swaps that finished lately (before a restart) are looked at again.
     const since = Date.now() - CREDIT_LOOKBACK_MS;
-    for (const row of this.store.listSwaps()) if (isFinal(row.status) && row.updatedAt >= since) ctx.credits.watch(row.id, planOf(ctx, row));
+    for (const row of this.store.listSwaps()) if (isFinal(row.status) && row.updatedAt >= since) ctx.credits.watch(row.id, legsOf(ctx, row));
     recordEvent(ctx, null, null, "coordinator.started", { swaps: ctx.active.size, pid: process.pid, ...(down.length > 0 ? { degraded: down } : {}) });
     ctx.lastEmitted = this.store.lastEventId();
     this.log.info({ swaps: ctx.active.size, chains: [...this.chains.values()].map((c) => c.name) }, "coordinator ready");
@@ -192,6 +193,35 @@ export class Coordinator implements CoordinatorPort {
     );
     loadSwap(this.#ctx, row);
     this.log.info({ swapId: row.id, kind: row.kind, roles: row.roles }, "swap accepted");
+    emitEvents(this.#ctx);
+    return row;
+  }
+
+  /**
+   * Validates a signed n-party cycle offer (`PROTOCOLS.md` §7) and accepts it (nothing is sent here):
+   * every check of `admitCycleOffer`, each refusal a typed error. The swap is recorded with its
+   * parties (those whose keys this coordinator holds marked) and its arcs, and driven like any other:
+   * this process takes only the held parties' steps and watches every arc they depend on.
+   */
+  async submitCycle(signed: SignedCycleOffer, funds?: FundsLedger): Promise<SwapRow> {
+    const admission = await admitCycleOffer(signed, { config: this.config, chains: this.chains, parties: this.parties, store: this.store, unavailable: (chainId) => this.#health.unavailable(chainId), ...(funds ? { funds } : {}) });
+    const { plan, held } = admission;
+    const roles = { leader: held.includes(0), follower: held.some((i) => i > 0) };
+    const row = this.store.insertSwap(
+      {
+        id: plan.id,
+        offer: cycleOfferToJson(plan.offer),
+        signatures: [...signed.signatures],
+        kind: "hedged-swap",
+        hashlock: plan.offer.hashlock.toLowerCase(),
+        roles,
+        secretIndex: admission.secretIndex,
+        cycle: { parties: plan.parties.map((address, i) => ({ address, held: held.includes(i) })), arcChains: plan.arcs.map((a) => a.at.chainId.toString()) },
+      },
+      { swapId: plan.id, chainId: null, kind: "swap.accepted", data: { kind: "hedged-cycle", parties: plan.n, held } },
+    );
+    loadSwap(this.#ctx, row);
+    this.log.info({ swapId: row.id, parties: plan.n, held }, "cycle accepted");
     emitEvents(this.#ctx);
     return row;
   }

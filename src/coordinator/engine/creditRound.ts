@@ -7,10 +7,10 @@
 import { getAddress, type Wallet } from "ethers";
 import type { Logger } from "pino";
 
-import type { SwapPlan } from "../../sdk";
+import type { LocatedLeg } from "../../sdk";
 import type { ChainClient } from "../chain/client";
 import type { TxSender } from "../chain/sender";
-import type { CoordinatorStore } from "../store/types";
+import type { CoordinatorStore, LegName } from "../store/types";
 import { creditKeyId, creditKeys, roundCredits, type CreditKey } from "./credits";
 
 /** What the round needs of the coordinator. */
@@ -29,15 +29,15 @@ export interface CreditRoundDeps {
 /** The credits a coordinator watches and withdraws. */
 export class CreditWithdrawals {
   /** Watched credits by `creditKeyId`, with the swap their withdrawal is recorded under. */
-  readonly #watched = new Map<string, { key: CreditKey; swapId: string; leg: "A" | "B" }>();
+  readonly #watched = new Map<string, { key: CreditKey; swapId: string; leg: LegName }>();
   readonly #stuckReported = new Set<string>();
 
   constructor(private readonly deps: CreditRoundDeps) {}
 
-  /** Watches the credit keys of a finished swap's legs for the held parties (each asset a payout of the legs can be in). */
-  watch(swapId: string, plan: SwapPlan): void {
+  /** Watches the credit keys of a finished swap's legs (its arcs) for the held parties (each asset a payout of the legs can be in). */
+  watch(swapId: string, legs: readonly (LocatedLeg & { readonly name: LegName })[]): void {
     const held = (a: string) => this.deps.wallets.some((w) => w.address === getAddress(a));
-    for (const leg of [plan.legA, plan.legB]) {
+    for (const leg of legs) {
       for (const key of creditKeys([leg], held)) {
         const id = creditKeyId(key);
         if (!this.#watched.has(id)) this.#watched.set(id, { key, swapId, leg: leg.name });

@@ -69,7 +69,7 @@ export function replayEventTrail(ctx: EngineContext): Map<string, VoidedLeg> {
 export async function initLegStates(ctx: EngineContext): Promise<void> {
   const unknown = new Map<string, string[]>();
   for (const active of ctx.active.values()) {
-    for (const leg of [active.plan.legA, active.plan.legB]) {
+    for (const leg of active.legs) {
       if (ctx.legStates.has(leg.id)) continue;
       const chainId = leg.at.chainId.toString();
       let ids = unknown.get(chainId);
@@ -126,7 +126,7 @@ export function onSecret(ctx: EngineContext, secret: string, legId: string): voi
   if (swapId === undefined) return;
   const active = ctx.active.get(swapId);
   if (!active || active.row.revealedSecret) return;
-  if (sha256(secret) !== active.plan.offer.hashlock) return;
+  if (sha256(secret) !== active.hashlock) return;
   active.revealed = secret;
   const where = ref ? { legId, leg: ref.leg } : { legId, leg: null, otherLeg: true };
   active.row = ctx.store.patchSwap(active.row.id, { revealedSecret: secret }, { swapId: active.row.id, chainId: null, kind: "secret.revealed", data: where });

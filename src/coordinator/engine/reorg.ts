@@ -4,7 +4,8 @@
  * rewound (through the reopening table) and driven again. Used live (the watcher's `chain.reorg`) and
  * on restart (a reorganisation in the event trail that a crash interrupted).
  */
-import { REOPENINGS, type SwapStatus } from "../domain/status";
+import type { StoredStatus } from "../domain/phase";
+import { mayReopen } from "../domain/status";
 import { loadSwap, type EngineContext } from "./context";
 
 /**
@@ -17,7 +18,7 @@ import { loadSwap, type EngineContext } from "./context";
 export function onReorg(ctx: EngineContext, chainId: string, rewoundTo: number): void {
   const voided = voidLegsAbove(ctx, chainId, rewoundTo);
   for (const a of ctx.active.values()) {
-    for (const leg of [a.plan.legA, a.plan.legB]) if (leg.at.chainId.toString() === chainId) ctx.legStates.delete(leg.id);
+    for (const leg of a.legs) if (leg.at.chainId.toString() === chainId) ctx.legStates.delete(leg.id);
   }
   const rewound = rewindSwaps(ctx, voided, chainId, rewoundTo, "reorg");
   const txs = ctx.store.reopenTxsAfter(chainId, rewoundTo);
@@ -53,8 +54,8 @@ export function rewindSwaps(ctx: EngineContext, legIds: ReadonlySet<string>, cha
     const firstVoided = events.find((e) => e.kind.startsWith("leg.") && e.chainId === chainId && legIds.has(String(e.data.legId)) && Number(e.data.blockNumber) > block && e.id > 0);
     if (!firstVoided) continue;
     const before = events.filter((e) => e.kind === "swap.status" && e.id < firstVoided.id).pop();
-    const to = ((before?.data.to as SwapStatus | undefined) ?? "accepted");
-    if (to === row.status || !(REOPENINGS[row.status] ?? []).includes(to)) continue;
+    const to = ((before?.data.to as StoredStatus | undefined) ?? "accepted");
+    if (to === row.status || !mayReopen(row.status, to)) continue;
     const next = ctx.store.reopenSwap(id, to, { swapId: id, chainId: null, kind: "swap.reopened", data: { from: row.status, to, outcome: row.outcome, why } });
     const active = ctx.active.get(id);
     if (active) active.row = next;

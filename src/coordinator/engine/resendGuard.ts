@@ -11,9 +11,9 @@
  *   still takes that step for every leg it covers; otherwise it is cancelled, which frees its nonce.
  * - Withdrawals, approvals, aborts and cancels are not protocol steps: they are kept.
  */
-import { decideNext, type ChainSafety, type PartyView, type SafetyMargins } from "../../sdk";
+import { decideCycleNext, decideNext, type ChainSafety, type CycleMargins, type CycleView, type PartyView, type SafetyMargins } from "../../sdk";
 import type { ResendVerdict } from "../chain/sender";
-import type { TxMember, TxRow } from "../store/types";
+import { LEG_NAMES, type TxMember, type TxRow } from "../store/types";
 
 /** The actions the decision rule takes, whose resends it decides. */
 const STEP_ACTIONS: ReadonlySet<string> = new Set(["depositPremium", "escrow", "redeem", "settle"]);
@@ -32,6 +32,8 @@ export interface GuardContext {
    * row: it cannot judge it).
    */
   view(swapId: string, pending: (all: ReadonlySet<string>) => ReadonlySet<string>, margins: (m: SafetyMargins) => SafetyMargins): PartyView | undefined;
+  /** The same for an n-party cycle (`decideCycleNext`'s view); undefined for a two-party swap, or while it cannot be judged. */
+  cycleView?(swapId: string, pending: (all: ReadonlySet<string>) => ReadonlySet<string>, margins: (m: CycleMargins) => CycleMargins): CycleView | undefined;
 }
 
 /**
@@ -45,6 +47,11 @@ export type GuardScope = "round" | "resend";
 export function landingMargins(m: SafetyMargins): SafetyMargins {
   const land = (c: ChainSafety): ChainSafety => ({ ...c, confirmationTime: 0n });
   return { reaction: 0n, chainA: land(m.chainA), chainB: land(m.chainB) };
+}
+
+/** `landingMargins` for a cycle's margins: every arc's chain without confirmation time, no reaction margin. */
+export function cycleLandingMargins(m: CycleMargins): CycleMargins {
+  return { reaction: 0n, chains: m.chains.map((c) => ({ ...c, confirmationTime: 0n })) };
 }
 
 /** The last chain-clock second at which a signed reveal may still be sent: deadline − inclusion time − clock skew. */
@@ -67,6 +74,12 @@ export function resendVerdict(row: Pick<TxRow, "action" | "reveals" | "deadline"
     }
     if (scope === "round") continue;
     const key = `${row.action}:${m.leg}`;
+    const cycle = ctx.cycleView?.(m.swapId, (all) => new Set([...all].filter((k) => k !== key)), cycleLandingMargins);
+    if (cycle !== undefined) {
+      const arc = LEG_NAMES.indexOf(m.leg);
+      if (!decideCycleNext(cycle).intents.some((i) => i.action === row.action && i.arc === arc)) return "cancel";
+      continue;
+    }
     const view = ctx.view(
       m.swapId,
       (all) => new Set([...all].filter((k) => k !== key)),

@@ -5,7 +5,9 @@
  */
 import type { SwapStatus } from "../domain/status";
 import { decide, type Intent } from "./decide";
-import { loadSwap, openActionsBySwap, type Active, type EngineContext } from "./context";
+import { loadSwap, openActionsBySwap, type Active, type EngineContext, type SwapActive } from "./context";
+import { advanceCycle } from "./cycleRound";
+import { reportMissed } from "./missedSteps";
 import { crashPoint } from "./crashPoint";
 import { emitEvents, recordEvent } from "./eventFeed";
 import { initLegStates } from "./legStates";
@@ -97,6 +99,7 @@ export async function runRound(ctx: EngineContext): Promise<void> {
 }
 
 function advance(ctx: EngineContext, active: Active, pending: ReadonlySet<string>, work: RoundWork): void {
+  if (active.kind === "cycle") return advanceCycle(ctx, active, pending, work);
   const { plan } = active;
   const idA = plan.legA.at.chainId.toString();
   const idB = plan.legB.at.chainId.toString();
@@ -115,24 +118,13 @@ function advance(ctx: EngineContext, active: Active, pending: ReadonlySet<string
     return;
   }
   moveTo(ctx, active, decision.status, decision.outcome);
-  for (const { step, reason, deadline, next } of decision.missed) {
-    // Per reason: a next-step refusal that clears must not hide a later miss of the deadline itself.
-    const key = `${active.row.id}:${step}:${reason}`;
-    if (ctx.missedReported.has(key)) continue;
-    ctx.missedReported.add(key);
-    const nextData = next ? { nextStep: String(next.step), nextDeadline: next.deadline.toString(), clockOffset: next.offset.toString() } : {};
-    recordEvent(ctx, active.row.id, null, "deadline.unreachable", { step: String(step), reason, deadline: deadline.toString(), ...nextData });
-    ctx.metrics.deadlinesMissed.inc({ reason });
-    if (reason === "reveal-margin") ctx.log.warn({ swapId: active.row.id, step, deadline: String(deadline) }, "the reveal could be mined after its deadline: not revealing the secret (abort branch)");
-    else if (reason === "next-step") ctx.log.warn({ swapId: active.row.id, step, deadline: String(deadline), ...nextData }, "step not sent: the party's next step could not land in time under the other chain's clock");
-    else ctx.log.warn({ swapId: active.row.id, step }, "a step can no longer land before its deadline; not sent");
-  }
+  reportMissed(ctx, active.row.id, decision.missed);
   if (ctx.haltRound) return;
   for (const intent of decision.intents) planIntent(ctx, active, intent, work);
 }
 
 /** Adds an intent to this round's work, per chain and sending party. */
-function planIntent(ctx: EngineContext, active: Active, intent: Intent, work: RoundWork): void {
+function planIntent(ctx: EngineContext, active: SwapActive, intent: Intent, work: RoundWork): void {
   const { plan } = active;
   const leg = intent.leg === "A" ? plan.legA : plan.legB;
   const party = ctx.parties.find((p) => p.wallet.address === plan.offer[intent.as]);

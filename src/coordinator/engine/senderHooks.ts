@@ -8,6 +8,7 @@ import type { TxRow } from "../store/types";
 import { openActionsBySwap, type EngineContext } from "./context";
 import { resendVerdict, type GuardScope } from "./resendGuard";
 import { senderLogLine } from "./senderLog";
+import { cycleMargins, cycleView } from "./cycleView";
 import { safetyMargins, swapView } from "./view";
 
 /**
@@ -34,10 +35,18 @@ export function guard(ctx: EngineContext, chainId: string, row: TxRow, head: Hea
   const verdict = resendVerdict(row, ctx.store.txMembers(row.id), head.timestamp, safety, {
     isActive: (id) => ctx.active.has(id),
     revealed: (id) => ctx.active.get(id)?.revealed !== undefined,
-    revealDeadline: (id) => ctx.active.get(id)?.plan.legB.terms.timelocks.timeout,
+    // The reveal's deadline: the timeout of the last arc (two parties: leg B).
+    revealDeadline: (id) => ctx.active.get(id)?.legs.at(-1)!.terms.timelocks.timeout,
     view: (id, pending, margins) => {
       const active = ctx.active.get(id);
-      return active ? swapView(ctx, active, pending(pendingOf(id)), margins(safetyMargins(ctx, active.plan))) : undefined;
+      return active?.kind === "swap" ? swapView(ctx, active, pending(pendingOf(id)), margins(safetyMargins(ctx, active.plan))) : undefined;
+    },
+    cycleView: (id, pending, margins) => {
+      const active = ctx.active.get(id);
+      if (active?.kind !== "cycle") return undefined;
+      const heads = active.legs.map((l) => ctx.heads.get(l.at.chainId.toString()));
+      if (heads.some((h) => h === undefined)) return undefined;
+      return cycleView(ctx, active, pending(pendingOf(id)), margins(cycleMargins(ctx, active)), heads);
     },
   }, scope);
   if (verdict === "cancel" && row.deadline !== null && head.timestamp > BigInt(row.deadline)) {

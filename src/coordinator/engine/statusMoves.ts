@@ -1,26 +1,27 @@
 /**
- * A swap's status moves: each through the transition table (`store.transition`, the new status and
- * its event in one write), along the happy path one status at a time; on a final status the swap
- * leaves memory and its outcome goes into the metrics.
+ * A swap's status moves, for a cycle of any size: each through the one transition table
+ * (`store.transition`, the new status and its event in one write), along the happy path one status at
+ * a time; on a final status the swap leaves memory and its outcome goes into the metrics.
  */
 import { PremiumMode, unpackTimelocks } from "../../sdk";
-import { isFinal, type SwapStatus } from "../domain/status";
+import { parseStoredStatus, type StoredStatus } from "../domain/phase";
+import { isFinal } from "../domain/status";
 import type { Active, EngineContext } from "./context";
 import { crashPoint } from "./crashPoint";
-import { STEP_OF_STATUS, statusPath } from "./statusPath";
+import { stepOfStatus, storedStatusPath } from "./statusPath";
 
 /**
  * Records the swap's new status. Along the happy path every status in between is written too, one
  * transition each, so each step boundary is crossed (and made durable) on its own.
  */
-export function moveTo(ctx: EngineContext, active: Active, to: SwapStatus, outcome?: string): void {
-  for (const next of statusPath(active.row.status, to)) {
+export function moveTo(ctx: EngineContext, active: Active, to: StoredStatus, outcome?: string): void {
+  for (const next of storedStatusPath(active.row.parties, active.row.status, to)) {
     if (ctx.haltRound || !moveOne(ctx, active, next, next === to ? outcome : undefined)) return;
   }
 }
 
 /** One transition; false when the table refuses it (logged, at most every 30 s per swap and move). */
-function moveOne(ctx: EngineContext, active: Active, to: SwapStatus, outcome?: string): boolean {
+function moveOne(ctx: EngineContext, active: Active, to: StoredStatus, outcome?: string): boolean {
   const from = active.row.status;
   try {
     active.row = ctx.store.transition(active.row.id, to, { swapId: active.row.id, chainId: null, kind: "swap.status", data: { from, to, ...(outcome ? { outcome } : {}) } }, outcome ? { outcome } : {});
@@ -32,20 +33,20 @@ function moveOne(ctx: EngineContext, active: Active, to: SwapStatus, outcome?: s
   ctx.log.info({ swapId: active.row.id, from, to, outcome }, "swap status");
   if (isFinal(to)) {
     ctx.active.delete(active.row.id);
-    ctx.byHashlock.delete(active.plan.offer.hashlock.toLowerCase());
+    ctx.byHashlock.delete(active.hashlock);
     recordFinal(ctx, active, outcome);
   }
-  const step = STEP_OF_STATUS[to];
+  const step = stepOfStatus(active.row.parties, parseStoredStatus(active.row.parties, to));
   if (step) crashPoint(ctx, "final", step);
   return true;
 }
 
 /** On a final status: outcome, duration and premium flows into the metrics; its credits watched. */
 function recordFinal(ctx: EngineContext, active: Active, outcome: string | undefined): void {
-  ctx.credits.watch(active.row.id, active.plan);
+  ctx.credits.watch(active.row.id, active.legs);
   ctx.metrics.outcomes.inc({ outcome: outcome ?? active.row.status });
   ctx.metrics.duration.observe({ kind: active.row.kind }, Math.max(0, (Date.now() - active.row.createdAt) / 1000));
-  for (const leg of [active.plan.legA, active.plan.legB]) {
+  for (const leg of active.legs) {
     const o = ctx.outcomes.get(leg.id);
     const option = unpackTimelocks(leg.leg.timelocks).mode === PremiumMode.Option;
     if (!(o === "refunded" || (o === "redeemed" && option))) continue;

@@ -5,7 +5,8 @@
  */
 import { NO_CHAIN_DELAY, type ChainSafety, type SafetyMargins, type SwapPlan } from "../../sdk";
 import type { Head } from "../chain/client";
-import type { Active, EngineContext } from "./context";
+import type { SwapStatus } from "../domain/status";
+import type { EngineContext, SwapActive } from "./context";
 import type { SwapView } from "./decide";
 
 /** What the view is built from. */
@@ -15,7 +16,7 @@ export type ViewSources = Pick<EngineContext, "legStates" | "outcomes" | "heads"
  * The rule's view of a swap from this round's heads and the legs' final states, with the open actions
  * `pending` and the margins `margins`; undefined while a chain's head or a leg's state is unknown.
  */
-export function swapView(src: ViewSources, active: Active, pending: ReadonlySet<string>, margins: SafetyMargins, heads?: { readonly A: Head | undefined; readonly B: Head | undefined }): SwapView | undefined {
+export function swapView(src: ViewSources, active: SwapActive, pending: ReadonlySet<string>, margins: SafetyMargins, heads?: { readonly A: Head | undefined; readonly B: Head | undefined }): SwapView | undefined {
   const { plan } = active;
   const stateA = src.legStates.get(plan.legA.id);
   const stateB = src.legStates.get(plan.legB.id);
@@ -28,7 +29,8 @@ export function swapView(src: ViewSources, active: Active, pending: ReadonlySet<
   return {
     plan,
     roles: active.row.roles,
-    status: active.row.status,
+    // A two-party swap's row holds a two-party status name.
+    status: active.row.status as SwapStatus,
     legA: { state: stateA.state, ...(src.outcomes.has(plan.legA.id) ? { outcome: src.outcomes.get(plan.legA.id)! } : {}) },
     legB: { state: stateB.state, ...(src.outcomes.has(plan.legB.id) ? { outcome: src.outcomes.get(plan.legB.id)! } : {}) },
     timeA: headA?.timestamp ?? 0n,

@@ -15,12 +15,16 @@ import {
   settleBatchTx,
   settleTx,
   unpackTimelocks,
-  type PlannedLeg,
+  type LocatedLeg,
   type TxRequest,
 } from "../../sdk";
 import { DEFAULT_BATCH_SIZE, type PartyKeys } from "../config";
 import { VIEM_BATCH } from "../chain/batchCalldata";
 import type { SendItem } from "../chain/sendTypes";
+import type { LegName } from "../store/types";
+
+/** A leg the round acts on: located (escrow, struct, id), with its arc's name (two parties: A, B). */
+export type WorkLeg = LocatedLeg & { readonly name: LegName };
 
 /** The default largest number of legs in one batched call (the configuration's `batchSize`; defined in `config.ts`). */
 export { DEFAULT_BATCH_SIZE };
@@ -31,8 +35,8 @@ export type BatchAction = "depositPremium" | "escrow" | "redeem" | "settle";
 /** One leg to act on. */
 export interface WorkEntry {
   readonly swapId: string;
-  readonly leg: PlannedLeg;
-  /** The protocol step (1–6) or "settle". */
+  readonly leg: WorkLeg;
+  /** The protocol step (1–6; a cycle's 1 … 3n) or "settle". */
   readonly step: string;
   /** The secret, for a redeem. */
   readonly secret?: string;
@@ -89,12 +93,12 @@ export function workItems(w: PartyWork, size = DEFAULT_BATCH_SIZE): WorkItem[] {
 }
 
 /** Who a redeem pays the premium to: the escrower for an option premium, else the redeemer. */
-function premiumRecipient(l: PlannedLeg): string {
+function premiumRecipient(l: WorkLeg): string {
   return unpackTimelocks(l.leg.timelocks).mode === PremiumMode.Option ? l.leg.escrower : l.leg.redeemer;
 }
 
 /** What one leg's part of a batch call pays or moves: the assets (and payout recipients) that drive its cost. */
-function assetsOf(action: BatchAction, l: PlannedLeg): string[] {
+function assetsOf(action: BatchAction, l: WorkLeg): string[] {
   switch (action) {
     case "depositPremium":
       return [l.leg.premiumToken];

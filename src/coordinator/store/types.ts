@@ -5,7 +5,7 @@
  */
 import { HedgeSwapError } from "../../sdk";
 import type { ArcStatus } from "../domain/arcs";
-import type { SwapStatus } from "../domain/status";
+import type { StoredStatus } from "../domain/phase";
 
 /** One swap the coordinator drives. */
 export interface SwapRow {
@@ -13,8 +13,8 @@ export interface SwapRow {
   readonly id: string;
   /** `offerToJson(offer)` of the SDK. */
   readonly offer: Record<string, unknown>;
-  /** Both parties' EIP-712 signatures. */
-  readonly signatures: { readonly leader: string; readonly follower: string };
+  /** Every party's EIP-712 signature: leader and follower, or (a cycle) one per party in party order. */
+  readonly signatures: { readonly leader: string; readonly follower: string } | readonly string[];
   readonly kind: "hedged-swap" | "option";
   /** The offer's hashlock, lower case (unique among swaps: a reused hashlock is refused). */
   readonly hashlock: string;
@@ -22,7 +22,8 @@ export interface SwapRow {
   readonly roles: { readonly leader: boolean; readonly follower: boolean };
   /** For the leader: the index of the secret under the coordinator's seed (the secret itself is never stored). */
   readonly secretIndex: number | null;
-  readonly status: SwapStatus;
+  /** The two-party status name (n = 2), or a larger cycle's label (`premiums@2`, `escrows@5`, `revealed`, …; `domain/phase.ts`). */
+  readonly status: StoredStatus;
   /** A short label of the final outcome (e.g. "completed", "S3"), set when the swap ends. */
   readonly outcome: string | null;
   /** A secret seen revealed on chain (valid for the hashlock), once seen. */
@@ -73,6 +74,12 @@ export type NewSwap = Omit<SwapRow, "status" | "outcome" | "revealedSecret" | "n
   readonly cycle?: NewCycle;
 };
 
+/** An arc's name in transaction rows: arc 0 … 7 is A … H (a two-party swap's legs A and B are arcs 0 and 1). */
+export type LegName = "A" | "B" | "C" | "D" | "E" | "F" | "G" | "H";
+
+/** The names of arcs 0 … 7. */
+export const LEG_NAMES: readonly LegName[] = ["A", "B", "C", "D", "E", "F", "G", "H"];
+
 /** What a transaction is for. */
 export type TxAction = "depositPremium" | "escrow" | "redeem" | "settle" | "abort" | "approve" | "withdraw" | "cancel";
 
@@ -87,7 +94,7 @@ export interface TxRow {
   readonly account: string;
   readonly nonce: number;
   readonly action: TxAction;
-  readonly leg: "A" | "B";
+  readonly leg: LegName;
   readonly to: string;
   readonly data: string;
   readonly value: string;
@@ -122,7 +129,7 @@ export type NewTx = Omit<TxRow, "id" | "createdAt" | "updatedAt" | "blockNumber"
 /** A swap leg a transaction acts on (a batched redeem or settle covers several). */
 export interface TxMember {
   readonly swapId: string;
-  readonly leg: "A" | "B";
+  readonly leg: LegName;
 }
 
 /** A leg with an open (signed or sent) transaction, and what the transaction does. */
@@ -191,13 +198,13 @@ export interface CoordinatorStore {
   /** The ids of the swaps not in a final status (cheap: no row is decoded). */
   activeSwapIds(): string[];
   /** All swaps, or only those not in a final status; oldest first. */
-  listSwaps(filter?: { readonly activeOnly?: boolean; readonly status?: SwapStatus }): SwapRow[];
+  listSwaps(filter?: { readonly activeOnly?: boolean; readonly status?: StoredStatus }): SwapRow[];
   /**
    * Moves a swap to `to` (checked against the transition table; `IllegalTransitionError` otherwise),
    * applies `patch` and appends `event`, all in one transaction. Moving to the current status is a
    * no-op that returns the row unchanged and writes nothing.
    */
-  transition(id: string, to: SwapStatus, event: NewEvent, patch?: SwapPatch): SwapRow;
+  transition(id: string, to: StoredStatus, event: NewEvent, patch?: SwapPatch): SwapRow;
   /** Sets fields without a status change, with an event, in one transaction (the vows of an abort consent are written this way). */
   patchSwap(id: string, patch: SwapPatch, event: NewEvent): SwapRow;
   /**
@@ -205,7 +212,7 @@ export interface CoordinatorStore {
    * (checked against `REOPENINGS`; `IllegalTransitionError` otherwise), clearing the outcome, with
    * `event`, in one transaction.
    */
-  reopenSwap(id: string, to: SwapStatus, event: NewEvent): SwapRow;
+  reopenSwap(id: string, to: StoredStatus, event: NewEvent): SwapRow;
 
   /**
    * Records a signed transaction before broadcast, with the swap legs it acts on (default: its own

@@ -9,7 +9,7 @@
  */
 import type { LegDetail, StepDetail, SwapDetail } from "../../api/port";
 import type { SwapStatus } from "../../domain/status";
-import type { EventRow, SwapRow, TxRow } from "../../store/types";
+import type { EventRow, LegName, SwapRow, TxRow } from "../../store/types";
 
 export type { EventRow, LegDetail, StepDetail, SwapDetail, SwapRow, SwapStatus, TxRow };
 
@@ -192,11 +192,12 @@ export interface TimelineTx {
 /** One of the six steps. */
 export interface TimelineStep {
   readonly step: number;
-  readonly actor: "leader" | "follower";
+  /** Two parties: leader or follower; a cycle: P0 … P7. */
+  readonly actor: string;
   readonly party: string;
   /** This coordinator holds the actor's key. */
   readonly held: boolean;
-  readonly leg: "A" | "B";
+  readonly leg: LegName;
   readonly chain: string;
   readonly action: string;
   readonly title: string;
@@ -213,7 +214,7 @@ export interface TimelineEntry {
   readonly key: string;
   readonly kind: "settlement" | "abort" | "note";
   readonly title: string;
-  readonly leg?: "A" | "B";
+  readonly leg?: LegName;
   readonly chain?: string;
   /** done: it happened (event); expected: what the deadlines will do. */
   readonly state: "done" | "expected";
@@ -236,7 +237,7 @@ const STEPS_DONE: Partial<Record<SwapStatus, number>> = { premiumB: 1, premiumA:
 
 const legEvent = (events: readonly EventRow[], leg: string, kinds: readonly string[]) => events.find((e) => kinds.includes(e.kind) && e.data.leg === leg);
 
-function legOf(d: SwapDetail, name: "A" | "B"): LegDetail {
+function legOf(d: SwapDetail, name: LegName): LegDetail {
   return d.legs.find((l) => l.name === name) ?? d.legs[name === "A" ? 0 : 1]!;
 }
 
@@ -257,7 +258,7 @@ function stepTitle(s: StepDetail): string {
 /** The six steps of a swap with their states; `chainNow` gives a chain's time (unix seconds) now. */
 export function timelineSteps(d: SwapDetail, chainNow: (chain: string) => number | undefined): TimelineStep[] {
   const status = d.swap.status;
-  const provenDone = STEPS_DONE[status] ?? 0;
+  const provenDone = STEPS_DONE[status as SwapStatus] ?? 0;
   const over = status === "aborting" || isFinalStatus(status);
   let broken = false;
   return d.steps.map((s) => {
@@ -289,7 +290,8 @@ export function timelineSteps(d: SwapDetail, chainNow: (chain: string) => number
       step: s.step,
       actor: s.actor,
       party: s.party,
-      held: d.swap.roles[s.actor],
+      // Two parties: the role's flag; a cycle's step (actor P<i>): whether this coordinator holds party i.
+      held: s.actor === "leader" || s.actor === "follower" ? d.swap.roles[s.actor] : (d.parties ?? []).some((p) => `P${p.index}` === s.actor && p.held),
       leg: s.leg,
       chain: s.chain,
       action: s.action,
@@ -313,7 +315,7 @@ function isCooperativeAbort(d: SwapDetail): boolean {
 }
 
 /** A leg's state from its final events: the kind of its last leg event, without the prefix. */
-export function legState(d: SwapDetail, leg: "A" | "B"): string {
+export function legState(d: SwapDetail, leg: LegName): string {
   let state = "none";
   for (const e of d.events) if (e.kind.startsWith("leg.") && e.data.leg === leg) state = e.kind.slice(4);
   return state;
@@ -327,7 +329,7 @@ function ownAbortTx(d: SwapDetail, leg: string): TxRow | undefined {
 export function timelineEntries(d: SwapDetail): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   for (const e of d.events) {
-    const leg: "A" | "B" | undefined = e.data.leg === "A" || e.data.leg === "B" ? e.data.leg : undefined;
+    const leg: LegName | undefined = typeof e.data.leg === "string" && /^[A-H]$/.test(e.data.leg) ? (e.data.leg as LegName) : undefined;
     const l = leg ? legOf(d, leg) : undefined;
     const tx = (hash: unknown): TimelineTx | undefined =>
       typeof hash === "string" ? { hash, block: typeof e.data.blockNumber === "number" ? e.data.blockNumber : null, status: "final", ...(leg && ownAbortTx(d, leg)?.hash === hash ? { row: ownAbortTx(d, leg)! } : {}) } : undefined;
@@ -485,9 +487,9 @@ export function needsAttention(status: string, notices: readonly Notice[]): bool
 }
 
 /** The next deadline of each leg that is not over: its next step, else its settlement (the leg's chain clock). */
-export function legDeadlines(d: SwapDetail, steps: readonly TimelineStep[]): { leg: "A" | "B"; chain: string; what: string; deadline: number }[] {
+export function legDeadlines(d: SwapDetail, steps: readonly TimelineStep[]): { leg: LegName; chain: string; what: string; deadline: number }[] {
   if (isFinalStatus(d.swap.status)) return [];
-  const out: { leg: "A" | "B"; chain: string; what: string; deadline: number }[] = [];
+  const out: { leg: LegName; chain: string; what: string; deadline: number }[] = [];
   for (const l of d.legs) {
     const next = steps.find((s) => s.leg === l.name && (s.state === "due" || s.state === "pending" || s.state === "waiting"));
     if (next && d.swap.status !== "aborting") {

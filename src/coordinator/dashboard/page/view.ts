@@ -4,6 +4,7 @@
  * settlements and aborts, transactions, the event trail). Deadlines carry `data-deadline` and
  * `data-chain` so that `main.ts` can count them down on their own chain's clock without re-rendering.
  */
+import type { LegName } from "../../store/types";
 import { h, type Child } from "./dom";
 import {
   STEP_STATE_TEXT,
@@ -128,7 +129,7 @@ export interface ListItem {
   readonly detail?: SwapDetail;
   readonly notices: readonly Notice[];
   readonly attention: boolean;
-  readonly deadlines: readonly { leg: "A" | "B"; chain: string; what: string; deadline: number }[];
+  readonly deadlines: readonly { leg: LegName; chain: string; what: string; deadline: number }[];
 }
 
 interface OfferLeg {
