@@ -56,6 +56,7 @@ describe("coordinator: n-party hedged cycles on real chains (§7)", function () 
     for (const [i, c] of cs.entries()) {
       const row = c.store.getSwap(plan.id)!;
       expect(row).to.deep.include({ parties: 3, outcome: "completed" });
+      expect(c.store.arcsOf(plan.id).map((a) => a.status)).to.deep.equal(["redeemed", "redeemed", "redeemed"]);
       expect(c.store.partiesOf(plan.id).map((p) => p.held)).to.deep.equal([0, 1, 2].map((k) => k === i));
       // Every status boundary was crossed on its own, in the one table's order.
       const moves = c.store.events(plan.id).filter((e) => e.kind === "swap.status").map((e) => e.data.to);
@@ -84,6 +85,7 @@ describe("coordinator: n-party hedged cycles on real chains (§7)", function () 
     await until("every coordinator settled", () => cs.every((c) => final(c, plan.id)), 120_000);
     await expectCycleHoldings(w, [[101n, 0n, 3n], [0n, 102n, 0n], [0n, 0n, 100n]]);
     expect(cs[0]!.store.getSwap(plan.id)).to.deep.include({ status: "settled", outcome: "0:refunded 1:refunded 2:premiumRefunded" });
+    expect(cs[0]!.swapDetail(plan.id)!.arcs.map((a) => `${a.leg}:${a.status}`)).to.deep.equal(["A:refunded", "B:refunded", "C:premiumRefunded"]);
     expect(cs[0]!.store.txsOfSwap(plan.id).some((t) => t.action === "redeem"), "the leader revealed nothing").to.equal(false);
   });
 

@@ -6,6 +6,7 @@
  */
 import type { CycleIntent } from "../../sdk";
 import type { CycleActive, EngineContext } from "./context";
+import { syncArcs } from "./arcSync";
 import { cycleMargins, cycleView } from "./cycleView";
 import { decideCycle } from "./decideCycle";
 import { reportMissed } from "./missedSteps";
@@ -32,6 +33,7 @@ export function advanceCycle(ctx: EngineContext, active: CycleActive, pending: R
     return;
   }
   moveTo(ctx, active, decision.status, decision.outcome);
+  syncArcs(ctx, active, view.times);
   reportMissed(ctx, active.row.id, decision.missed);
   if (ctx.haltRound) return;
   for (const intent of decision.intents) planCycleIntent(ctx, active, intent, work);

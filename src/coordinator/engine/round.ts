@@ -6,6 +6,7 @@
 import type { SwapStatus } from "../domain/status";
 import { decide, type Intent } from "./decide";
 import { loadSwap, openActionsBySwap, type Active, type EngineContext, type SwapActive } from "./context";
+import { syncArcs } from "./arcSync";
 import { advanceCycle } from "./cycleRound";
 import { reportMissed } from "./missedSteps";
 import { crashPoint } from "./crashPoint";
@@ -118,6 +119,7 @@ function advance(ctx: EngineContext, active: Active, pending: ReadonlySet<string
     return;
   }
   moveTo(ctx, active, decision.status, decision.outcome);
+  syncArcs(ctx, active, [view.timeA, view.timeB]);
   reportMissed(ctx, active.row.id, decision.missed);
   if (ctx.haltRound) return;
   for (const intent of decision.intents) planIntent(ctx, active, intent, work);
