@@ -11,6 +11,10 @@
  * party's change per asset, stops the chains and exits 0 (1 if a balance differs from the matrix).
  * Everything it writes (configurations, databases, coordinator and chain logs) goes to one temporary
  * folder, removed at the end of a successful run (kept with --keep, and after a failure).
+ *
+ * The ring3 scenarios (`--scenario ring3`, `ring3-carol-walks`, `ring3-leader-withholds`) run a
+ * three-party hedged cycle (PROTOCOLS.md §7) on three chains (31361–31363) with three coordinator
+ * processes instead: scripts/demo/ring3.ts. This file is the dispatcher and the two-party run.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -27,6 +31,8 @@ import { devAccounts, deployToken, mintAndApprove, startDevnet, type Devnet, typ
 import { startCoordinatorProcess, stopCoordinatorProcess, type CoordinatorProcess } from "../src/devnet/coordinatorProcess";
 import { hardhatCli, repoRoot } from "../src/devnet/paths";
 import { DemoUsageError, demoHelp, optionList, parseDemoArgs, scenarioList, type DemoRequest } from "./demo/args";
+import { runRing3 } from "./demo/ring3";
+import { RING3_CHAINS } from "./demo/ring3Scenarios";
 import { INITIAL, netChange, type Holdings, type Scenario } from "./demo/scenarios";
 import { TimelineReader, type TimelineEntry } from "./demo/timeline";
 
@@ -71,9 +77,15 @@ async function main(): Promise<void> {
     });
   }
   try {
-    say("starting chains A (31361) and B (31362) on 127.0.0.1, one block per second...");
-    devnet = await startDevnet({ chains: [{ name: "A", chainId: 31361n }, { name: "B", chainId: 31362n }], blockIntervalMs: 1000, logDir: dir });
-    ok = await runScenario(sc, devnet, dir, procs);
+    if (sc.kind === "cycle") {
+      say("starting chains A (31361), B (31362) and C (31363) on 127.0.0.1, one block per second...");
+      devnet = await startDevnet({ chains: RING3_CHAINS.map((c) => ({ name: c.name, chainId: c.chainId })), blockIntervalMs: 1000, logDir: dir });
+      ok = await runRing3(sc, devnet, { dir, procs, say, started });
+    } else {
+      say("starting chains A (31361) and B (31362) on 127.0.0.1, one block per second...");
+      devnet = await startDevnet({ chains: [{ name: "A", chainId: 31361n }, { name: "B", chainId: 31362n }], blockIntervalMs: 1000, logDir: dir });
+      ok = await runScenario(sc, devnet, dir, procs);
+    }
   } finally {
     await cleanUp();
   }

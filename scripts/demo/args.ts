@@ -4,7 +4,21 @@
  */
 import { parseArgs } from "node:util";
 
-import { SCENARIOS, scenario, type Scenario } from "./scenarios";
+import { RING3_SCENARIOS, type Ring3Scenario } from "./ring3Scenarios";
+import { SCENARIOS, type Scenario } from "./scenarios";
+
+/** A scenario of either kind: two parties (`scenarios.ts`) or three around a cycle (`ring3Scenarios.ts`). */
+export type AnyScenario = Scenario | Ring3Scenario;
+
+/** Every scenario, the two-party ones first. */
+export const ALL_SCENARIOS: readonly AnyScenario[] = [...SCENARIOS, ...RING3_SCENARIOS];
+
+/** The scenario called `name`; throws with the list of names when there is none. */
+export function anyScenario(name: string): AnyScenario {
+  const found = ALL_SCENARIOS.find((s) => s.name === name);
+  if (!found) throw new Error(`unknown scenario "${name}"; choose one of: ${ALL_SCENARIOS.map((s) => s.name).join(", ")}`);
+  return found;
+}
 
 /** Every option, with what `--help` says of it. */
 export const DEMO_OPTIONS = {
@@ -16,14 +30,14 @@ export const DEMO_OPTIONS = {
 } as const;
 
 /** What the command line asks for. */
-export type DemoRequest = { readonly kind: "help" } | { readonly kind: "list" } | { readonly kind: "run"; readonly scenario: Scenario; readonly keep: boolean; readonly build: boolean };
+export type DemoRequest = { readonly kind: "help" } | { readonly kind: "list" } | { readonly kind: "run"; readonly scenario: AnyScenario; readonly keep: boolean; readonly build: boolean };
 
 /** A command line the demo refuses; `message` says why (one line). */
 export class DemoUsageError extends Error {}
 
 /** The scenarios, one a line: name and title. */
 export function scenarioList(indent = "  "): string {
-  return SCENARIOS.map((s) => `${indent}${s.name.padEnd(20)} ${s.title}`).join("\n");
+  return ALL_SCENARIOS.map((s) => `${indent}${s.name.padEnd(22)} ${s.title}`).join("\n");
 }
 
 /** The options, one a line. */
@@ -43,8 +57,11 @@ export function demoHelp(): string {
     "",
     "A hedged swap (or an HTLC option) across two local chains (chain ids 31361 and 31362), driven by two",
     "coordinator processes, Alice's and Bob's; prints each step as it lands, the timeline and the balances,",
-    "and checks them against the scenario matrix of PROTOCOLS.md. Exit status 0 when they match, 1 otherwise,",
-    "2 for a command line it refuses.",
+    "and checks them against the scenario matrix of PROTOCOLS.md. The ring3 scenarios run a three-party hedged",
+    "cycle (PROTOCOLS.md §7) across three local chains (31361–31363) with Alice's, Bob's and Carol's coordinator",
+    "processes, the signed cycle offer submitted to each over its HTTP API (POST /cycles), and check every",
+    "party's holdings on every chain against §7's row. Exit status 0 when they match, 1 otherwise, 2 for a",
+    "command line it refuses.",
     "",
     "Options:",
     optionList(),
@@ -52,7 +69,8 @@ export function demoHelp(): string {
     "Scenarios:",
     scenarioList(),
     "",
-    "Example: npm run demo -- --scenario alice-withholds",
+    "Examples: npm run demo -- --scenario alice-withholds",
+    "          npm run demo -- --scenario ring3-carol-walks",
   ].join("\n");
 }
 
@@ -73,7 +91,7 @@ export function parseDemoArgs(args: readonly string[]): DemoRequest {
   if (values.help) return { kind: "help" };
   if (values.list) return { kind: "list" };
   try {
-    return { kind: "run", scenario: scenario(values.scenario ?? "happy"), keep: values.keep === true, build: values["skip-build"] !== true };
+    return { kind: "run", scenario: anyScenario(values.scenario ?? "happy"), keep: values.keep === true, build: values["skip-build"] !== true };
   } catch (e) {
     throw new DemoUsageError((e as Error).message);
   }
