@@ -8,21 +8,23 @@
  * blocks); reaction latency from the block that reveals a secret to Bob's redeem being recorded for
  * broadcast; each coordinator's CPU time and peak memory; transactions per swap. Then recovery: Bob's
  * coordinator is SIGKILLed with every swap in flight and restarted; the time until it drives them all
- * again, and whether all end as expected. `--sizes 10,100` limits the runs.
+ * again, and whether all end as expected. `--sizes 10,100` limits the runs; `--out <file>` writes
+ * elsewhere than benchmarks/coordinator.json (a short run that must not replace the recorded figures).
+ *
+ * `--parties 3 [--swaps 300]`: the ring3 run (`bench/ring3.ts`): three-party hedged cycles (§7) on three
+ * chains, one coordinator process per party, recorded as the file's `ring3` entry (the rest is kept).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
-
-import { toQuantity, type Wallet } from "ethers";
+import { dirname, join, resolve } from "node:path";
 
 import { escrowInterface } from "../src/sdk";
-import { isFinal } from "../src/coordinator/domain/status";
-import { openSqliteStore } from "../src/coordinator/store";
-import type { CoordinatorStore, TxRow } from "../src/coordinator/store/types";
-import { devAccounts } from "../src/devnet";
 import { stopCoordinatorProcess, type CoordinatorProcess } from "../src/devnet/coordinatorProcess";
+import { logsCost, nodeCosts } from "./bench/nodeCosts";
+import { drivingSince, log, sleep, waitAllFinal, watchBlocks, withStore } from "./bench/observe";
 import { percentile, processUsage } from "./bench/procfs";
+import { ring3 } from "./bench/ring3";
+import { roundProfile } from "./bench/roundProfile";
 import { BENCH_BATCH_SIZE, BENCH_POLL_INTERVAL_MS, U, balance, benchWorld, startParty, type BenchWorld } from "./bench/world";
 
 const BLOCK_GAS_LIMIT = 300_000_000;
@@ -31,117 +33,6 @@ process.env.HEDGESWAP_BLOCK_GAS_LIMIT = String(BLOCK_GAS_LIMIT);
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const log = (text: string) => console.log(`[bench] ${text}`);
-
-function withStore<T>(w: BenchWorld, party: string, fn: (s: CoordinatorStore) => T): T {
-  const s = openSqliteStore(join(w.dir, party, "coordinator.sqlite"));
-  try {
-    return fn(s);
-  } finally {
-    s.close();
-  }
-}
-
-/** Watches a chain's head every 25 ms: wall time at which each block number was first seen. */
-function watchBlocks(w: BenchWorld, chain: "A" | "B"): { seen: Map<number, number>; stop: () => void } {
-  const seen = new Map<number, number>();
-  let on = true;
-  void (async () => {
-    while (on) {
-      try {
-        const n = await w.devnet.chain(chain).node.provider.getBlockNumber();
-        for (let k = n; k >= 0 && !seen.has(k); k--) seen.set(k, Date.now());
-      } catch {
-        /* the node is busy; try again */
-      }
-      await sleep(25);
-    }
-  })();
-  return { seen, stop: () => void (on = false) };
-}
-
-async function drivingSince(w: BenchWorld, party: string, after: number, timeoutMs: number): Promise<number> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    const at = withStore(w, party, (s) => s.events().filter((e) => e.kind === "coordinator.driving" && e.at >= after).map((e) => e.at)[0]);
-    if (at !== undefined) return at;
-    await sleep(100);
-  }
-  throw new Error(`${party}'s coordinator did not start driving within ${timeoutMs} ms`);
-}
-
-async function waitAllFinal(w: BenchWorld, n: number, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < end) {
-    const [a, b] = ["alice", "bob"].map((p) => withStore(w, p, (s) => s.listSwaps().filter((r) => isFinal(r.status)).length));
-    const line = `final: alice ${a}/${n}, bob ${b}/${n}`;
-    if (line !== last) log(line);
-    last = line;
-    if (a === n && b === n) return;
-    await sleep(1000);
-  }
-  throw new Error(`not every swap finished within ${timeoutMs / 1000} s (${last})`);
-}
-
-/** Milliseconds the node takes for one call, best of three (the node is idle by then). */
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  let best = Infinity;
-  for (let k = 0; k < 3; k++) {
-    const t = performance.now();
-    await fn();
-    best = Math.min(best, performance.now() - t);
-  }
-  return Math.round(best);
-}
-
-/**
- * What the local chain costs per batch: each mined batch kind (largest batch) is replayed on the state
- * before its block with `eth_call` and `eth_estimateGas`, the two calls a coordinator makes before
- * it signs; and the raw transaction's size, which the node parses again on `eth_sendRawTransaction`.
- */
-async function nodeCosts(w: BenchWorld, txs: readonly TxRow[], members: (t: TxRow) => number): Promise<Record<string, { legs: number; rawKiB: number; ethCallMs: number; estimateGasMs: number; sendRawTransactionMs: number }>> {
-  const out: Record<string, { legs: number; rawKiB: number; ethCallMs: number; estimateGasMs: number; sendRawTransactionMs: number }> = {};
-  const [prober] = devAccounts(1) as [Wallet];
-  for (const action of ["depositPremium", "escrow", "redeem"] as const) {
-    const t = txs.filter((x) => x.action === action && x.status === "mined" && x.blockNumber !== null).sort((x, y) => members(y) - members(x))[0];
-    if (!t) continue;
-    const chain = t.chainId === w.A.node.chainId.toString() ? w.A : w.B;
-    const req = { from: t.account, to: t.to, data: t.data, value: BigInt(t.value), blockTag: t.blockNumber! - 1 };
-    out[`${action}Batch`] = {
-      legs: members(t),
-      rawKiB: Math.round((t.raw.length - 2) / 2 / 102.4) / 10,
-      ethCallMs: await timed(() => chain.node.provider.call(req)),
-      // (ethers' estimateGas sends no block tag)
-      estimateGasMs: await timed(() => chain.node.provider.send("eth_estimateGas", [{ from: req.from, to: req.to, data: req.data, value: toQuantity(req.value) }, toQuantity(req.blockTag)])),
-      // The same calldata signed by another account (it reverts when mined; only the node's acceptance is timed).
-      sendRawTransactionMs: await (async () => {
-        const signer = prober.connect(chain.node.provider);
-        const base = await signer.populateTransaction({ to: t.to, data: t.data, gasLimit: BigInt(t.gasLimit) });
-        const raws: string[] = [];
-        for (let k = 0; k < 3; k++) raws.push(await signer.signTransaction({ ...base, nonce: base.nonce! + k }));
-        let k = 0;
-        return timed(() => chain.node.provider.broadcastTransaction(raws[k++]!));
-      })(),
-    };
-  }
-  return out;
-}
-
-/** The node's time to answer the `eth_getLogs` a watcher sends for the block holding the most escrow logs of a redeem. */
-async function logsCost(w: BenchWorld, txs: readonly TxRow[]): Promise<{ block: number; logs: number; ms: number } | undefined> {
-  const blocks = [...new Set(txs.filter((t) => t.action === "redeem" && t.status === "mined" && t.blockNumber !== null).map((t) => t.blockNumber!))];
-  let best: { block: number; logs: number; ms: number } | undefined;
-  for (const block of blocks) {
-    const filter = { address: w.A.escrow, fromBlock: toQuantity(block), toBlock: toQuantity(block) };
-    const logs = ((await w.A.node.provider.send("eth_getLogs", [filter])) as unknown[]).length;
-    if (best && best.logs >= logs) continue;
-    best = { block, logs, ms: await timed(() => w.A.node.provider.send("eth_getLogs", [filter])) };
-  }
-  return best;
 }
 
 interface RunResult {
@@ -238,8 +129,8 @@ async function measure(
       blocksB: headB,
       maxTxsPerBlock: maxTxs,
       nodeCpuSeconds: { A: processUsage(w.A.node.pid).cpuSeconds, B: processUsage(w.B.node.pid).cpuSeconds },
-      perBatch: await nodeCosts(w, bob.txs, (t) => bob.members.get(t.id) ?? 1),
-      getLogs: await logsCost(w, bob.txs),
+      perBatch: await nodeCosts([w.A, w.B], bob.txs, (t) => bob.members.get(t.id) ?? 1),
+      getLogs: await logsCost(w.A, bob.txs),
     },
     balancesOk,
   };
@@ -249,7 +140,7 @@ async function throughput(n: number): Promise<RunResult> {
   log(`--- ${n} concurrent swaps: setting up`);
   const w = await benchWorld(n, 900n);
   const procs: Record<string, CoordinatorProcess> = {};
-  const watch = watchBlocks(w, "B");
+  const watch = watchBlocks(w.B.node.provider);
   try {
     const spawned = Date.now();
     procs.alice = startParty(w, "alice", n, true);
@@ -258,11 +149,12 @@ async function throughput(n: number): Promise<RunResult> {
     const startBlockA = await w.A.node.provider.getBlockNumber();
     const cpuAtStart = Object.values(procs).reduce((sum, p) => sum + (processUsage(p.child.pid!).cpuSeconds ?? 0), 0);
     log(`both coordinators drive ${n} swaps (admission took ${((start - spawned) / 1000).toFixed(1)} s)`);
-    await waitAllFinal(w, n, 900_000);
+    await waitAllFinal(w, ["alice", "bob"], n, 900_000);
     const end = Date.now();
     const m = await measure(w, n, procs, start, startBlockA, watch.seen, cpuAtStart);
     const wallSeconds = (end - start) / 1000;
-    const r = { ...m, wallSeconds, completedPerMinute: Math.round((m.completed / wallSeconds) * 60 * 10) / 10 };
+    const rounds = process.env.HEDGESWAP_BENCH_LOG_LEVEL === "debug" ? Object.fromEntries(Object.entries(procs).map(([p, proc]) => [p, roundProfile(proc.logPath, start, end)])) : undefined;
+    const r = { ...m, wallSeconds, completedPerMinute: Math.round((m.completed / wallSeconds) * 60 * 10) / 10, ...(rounds ? { rounds } : {}) };
     log(JSON.stringify(r));
     return r;
   } finally {
@@ -292,7 +184,7 @@ async function recovery(n: number) {
     const driving = await drivingSince(w, "bob", restarted, 120_000);
     const recoverySeconds = (driving - restarted) / 1000;
     log(`Bob's coordinator killed with ${inFlight} swaps in flight; driving them all again after ${recoverySeconds.toFixed(2)} s`);
-    await waitAllFinal(w, n, 900_000);
+    await waitAllFinal(w, ["alice", "bob"], n, 900_000);
     const completed = withStore(w, "bob", (s) => s.listSwaps({ status: "completed" }).length);
     const N = BigInt(n);
     const balancesOk =
@@ -308,6 +200,20 @@ async function recovery(n: number) {
 }
 
 async function main(): Promise<void> {
+  const out = resolve(arg("out") ?? join(__dirname, "..", "benchmarks", "coordinator.json"));
+  const previous = (existsSync(out) ? JSON.parse(readFileSync(out, "utf8")) : {}) as Record<string, unknown>;
+  const machine = { cpus: cpus().length, model: cpus()[0]?.model, node: process.version };
+  const setup = { blockIntervalMs: 1000, blockGasLimit: BLOCK_GAS_LIMIT, confirmations: 1, pollIntervalMs: BENCH_POLL_INTERVAL_MS, deltaSeconds: 900, batchSize: BENCH_BATCH_SIZE };
+  const parties = Number(arg("parties") ?? 2);
+  if (parties === 3) {
+    // The ring3 run replaces only the file's `ring3` entry; the two-party figures stay as they are.
+    const ring = { generatedAt: new Date().toISOString(), machine, setup, ...(await ring3(Number(arg("swaps") ?? 300), 900n)) };
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ ...previous, ring3: ring }, null, 2) + "\n");
+    log(`wrote the ring3 run to ${out}`);
+    return;
+  }
+  if (parties !== 2) throw new Error(`--parties ${arg("parties")}: 2 (the default) or 3`);
   const sizes = (arg("sizes") ?? "10,100,1000").split(",").map(Number);
   const runs: RunResult[] = [];
   for (const n of sizes) runs.push(await throughput(n));
@@ -316,8 +222,8 @@ async function main(): Promise<void> {
   const perSwap = runs.map((r) => r.cpuMsPerSwap ?? 0);
   const result = {
     generatedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-    setup: { blockIntervalMs: 1000, blockGasLimit: BLOCK_GAS_LIMIT, confirmations: 1, pollIntervalMs: BENCH_POLL_INTERVAL_MS, deltaSeconds: 900, batchSize: BENCH_BATCH_SIZE },
+    machine,
+    setup,
     runs,
     recovery: rec,
     targets: {
@@ -328,10 +234,12 @@ async function main(): Promise<void> {
       peakMemoryMiB: { target: "< 300", measured: Math.max(...Object.values(big.coordinators).map((c) => c.peakRssMiB ?? 0)), met: Object.values(big.coordinators).every((c) => (c.peakRssMiB ?? Infinity) < 300) },
       cpuMsPerSwapFlat: { target: "flat from 10 to 1000 swaps", measured: perSwap },
     },
+    // The three-party run (`--parties 3`) is kept as it was recorded.
+    ...(previous.ring3 !== undefined ? { ring3: previous.ring3 } : {}),
   };
-  mkdirSync(join(__dirname, "..", "benchmarks"), { recursive: true });
-  writeFileSync(join(__dirname, "..", "benchmarks", "coordinator.json"), JSON.stringify(result, null, 2) + "\n");
-  log("wrote benchmarks/coordinator.json");
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(result, null, 2) + "\n");
+  log(`wrote ${out}`);
 }
 
 main().then(

@@ -108,7 +108,8 @@ export function startParty(w: BenchWorld, party: "alice" | "bob", n: number, wit
     batchSize: BENCH_BATCH_SIZE,
     settleGrace: 30,
     seedScan: Math.max(n, 16),
-    logLevel: "warn",
+    // HEDGESWAP_BENCH_LOG_LEVEL=debug: every round's phases in the log (engine/round.ts; bench/roundProfile.ts).
+    logLevel: process.env.HEDGESWAP_BENCH_LOG_LEVEL ?? "warn",
   };
   const env: Record<string, string> = {
     BENCH_KEY: (party === "alice" ? w.alice : w.bob).privateKey,

@@ -257,6 +257,29 @@ export class Coordinator implements CoordinatorPort {
     return results;
   }
 
+  /**
+   * `submitMany` for signed cycle offers (`submitCycle`): `concurrency` admissions at a time, one
+   * result per offer in order, balances and allowances read once and the offers accepted only as far
+   * as the held parties' funds cover all of them together.
+   */
+  async submitManyCycles(offers: readonly SignedCycleOffer[], concurrency = 16): Promise<({ row: SwapRow } | { error: unknown })[]> {
+    const results: ({ row: SwapRow } | { error: unknown })[] = new Array(offers.length);
+    const funds = new FundsLedger();
+    let next = 0;
+    const worker = async () => {
+      while (next < offers.length) {
+        const k = next++;
+        try {
+          results[k] = { row: await this.submitCycle(offers[k]!, funds) };
+        } catch (error) {
+          results[k] = { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, offers.length) }, worker));
+    return results;
+  }
+
   /** Runs the poll loop until `stop()`. */
   start(): void {
     if (this.#running) return;
