@@ -14,6 +14,7 @@ import { Contract, type Wallet } from "ethers";
 import { deriveSecret, hashlockOf, planCycle, signCycleOffer, type CyclePlan, type SignedCycleOffer } from "../../src/sdk";
 import { parseConfig, type CoordinatorConfig } from "../../src/coordinator/config";
 import { devAccounts, deployToken, mintAndApprove, startDevnet, type Devnet, type DevnetChain } from "../../src/devnet";
+import { testChainJson } from "./world";
 
 /** One token unit. */
 export const U = 10n ** 18n;
@@ -61,22 +62,10 @@ export async function freshCycleTokens(w: CycleWorld, a = 100n, c = 1n): Promise
 
 /** A coordinator configuration file's content for party `i`, with a fresh data directory. */
 export function cyclePartyConfigJson(w: CycleWorld, i: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const chain = (c: DevnetChain) => ({
-    name: c.name,
-    chainId: c.node.chainId.toString(),
-    rpcUrl: c.node.url,
-    escrow: c.escrow,
-    deploymentBlock: c.deploymentBlock,
-    confirmations: 1,
-    blockInterval: 1,
-    inclusionTime: 2,
-    clockSkew: 2,
-    rpcTimeoutMs: 1500,
-  });
   const name = w.names[i]!;
   return {
     dataDir: mkdtempSync(join(tmpdir(), `hedgeswap-cycle-${name}-`)),
-    chains: w.chains.map(chain),
+    chains: w.chains.map(testChainJson),
     parties: [{ name, privateKey: w.parties[i]!.privateKey, ...(i === 0 ? { secretSeed: LEADER_SEED } : {}) }],
     minDelta: 10,
     reactionMargin: 3,

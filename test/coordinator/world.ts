@@ -60,10 +60,9 @@ export async function freshTokens(w: World, approve = true): Promise<Tokens> {
   return { APR, BAN };
 }
 
-/** A coordinator configuration file's content for one party, with a fresh data directory. */
-export function partyConfigJson(w: World, party: "alice" | "bob", extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const wallet = party === "alice" ? w.alice : w.bob;
-  const chain = (c: DevnetChain) => ({
+/** One devnet chain as the coordinator tests configure it: one confirmation, 1 s blocks, 2 s inclusion and skew. */
+export function testChainJson(c: DevnetChain): Record<string, unknown> {
+  return {
     name: c.name,
     chainId: c.node.chainId.toString(),
     rpcUrl: c.node.url,
@@ -74,10 +73,15 @@ export function partyConfigJson(w: World, party: "alice" | "bob", extra: Record<
     inclusionTime: 2,
     clockSkew: 2,
     rpcTimeoutMs: 1500,
-  });
+  };
+}
+
+/** A coordinator configuration file's content for one party, with a fresh data directory. */
+export function partyConfigJson(w: World, party: "alice" | "bob", extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const wallet = party === "alice" ? w.alice : w.bob;
   return {
     dataDir: mkdtempSync(join(tmpdir(), `hedgeswap-${party}-`)),
-    chains: [chain(w.A), chain(w.B)],
+    chains: [testChainJson(w.A), testChainJson(w.B)],
     parties: [{ name: party, privateKey: wallet.privateKey, ...(party === "alice" ? { secretSeed: ALICE_SEED } : {}) }],
     minDelta: 10,
     reactionMargin: 3,

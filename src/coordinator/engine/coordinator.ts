@@ -240,21 +240,7 @@ export class Coordinator implements CoordinatorPort {
    * only as far as the held parties' funds cover all of them together.
    */
   async submitMany(offers: readonly SignedOffer[], concurrency = 16): Promise<({ row: SwapRow } | { error: unknown })[]> {
-    const results: ({ row: SwapRow } | { error: unknown })[] = new Array(offers.length);
-    const funds = new FundsLedger();
-    let next = 0;
-    const worker = async () => {
-      while (next < offers.length) {
-        const k = next++;
-        try {
-          results[k] = { row: await this.submit(offers[k]!, funds) };
-        } catch (error) {
-          results[k] = { error };
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, offers.length) }, worker));
-    return results;
+    return admitAll(offers, concurrency, (o, funds) => this.submit(o, funds));
   }
 
   /**
@@ -263,21 +249,7 @@ export class Coordinator implements CoordinatorPort {
    * as the held parties' funds cover all of them together.
    */
   async submitManyCycles(offers: readonly SignedCycleOffer[], concurrency = 16): Promise<({ row: SwapRow } | { error: unknown })[]> {
-    const results: ({ row: SwapRow } | { error: unknown })[] = new Array(offers.length);
-    const funds = new FundsLedger();
-    let next = 0;
-    const worker = async () => {
-      while (next < offers.length) {
-        const k = next++;
-        try {
-          results[k] = { row: await this.submitCycle(offers[k]!, funds) };
-        } catch (error) {
-          results[k] = { error };
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, offers.length) }, worker));
-    return results;
+    return admitAll(offers, concurrency, (o, funds) => this.submitCycle(o, funds));
   }
 
   /** Runs the poll loop until `stop()`. */
@@ -353,4 +325,26 @@ export class Coordinator implements CoordinatorPort {
     this.#ctx.listeners.add(listener);
     return () => this.#ctx.listeners.delete(listener);
   }
+}
+
+/**
+ * Admits `offers`, `concurrency` at a time, through `one` with one funds ledger for all: one result per
+ * offer, in order (the accepted row or the refusal).
+ */
+async function admitAll<T>(offers: readonly T[], concurrency: number, one: (offer: T, funds: FundsLedger) => Promise<SwapRow>): Promise<({ row: SwapRow } | { error: unknown })[]> {
+  const results: ({ row: SwapRow } | { error: unknown })[] = new Array(offers.length);
+  const funds = new FundsLedger();
+  let next = 0;
+  const worker = async () => {
+    while (next < offers.length) {
+      const k = next++;
+      try {
+        results[k] = { row: await one(offers[k]!, funds) };
+      } catch (error) {
+        results[k] = { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, offers.length) }, worker));
+  return results;
 }

@@ -10,6 +10,7 @@ import { syncArcs } from "./arcSync";
 import { cycleMargins, cycleView } from "./cycleView";
 import { decideCycle } from "./decideCycle";
 import { reportMissed } from "./missedSteps";
+import { planStep } from "./planStep";
 import { moveTo } from "./statusMoves";
 import type { RoundWork } from "./work";
 
@@ -42,21 +43,13 @@ export function advanceCycle(ctx: EngineContext, active: CycleActive, pending: R
 /** Adds a cycle intent to this round's work, on its arc's chain, sent by the party it names. */
 function planCycleIntent(ctx: EngineContext, active: CycleActive, intent: CycleIntent, work: RoundWork): void {
   const { plan } = active;
-  const leg = active.legs[intent.arc]!;
-  const party = ctx.parties.find((p) => p.wallet.address === plan.parties[intent.party]);
-  if (!party) return;
-  if (intent.commit && active.row.status !== "committed") {
-    // The commit decision is durable before the secret leaves this process.
-    moveTo(ctx, active, "committed");
-    if ((active.row.status as string) !== "committed") return;
-  }
   const deadline = typeof intent.step === "number" ? plan.steps[intent.step - 1]!.deadline : undefined;
-  work.add(leg.at.chainId.toString(), party, intent.action, {
-    swapId: active.row.id,
-    leg,
-    step: String(intent.step),
-    ...(intent.action === "redeem" ? { secret: intent.secret! } : {}),
+  planStep(ctx, active, active.legs[intent.arc]!, plan.parties[intent.party]!, {
+    action: intent.action,
+    step: intent.step,
+    ...(intent.commit ? { commit: true } : {}),
+    ...(intent.secret !== undefined ? { secret: intent.secret } : {}),
     ...(deadline !== undefined ? { deadline } : {}),
-    ...(intent.step === 2 * plan.n + 1 && active.revealed === undefined ? { reveals: true } : {}),
-  });
+    reveals: intent.step === 2 * plan.n + 1 && active.revealed === undefined,
+  }, work);
 }

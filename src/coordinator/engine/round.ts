@@ -3,11 +3,11 @@
  * legs' states read, every unfinished swap advanced (its view, `decide`, status moves and intents
  * planned, all in one durable write), then the round's work sent and the credits withdrawn.
  */
-import type { SwapStatus } from "../domain/status";
 import { decide, type Intent } from "./decide";
 import { loadSwap, openActionsBySwap, type Active, type EngineContext, type SwapActive } from "./context";
 import { syncArcs } from "./arcSync";
 import { advanceCycle } from "./cycleRound";
+import { planStep } from "./planStep";
 import { reportMissed } from "./missedSteps";
 import { crashPoint } from "./crashPoint";
 import { emitEvents, recordEvent } from "./eventFeed";
@@ -129,22 +129,15 @@ function advance(ctx: EngineContext, active: Active, pending: ReadonlySet<string
 function planIntent(ctx: EngineContext, active: SwapActive, intent: Intent, work: RoundWork): void {
   const { plan } = active;
   const leg = intent.leg === "A" ? plan.legA : plan.legB;
-  const party = ctx.parties.find((p) => p.wallet.address === plan.offer[intent.as]);
-  if (!party) return;
-  if (intent.commit && active.row.status !== "committed") {
-    // The commit decision is durable before the secret leaves this process.
-    moveTo(ctx, active, "committed");
-    if ((active.row.status as SwapStatus) !== "committed") return;
-  }
   const deadline = typeof intent.step === "number" ? plan.steps[intent.step - 1]!.deadline : undefined;
-  work.add(leg.at.chainId.toString(), party, intent.action, {
-    swapId: active.row.id,
-    leg,
-    step: String(intent.step),
-    ...(intent.action === "redeem" ? { secret: intent.secret! } : {}),
+  planStep(ctx, active, leg, plan.offer[intent.as], {
+    action: intent.action,
+    step: intent.step,
+    ...(intent.commit ? { commit: true } : {}),
+    ...(intent.secret !== undefined ? { secret: intent.secret } : {}),
     ...(deadline !== undefined ? { deadline } : {}),
-    ...(intent.step === 5 && active.revealed === undefined ? { reveals: true } : {}),
-  });
+    reveals: intent.step === 5 && active.revealed === undefined,
+  }, work);
 }
 
 /**
