@@ -23,7 +23,7 @@ import { Command, CommanderError, Option } from "commander";
 import pino from "pino";
 
 import { version } from "./package.json";
-import { HedgeSwapError, signedOfferFromJson, type SignedOffer } from "../sdk";
+import { HedgeSwapError, signedCycleOfferFromJson, signedOfferFromJson, type SignedCycleOffer, type SignedOffer } from "../sdk";
 import { startApi, type ApiServer } from "./api";
 import { describeFileError, loadConfig, type CoordinatorConfig } from "./config";
 import { Coordinator } from "./engine/coordinator";
@@ -55,8 +55,11 @@ const SWAP_ID = /^0x[0-9a-fA-F]{64}$/;
 /** JSON with bigints as decimal strings. */
 const json = (value: unknown) => JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
 
-/** The signed offers in a file: one signed offer, or a JSON array of them (`signedOfferToJson`). */
-export function readOffers(path: string): SignedOffer[] {
+/**
+ * The signed offers in a file: one signed offer, or a JSON array of them — two-party offers
+ * (`signedOfferToJson`) and n-party cycle offers (`signedCycleOfferToJson`, told apart by `offer.parties`).
+ */
+export function readOffers(path: string): (SignedOffer | SignedCycleOffer)[] {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -73,7 +76,8 @@ export function readOffers(path: string): SignedOffer[] {
   if (list.length === 0) throw new OfferFileError(`the offer file ${path} holds an empty array`, { file: path });
   return list.map((o, i) => {
     try {
-      return signedOfferFromJson(o);
+      const isCycle = o !== null && typeof o === "object" && Array.isArray((o as { offer?: { parties?: unknown } }).offer?.parties);
+      return isCycle ? signedCycleOfferFromJson(o) : signedOfferFromJson(o);
     } catch (e) {
       if (!(e instanceof HedgeSwapError)) throw e;
       const where = Array.isArray(parsed) ? ` (offer ${i})` : "";
@@ -153,7 +157,7 @@ configuration or offer file, refused offer, unknown swap), with one line on stde
       const coordinator = new Coordinator(config);
       await coordinator.init().catch(fail);
       for (const { file, offers: list } of offers) {
-        const results = await coordinator.submitMany(list);
+        const results = await coordinator.submitOffers(list);
         for (const r of results) {
           if ("row" in r) coordinator.log.info({ swapId: r.row.id, file }, "offer accepted");
           else coordinator.log.error({ file, err: r.error }, "offer refused");
@@ -179,7 +183,7 @@ configuration or offer file, refused offer, unknown swap), with one line on stde
         "({\"accepted\": id, ...} or {\"refused\": {error, message, details}}); exits 2 if any offer is refused (a refused offer records nothing).",
     )
     .addOption(configOption())
-    .requiredOption("-o, --offer <file>", "the signed offer: one signed offer or a JSON array of them (the SDK's signedOfferToJson)")
+    .requiredOption("-o, --offer <file>", "the signed offer: one signed offer or a JSON array of them (the SDK's signedOfferToJson, or signedCycleOfferToJson for an n-party cycle)")
     .action(async (opts: { config: string; offer: string }) => {
       const config = loadConfig(opts.config);
       const offers = readOffers(opts.offer);
@@ -188,7 +192,7 @@ configuration or offer file, refused offer, unknown swap), with one line on stde
       let refused: unknown;
       try {
         await coordinator.init();
-        for (const r of await coordinator.submitMany(offers)) {
+        for (const r of await coordinator.submitOffers(offers)) {
           if ("row" in r) {
             console.log(json({ accepted: r.row.id, kind: r.row.kind, roles: r.row.roles }));
             continue;

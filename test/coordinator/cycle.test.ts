@@ -8,12 +8,19 @@
 import { expect } from "chai";
 import pino from "pino";
 
-import { CycleSizeError, DeltaUnsafeError, InvalidOfferSignatureError, UnknownChainError, signCycleOffer, type SignedCycleOffer } from "../../src/sdk";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+import { CyclePremiumError, CycleSizeError, DuplicatePartyError, DeltaUnsafeError, InvalidOfferSignatureError, UnknownChainError, cycleOfferDigest, signCycleOffer, signedCycleOfferToJson, type SignedCycleOffer } from "../../src/sdk";
+import { readOffers } from "../../src/coordinator/cli";
 import { Coordinator } from "../../src/coordinator/engine/coordinator";
 import { OfferRefusedError } from "../../src/coordinator/engine/accept";
 import { DuplicateSwapError } from "../../src/coordinator/store/types";
 import { CYCLE_DELTA, cycleHoldings, cyclePartyConfig, expectCycleHoldings, freshCycleTokens, signedCycle, startCycleWorld, type CycleWorld } from "./cycleWorld";
 import { until } from "./world";
+
+const signedCycleId = (s: SignedCycleOffer) => cycleOfferDigest(s.offer).toLowerCase();
 
 describe("coordinator: n-party hedged cycles on real chains (§7)", function () {
   this.timeout(240_000);
@@ -151,9 +158,27 @@ describe("coordinator: n-party hedged cycles on real chains (§7)", function () 
       const { signed } = await signedCycle(w);
       const parties = [signed.offer.parties[0]!, signed.offer.parties[1]!, signed.offer.parties[0]!];
       const offer = { ...signed.offer, parties };
-      await refused({ offer, signatures: await Promise.all([0, 1, 0].map((i) => signCycleOffer(w.parties[i]!, offer))) }, Error);
+      await refused({ offer, signatures: await Promise.all([0, 1, 0].map((i) => signCycleOffer(w.parties[i]!, offer))) }, DuplicatePartyError);
       const nine = { ...signed.offer, parties: Array.from({ length: 9 }, (_, i) => w.parties[i % 3]!.address), arcs: Array.from({ length: 9 }, (_, i) => signed.offer.arcs[i % 3]!) };
       await refused({ offer: nine, signatures: Array.from({ length: 9 }, () => signed.signatures[0]!) }, CycleSizeError);
+    });
+
+    it("premiums that break §7's rule (an arc's premium not above the previous arc's)", async function () {
+      const { signed } = await signedCycle(w);
+      const arcs = signed.offer.arcs.map((a, i) => (i === 1 ? { ...a, premiumAmount: signed.offer.arcs[0]!.premiumAmount } : a));
+      const offer = { ...signed.offer, arcs };
+      const details = await refused({ offer, signatures: await Promise.all(w.parties.map((p) => signCycleOffer(p, offer))) }, CyclePremiumError);
+      expect(details).to.include({ arc: 1 });
+    });
+
+    it("an offer file may hold cycle offers next to two-party ones: readOffers tells them apart and submitOffers admits each with its own checks", async function () {
+      const { signed } = await signedCycle(w);
+      const file = join(mkdtempSync(join(tmpdir(), "hedgeswap-offers-")), "offers.json");
+      writeFileSync(file, JSON.stringify([signedCycleOfferToJson(signed)]));
+      const offers = readOffers(file);
+      expect(Array.isArray(offers[0]!.signatures)).to.equal(true);
+      const [result] = await alice.submitOffers(offers);
+      expect(result).to.have.property("row").that.deep.includes({ id: signedCycleId(signed), parties: 3 });
     });
 
     it("a cycle none of whose parties this coordinator holds; the same cycle twice", async function () {

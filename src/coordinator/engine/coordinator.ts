@@ -252,6 +252,11 @@ export class Coordinator implements CoordinatorPort {
     return admitAll(offers, concurrency, (o, funds) => this.submitCycle(o, funds));
   }
 
+  /** `submitMany` for two-party and cycle offers together (a cycle offer's signatures are a list), one funds ledger for all. */
+  async submitOffers(offers: readonly (SignedOffer | SignedCycleOffer)[], concurrency = 16): Promise<({ row: SwapRow } | { error: unknown })[]> {
+    return admitAll(offers, concurrency, (o, funds) => (Array.isArray(o.signatures) ? this.submitCycle(o as SignedCycleOffer, funds) : this.submit(o as SignedOffer, funds)));
+  }
+
   /** Runs the poll loop until `stop()`. */
   start(): void {
     if (this.#running) return;
