@@ -1,5 +1,6 @@
 /**
- * The coordinator's Prometheus metrics (prom-client), one registry per coordinator: swaps by status,
+ * The coordinator's Prometheus metrics (prom-client), one registry per coordinator: swaps by status
+ * (two-party names and larger cycles' labels), the arcs of unfinished swaps by status,
  * outcomes, time to complete, time left to the nearest pending deadline, RPC errors and latency per
  * chain, transaction retries and fee bumps, premiums earned and paid, each chain's head, clock and
  * processed tip, each chain's measured clock offset (against the local clock and the other chains),
@@ -8,7 +9,10 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+import { ARC_TRANSITIONS } from "./domain/arcs";
 import type { SwapStatus } from "./domain/status";
+
+const ARC_STATUSES: readonly string[] = Object.keys(ARC_TRANSITIONS);
 
 const STATUSES: readonly SwapStatus[] = ["accepted", "premiumB", "premiumA", "escrowedA", "escrowedB", "committed", "redeemedB", "completed", "aborting", "settled"];
 
@@ -55,7 +59,7 @@ export class CoordinatorMetrics {
    * @param countByStatus - read at each scrape: the number of swaps in each status.
    * @param opts.chains - read at each scrape: every configured chain's head and processed tip.
    */
-  constructor(countByStatus: () => Partial<Record<SwapStatus, number>>, opts: { defaultMetrics?: boolean; chains?: () => readonly ChainGauge[] } = {}) {
+  constructor(countByStatus: () => Partial<Record<string, number>>, opts: { defaultMetrics?: boolean; chains?: () => readonly ChainGauge[]; arcs?: () => Partial<Record<string, number>> } = {}) {
     const registers = [this.registry];
     this.swaps = new Gauge({
       name: "hedgeswap_swaps",
@@ -64,7 +68,19 @@ export class CoordinatorMetrics {
       registers,
       collect() {
         const counts = countByStatus();
-        for (const s of STATUSES) this.set({ status: s }, counts[s] ?? 0);
+        // Every two-party status (0 when none), and the labels of larger cycles (premiums@2, revealed, …) present.
+        for (const s of new Set([...STATUSES, ...Object.keys(counts)])) this.set({ status: s }, counts[s] ?? 0);
+      },
+    });
+    const arcs = opts.arcs;
+    new Gauge({
+      name: "hedgeswap_arcs",
+      help: "Arcs (legs) of unfinished swaps, by status as the chains last showed it (open, premium, escrowed, redeemed, refunded, premiumRefunded, aborted, expired)",
+      labelNames: ["status"],
+      registers,
+      collect() {
+        const counts = arcs?.() ?? {};
+        for (const s of new Set([...ARC_STATUSES, ...Object.keys(counts)])) this.set({ status: s }, counts[s] ?? 0);
       },
     });
     this.outcomes = new Counter({ name: "hedgeswap_swap_outcomes_total", help: "Swaps finished, by outcome (completed, exercised, S0-S5, abandoned, ...)", labelNames: ["outcome"], registers });

@@ -194,6 +194,9 @@ describe("coordinator: n-party hedged cycles on real chains (§7)", function () 
       const { signed } = await signedCycle(w);
       await alice.submitCycle(signed);
       await refused(signed, DuplicateSwapError);
+      // Two cycles admitted (this one and the offer file's), never started: six open arcs in the metrics.
+      const text = await alice.metrics.registry.metrics();
+      expect(text).to.match(/^hedgeswap_arcs\{status="open"\} 6$/m).and.match(/^hedgeswap_swaps\{status="accepted"\} 2$/m);
     });
   });
 });

@@ -34,7 +34,7 @@ import { onReorg, rewindSwaps } from "./reorg";
 import { runRound } from "./round";
 import { guard, senderEvent } from "./senderHooks";
 import { requestAbort } from "./abortConsent";
-import { chainGauges, countByStatus, listSwaps, swapDetail } from "./readModels";
+import { chainGauges, countArcs, countByStatus, listSwaps, swapDetail } from "./readModels";
 
 /** How far back (finish time) a restart looks for swaps whose credits may still wait: a week. */
 const CREDIT_LOOKBACK_MS = 7 * 24 * 3600 * 1000;
@@ -79,7 +79,7 @@ export class Coordinator implements CoordinatorPort {
       mkdirSync(config.dataDir, { recursive: true });
       this.store = openSqliteStore(join(config.dataDir, "coordinator.sqlite"));
     }
-    this.metrics = new CoordinatorMetrics(() => countByStatus(this.#ctx), { defaultMetrics: opts.defaultMetrics ?? true, chains: () => chainGauges(this.#ctx) });
+    this.metrics = new CoordinatorMetrics(() => countByStatus(this.#ctx), { defaultMetrics: opts.defaultMetrics ?? true, chains: () => chainGauges(this.#ctx), arcs: () => countArcs(this.#ctx) });
     const senders = new Map<string, TxSender>();
     const watchers = new Map<string, ChainWatcher>();
     const heads: EngineContext["heads"] = new Map();

@@ -128,6 +128,16 @@ export function chainGauges(ctx: Pick<EngineContext, "chains" | "heads" | "store
   });
 }
 
+/** How many arcs of unfinished swaps are in each status, for the metrics (empty when the store cannot be read). */
+export function countArcs(ctx: Pick<EngineContext, "store" | "log">): Partial<Record<string, number>> {
+  try {
+    return ctx.store.countActiveArcs();
+  } catch (err) {
+    ctx.log.warn({ err }, "arc counts unavailable for the metrics");
+    return {};
+  }
+}
+
 /** How many swaps the store holds in each status, for the metrics (empty when the store cannot be read). */
 export function countByStatus(ctx: Pick<EngineContext, "store" | "log">): Partial<Record<StoredStatus, number>> {
   const counts: Partial<Record<StoredStatus, number>> = {};

@@ -198,6 +198,10 @@ export class SqliteStore implements CoordinatorStore {
     return this.cycles.arcs(swapId);
   }
 
+  countActiveArcs(): Partial<Record<ArcStatus, number>> {
+    return this.cycles.countActive();
+  }
+
   setArcStatus(swapId: string, index: number, to: ArcStatus, event: NewEvent, opts: { readonly reopen?: boolean } = {}): ArcRow {
     return this.db.transaction(() => {
       const { row, changed } = this.cycles.setStatus(swapId, index, to, this.now(), opts.reopen === true);

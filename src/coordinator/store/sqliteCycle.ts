@@ -46,6 +46,7 @@ export class SqliteCycleTables {
   readonly #arcs: Database.Statement<[string], ArcRecord>;
   readonly #arc: Database.Statement<[string, number], ArcRecord>;
   readonly #setArc: Database.Statement<[string, number, string, number]>;
+  readonly #countActive: Database.Statement<[], { status: ArcStatus; n: number }>;
 
   constructor(db: Database.Database) {
     this.#insertParty = db.prepare("INSERT INTO swap_parties (swap_id, idx, address, held) VALUES (?, ?, ?, ?)");
@@ -55,6 +56,9 @@ export class SqliteCycleTables {
     this.#arcs = db.prepare("SELECT * FROM swap_arcs WHERE swap_id = ? ORDER BY idx");
     this.#arc = db.prepare("SELECT * FROM swap_arcs WHERE swap_id = ? AND idx = ?");
     this.#setArc = db.prepare("UPDATE swap_arcs SET status = ?, updated_at = ? WHERE swap_id = ? AND idx = ?");
+    this.#countActive = db.prepare(
+      "SELECT a.status AS status, COUNT(*) AS n FROM swap_arcs a JOIN swaps s ON s.id = a.swap_id WHERE s.status NOT IN ('completed', 'settled') GROUP BY a.status",
+    );
   }
 
   /** Writes a new swap's parties and arcs (call inside the swap's insert transaction). */
@@ -66,6 +70,11 @@ export class SqliteCycleTables {
 
   parties(swapId: string): PartyRow[] {
     return this.#parties.all(swapId).map((r) => ({ swapId: r.swap_id, index: r.idx, address: r.address, held: r.held === 1 }));
+  }
+
+  /** Arcs of unfinished swaps by status. */
+  countActive(): Partial<Record<ArcStatus, number>> {
+    return Object.fromEntries(this.#countActive.all().map((r) => [r.status, r.n]));
   }
 
   arcs(swapId: string): ArcRow[] {

@@ -264,6 +264,8 @@ export interface CoordinatorStore {
   partiesOf(swapId: string): PartyRow[];
   /** The swap's arcs, arc 0 first. */
   arcsOf(swapId: string): ArcRow[];
+  /** How many arcs of unfinished swaps are in each status (for the metrics). */
+  countActiveArcs(): Partial<Record<ArcStatus, number>>;
   /**
    * Records arc `index`'s status with `event`, in one transaction: a move in `ARC_TRANSITIONS`, or, with
    * `reopen` (a reorganisation removed the events it came from), any status. The same status is a no-op
