@@ -98,6 +98,10 @@ export class ChainWatcher {
     }
     const from = tip ? tip.blockNumber + 1 : this.chain.config.deploymentBlock;
     const final = this.chain.finalBlock(head);
+    // The final block's hash before the logs and again after them: a reorganisation between the two
+    // reads would otherwise pair logs of the abandoned branch with a tip of the new one, and the
+    // vanished events would stay final with nothing left to tell (the next poll's tip would match).
+    const tipBlock = final >= from || !tip ? await this.chain.provider.getBlock(final) : null;
     const logs: WatchedLog[] = [];
     for (let start = from; start <= head.number; start += MAX_RANGE) {
       const end = Math.min(head.number, start + MAX_RANGE - 1);
@@ -109,7 +113,14 @@ export class ChainWatcher {
         logs.push({ topics: l.topics, data: l.data, blockNumber: Number(l.blockNumber), index: Number(l.logIndex), transactionHash: l.transactionHash });
       }
     }
-    const tipBlock = final >= from || !tip ? await this.chain.provider.getBlock(final) : null;
+    if (tipBlock) {
+      const again = await this.chain.provider.getBlock(final);
+      if (again?.hash !== tipBlock.hash) {
+        // The chain moved under this poll: nothing of it is used; the next poll starts from the same tip.
+        this.handlers.log?.("chain.moved", { chain: this.chain.name, block: final, before: tipBlock.hash, after: again?.hash ?? null });
+        return new Map();
+      }
+    }
     // Everything the logs change, and the new tip, in one durable write.
     const landed = new Map<string, number>();
     this.store.atomically(() => {
