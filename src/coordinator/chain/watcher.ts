@@ -114,8 +114,10 @@ export class ChainWatcher {
       }
     }
     if (tipBlock) {
-      const again = await this.chain.provider.getBlock(final);
-      if (again?.hash !== tipBlock.hash) {
+      // The recorded tip is checked again too: a reorganisation between the check above and the first
+      // read of the final block would have the logs start above a tip that is no longer on the chain.
+      const [again, base] = await Promise.all([this.chain.provider.getBlock(final), tip && tip.blockHash !== "" ? this.chain.provider.getBlock(tip.blockNumber) : Promise.resolve(undefined)]);
+      if (again?.hash !== tipBlock.hash || (base !== undefined && base?.hash !== tip!.blockHash)) {
         // The chain moved under this poll: nothing of it is used; the next poll starts from the same tip.
         this.handlers.log?.("chain.moved", { chain: this.chain.name, block: final, before: tipBlock.hash, after: again?.hash ?? null });
         return new Map();
