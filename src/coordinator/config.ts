@@ -9,7 +9,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { Wallet } from "ethers";
 import { z } from "zod";
 
-import { HedgeSwapError, InvalidArgumentError, seedBytes } from "../sdk";
+import { HedgeSwapError, InvalidArgumentError, MAX_CYCLE_PARTIES, seedBytes } from "../sdk";
 
 /**
  * The default largest number of legs in one batched call (the configuration's `batchSize`). Defined
@@ -159,10 +159,10 @@ export const partySchema = z
 /** Fault switches for tests and the demo's deviations. */
 export const faultsSchema = z
   .object({
-    /** Take no protocol step after step k (1–6); settling still happens. 0 = take none. */
-    haltAfterStep: z.number().int().min(0).max(6).optional(),
-    /** Kill the process with SIGKILL at a point: `recorded:<step>`, `sent:<step>`, `final:<step>` (step 1–6 or `settle`). */
-    crashAt: z.string().regex(/^(recorded|sent|final):([1-6]|settle)$/).optional(),
+    /** Take no protocol step after step k (1 … 3n: 6 for a swap, up to 24 for a cycle of 8); settling still happens. 0 = take none. */
+    haltAfterStep: z.number().int().min(0).max(3 * MAX_CYCLE_PARTIES).optional(),
+    /** Kill the process with SIGKILL at a point: `recorded:<step>`, `sent:<step>`, `final:<step>` (step 1 … 3n, at most 24, or `settle`). */
+    crashAt: z.string().regex(/^(recorded|sent|final):([1-9]|1[0-9]|2[0-4]|settle)$/).optional(),
   })
   .default({});
 

@@ -28,7 +28,7 @@ export class TxBroadcaster {
     } catch (e) {
       const msg = String((e as Error).message ?? e).toLowerCase();
       if (!msg.includes("already known") && !msg.includes("known transaction") && !msg.includes("nonce too low")) {
-        this.hooks.log?.("tx.broadcastFailed", { hash: row.hash, action: row.action, step: stepOf(row), reason: msg.slice(0, 200), kept: !isRefusal(e) });
+        this.hooks.log?.("tx.broadcastFailed", { hash: row.hash, action: row.action, step: stepOf(row, this.store.getSwap(row.swapId)?.parties), reason: msg.slice(0, 200), kept: !isRefusal(e) });
         throw toHedgeSwapError(e, row.action);
       }
     }
@@ -45,7 +45,7 @@ export class TxBroadcaster {
     );
     for (const row of rows) {
       this.sentAt.set(row.hash, -1);
-      this.hooks.point?.("sent", stepOf(row));
+      this.hooks.point?.("sent", stepOf(row, this.store.getSwap(row.swapId)?.parties));
     }
     return sent;
   }

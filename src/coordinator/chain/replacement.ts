@@ -58,13 +58,13 @@ export class TxReplacer {
         if (!this.#stuckAtCap.has(tx.id)) {
           this.#stuckAtCap.add(tx.id);
           hooks.log?.("fee.capReached", {
-            chain: chain.name, hash: tx.hash, action: tx.action, step: stepOf(tx), reason: why, maxFeePerGas: tx.maxFeePerGas,
+            chain: chain.name, hash: tx.hash, action: tx.action, step: stepOf(tx, store.getSwap(tx.swapId)?.parties), reason: why, maxFeePerGas: tx.maxFeePerGas,
             cap: policy.maxFeePerGas?.toString() ?? null, budget: policy.swapGasBudget?.toString() ?? null, deadline: tx.deadline,
           });
         }
         return;
       }
-      const purpose: TxPurpose = { swapId: tx.swapId, leg: tx.leg, action: tx.action, step: stepOf(tx), ...(tx.deadline !== null ? { deadline: BigInt(tx.deadline) } : {}), ...(tx.reveals ? { reveals: true } : {}) };
+      const purpose: TxPurpose = { swapId: tx.swapId, leg: tx.leg, action: tx.action, step: stepOf(tx, store.getSwap(tx.swapId)?.parties), ...(tx.deadline !== null ? { deadline: BigInt(tx.deadline) } : {}), ...(tx.reveals ? { reveals: true } : {}) };
       const req: TxRequest = { to: tx.to, data: tx.data, value: BigInt(tx.value) };
       const next = await signTxRow(chain.chainId, wallet, purpose, req, { nonce: tx.nonce, gasLimit: BigInt(tx.gasLimit), ...fees! }, tx.attempt + 1, members);
       const row = store.insertTx(next.tx, next.members);
@@ -136,7 +136,7 @@ export class TxReplacer {
       const next = await signTxRow(chain.chainId, wallet, purpose, { to: tx.account, data: "0x", value: 0n }, { nonce: tx.nonce, gasLimit: CANCEL_GAS, ...fees }, tx.attempt + 1, store.txMembers(tx.id));
       const row = store.insertTx(next.tx, next.members);
       hooks.log?.("tx.cancelling", {
-        chain: chain.name, old: tx.hash, new: row.hash, action: tx.action, step: stepOf(tx), nonce: tx.nonce, reveals: tx.reveals,
+        chain: chain.name, old: tx.hash, new: row.hash, action: tx.action, step: stepOf(tx, store.getSwap(tx.swapId)?.parties), nonce: tx.nonce, reveals: tx.reveals,
         deadline: tx.deadline, chainTime: head.timestamp.toString(), maxFeePerGas: fees.maxFeePerGas.toString(),
       });
       await this.#replaceWith(tx, row);

@@ -253,7 +253,7 @@ export class TxSender {
           else if (isRefusal(e)) {
             this.store.updateTx(tx.id, { status: "dropped" });
             stillOpen.delete(tx.id);
-            this.hooks.log?.("tx.dropped", { hash: tx.hash, action: tx.action, step: stepOf(tx), nonce: tx.nonce, reveals: tx.reveals, reason: String((e as Error).message ?? e).slice(0, 200) });
+            this.hooks.log?.("tx.dropped", { hash: tx.hash, action: tx.action, step: stepOf(tx, this.store.getSwap(tx.swapId)?.parties), nonce: tx.nonce, reveals: tx.reveals, reason: String((e as Error).message ?? e).slice(0, 200) });
           }
         });
         continue;
@@ -269,7 +269,7 @@ export class TxSender {
         } else {
           this.store.updateTx(tx.id, { status: "dropped" });
           stillOpen.delete(tx.id);
-          this.hooks.log?.("tx.dropped", { hash: tx.hash, action: tx.action, step: stepOf(tx), nonce: tx.nonce, reveals: tx.reveals, reason: "nonce used by another transaction" });
+          this.hooks.log?.("tx.dropped", { hash: tx.hash, action: tx.action, step: stepOf(tx, this.store.getSwap(tx.swapId)?.parties), nonce: tx.nonce, reveals: tx.reveals, reason: "nonce used by another transaction" });
         }
         continue;
       }
