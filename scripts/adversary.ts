@@ -8,7 +8,9 @@
  *   --runs N        runs in all, shared out over the properties (HEDGESWAP_ADVERSARY_RUNS, default 200)
  *   --seed N        fast-check seed (HEDGESWAP_ADVERSARY_SEED)
  *   --path P        fast-check path of a counterexample (HEDGESWAP_ADVERSARY_PATH)
- *   --modes LIST    alice,bob,recover,both (HEDGESWAP_ADVERSARY_MODES)
+ *   --modes LIST    alice,bob,recover,both (HEDGESWAP_ADVERSARY_MODES); `cycle` runs the three-party cycle
+ *                   property instead (test/adversary/cycle.adversary.test.ts; --runs sets its runs,
+ *                   HEDGESWAP_ADVERSARY_CYCLE_RUNS), with `--party 0|1|2` to fix the conforming party
  *   --exclude LIST  features to leave out: capped,option,consent,reorg,bait,wrong,stall,late,settle,skip,earlyLoss (HEDGESWAP_ADVERSARY_EXCLUDE)
  *   --shrink S      seconds spent shrinking a failure at most (HEDGESWAP_ADVERSARY_SHRINK_S, default 60)
  *   --target T      one narrowed property around a known failure: d1 … d5, reverse, elsewhere (HEDGESWAP_ADVERSARY_TARGET)
@@ -23,6 +25,7 @@ const OPTIONS: Record<string, string> = {
   "--exclude": "HEDGESWAP_ADVERSARY_EXCLUDE",
   "--shrink": "HEDGESWAP_ADVERSARY_SHRINK_S",
   "--target": "HEDGESWAP_ADVERSARY_TARGET",
+  "--party": "HEDGESWAP_ADVERSARY_CYCLE_PARTY",
 };
 
 const env: NodeJS.ProcessEnv = { ...process.env };
@@ -48,5 +51,9 @@ if (env.HEDGESWAP_ADVERSARY_RUNS !== undefined && !/^[1-9][0-9]*$/.test(env.HEDG
 }
 // On demand, a new draw every time unless a seed was given (npm test replays a fixed one).
 if (env.HEDGESWAP_ADVERSARY_SEED === undefined || env.HEDGESWAP_ADVERSARY_SEED === "") env.HEDGESWAP_ADVERSARY_SEED = "random";
-const result = spawnSync("npx", ["hardhat", "test", "test/adversary/adversary.test.ts"], { stdio: "inherit", env });
+// `--modes cycle`: the n = 3 cycle property, on its own (its runs are ~4 s each).
+const cycle = env.HEDGESWAP_ADVERSARY_MODES?.split(",").map((m) => m.trim()).includes("cycle") === true;
+if (cycle && env.HEDGESWAP_ADVERSARY_RUNS !== undefined) env.HEDGESWAP_ADVERSARY_CYCLE_RUNS = env.HEDGESWAP_ADVERSARY_RUNS;
+const file = cycle ? "test/adversary/cycle.adversary.test.ts" : "test/adversary/adversary.test.ts";
+const result = spawnSync("npx", ["hardhat", "test", file], { stdio: "inherit", env });
 process.exit(result.status ?? 1);
