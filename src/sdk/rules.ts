@@ -184,8 +184,8 @@ function clockOffsetsOf(v: Pick<PartyView, "timeA" | "timeB" | "clockOffset">): 
   return [0n, -(v.clockOffset ?? v.timeA - v.timeB)];
 }
 
-/** The `CycleView` (n = 2) of a two-party view. */
-function cycleViewOf(v: PartyView): CycleView {
+/** The `CycleView` (n = 2: leg A is arc 0, leg B arc 1, the leader party 0, the follower party 1) of a two-party view. */
+export function cycleViewOf(v: PartyView): CycleView {
   const held = new Set<number>();
   if (v.roles.leader) held.add(0);
   if (v.roles.follower) held.add(1);
@@ -209,7 +209,8 @@ function cycleViewOf(v: PartyView): CycleView {
   };
 }
 
-function intentOf(i: CycleIntent): Intent {
+/** A 2-cycle's intent in the two-party words (arc 0 → leg A, party 0 → leader). */
+export function twoPartyIntent(i: CycleIntent): Intent {
   return {
     step: i.step as IntentStep,
     leg: i.arc === 0 ? "A" : "B",
@@ -220,7 +221,8 @@ function intentOf(i: CycleIntent): Intent {
   };
 }
 
-function missedOf(m: CycleMissed): Missed {
+/** A 2-cycle's missed step in the two-party words. */
+export function twoPartyMissed(m: CycleMissed): Missed {
   return {
     step: m.step as IntentStep,
     reason: m.reason,
@@ -314,5 +316,5 @@ export function nextStepCanLand(v: Pick<PartyView, "plan" | "timeA" | "timeB" | 
 /** The actions a conforming party takes now, and the steps it can no longer take safely. */
 export function decideNext(v: PartyView): PartyDecision {
   const d = decideCycleNext(cycleViewOf(v));
-  return { intents: d.intents.map(intentOf), missed: d.missed.map(missedOf) };
+  return { intents: d.intents.map(twoPartyIntent), missed: d.missed.map(twoPartyMissed) };
 }

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { expect } from "chai";
 import pino from "pino";
 
-import { LegState, getLegState, signedOfferToJson, type Intent } from "../../src/sdk";
+import { LegState, getLegState, signedOfferToJson, type CycleIntent } from "../../src/sdk";
 import { parseConfig, type CoordinatorConfig } from "../../src/coordinator/config";
 import { Coordinator } from "../../src/coordinator/engine/coordinator";
 import { DEFAULT_BACKOFF, backoffMs, degradedIntents } from "../../src/coordinator/engine/reachability";
@@ -69,20 +69,30 @@ describe("coordinator: degraded mode (a chain down at start or later)", function
   it("backs off 1 s doubling to 30 s; while a chain is down only step 6 and settlements on a fresh chain are taken", function () {
     expect([1, 2, 3, 4, 5, 6, 7, 20].map((n) => backoffMs(n))).to.deep.equal([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
     expect(DEFAULT_BACKOFF).to.include({ initialMs: 1000, maxMs: 30_000, logEveryMs: 30_000 });
-    const all: Intent[] = [
-      { step: 1, leg: "B", action: "depositPremium", as: "leader" },
-      { step: 2, leg: "A", action: "depositPremium", as: "follower" },
-      { step: 3, leg: "A", action: "escrow", as: "leader" },
-      { step: 4, leg: "B", action: "escrow", as: "follower" },
-      { step: 5, leg: "B", action: "redeem", as: "leader", commit: true, secret: "0x01" },
-      { step: 6, leg: "A", action: "redeem", as: "follower", secret: "0x01" },
-      { step: "settle", leg: "A", action: "settle", as: "leader" },
-      { step: "settle", leg: "B", action: "settle", as: "follower" },
+    // A two-party swap is the 2-cycle of legs A (arc 0) and B (arc 1); leader party 0, follower party 1.
+    const all: CycleIntent[] = [
+      { step: 1, arc: 1, action: "depositPremium", party: 0 },
+      { step: 2, arc: 0, action: "depositPremium", party: 1 },
+      { step: 3, arc: 0, action: "escrow", party: 0 },
+      { step: 4, arc: 1, action: "escrow", party: 1 },
+      { step: 5, arc: 1, action: "redeem", party: 0, commit: true, secret: "0x01" },
+      { step: 6, arc: 0, action: "redeem", party: 1, secret: "0x01" },
+      { step: "settle", arc: 0, action: "settle", party: 0 },
+      { step: "settle", arc: 1, action: "settle", party: 1 },
     ];
-    const steps = (fresh: { A: boolean; B: boolean }) => degradedIntents(all, fresh).map((i) => `${i.step}${i.leg}`);
-    expect(steps({ A: true, B: false })).to.deep.equal(["6A", "settleA"]);
-    expect(steps({ A: false, B: true })).to.deep.equal(["settleB"]);
-    expect(steps({ A: false, B: false })).to.deep.equal([]);
+    const steps = (fresh: boolean[]) => degradedIntents(all, fresh).map((i) => `${i.step}${"AB"[i.arc]}`);
+    expect(steps([true, false])).to.deep.equal(["6A", "settleA"]);
+    expect(steps([false, true])).to.deep.equal(["settleB"]);
+    expect(steps([false, false])).to.deep.equal([]);
+    // A 3-cycle with chain 1 down: the redeems after the reveal (steps 8, 9) and settlements on chains 0 and 2 only.
+    const three: CycleIntent[] = [
+      { step: 7, arc: 2, action: "redeem", party: 0, commit: true, secret: "0x01" },
+      { step: 8, arc: 1, action: "redeem", party: 2, secret: "0x01" },
+      { step: 9, arc: 0, action: "redeem", party: 1, secret: "0x01" },
+      { step: 6, arc: 2, action: "escrow", party: 2 },
+      { step: "settle", arc: 2, action: "settle", party: 2 },
+    ];
+    expect(degradedIntents(three, [true, false, true]).map((i) => `${i.step}:${i.arc}`)).to.deep.equal(["9:0", "settle:2"]);
   });
 
   it("starts while chain A's RPC hangs: degraded on /health, /ready and in the metrics, offers on A refused (503, nothing sent); once A answers it connects and completes a swap", async function () {

@@ -15,7 +15,7 @@
  * failure is logged at warn, then at most one line per 30 s with the count of failures in between.
  *
  * While a chain is down, `degradedIntents` keeps only what the decision rule asks for that is safe
- * without it: the follower's step 6 (redeem leg A with a secret already seen) and settlements, each on
+ * without it: redeems with a secret already seen (two parties: the follower's step 6) and settlements, each on
  * a chain that was polled this round. Their conditions are the leg's own state and its own chain's
  * clock, so the other chain's stale view cannot make them wrong; statuses are not moved on it.
  */
@@ -25,7 +25,7 @@ import { HedgeSwapError } from "../../sdk";
 import type { ChainHealthReport, HealthReport } from "../api/port";
 import type { ChainClient, Head } from "../chain/client";
 import { ChainUnavailableError, ChainUnreachableError } from "../errors";
-import type { Intent } from "./decide";
+import type { CycleIntent } from "../../sdk";
 
 /** How a chain that cannot be reached is connected again. */
 export interface BackoffPolicy {
@@ -296,12 +296,14 @@ export class ChainHealth {
 }
 
 /**
- * The intents of the decision rule that are taken while a chain of the swap is down: the follower's
- * step 6 (redeem leg A with a secret already seen) and settlements (refunds after a deadline, paid by
- * the escrow to their owner), each only on a chain that was polled this round (`fresh`). Both depend on
- * nothing but the leg's own state and its own chain's clock, so the other chain's stale view cannot
- * make them wrong; every step that commits to the other chain (premiums, escrows, the reveal) waits.
+ * The intents of the decision rule that are taken while a chain of the swap is down: the redeems with a
+ * secret already public (steps after the reveal, 2n+2 … 3n; two parties: the follower's step 6) and
+ * settlements (refunds after a deadline, paid by the escrow to their owner), each only on a chain that
+ * was polled this round (`fresh[arc]`). Both depend on nothing but the leg's own state and its own
+ * chain's clock, so another chain's stale view cannot make them wrong; every step that commits to
+ * another chain (premiums, escrows, the reveal) waits.
  */
-export function degradedIntents(intents: readonly Intent[], fresh: { readonly A: boolean; readonly B: boolean }): Intent[] {
-  return intents.filter((i) => fresh[i.leg] && ((i.step === 6 && i.action === "redeem" && i.leg === "A" && i.as === "follower") || i.action === "settle"));
+export function degradedIntents(intents: readonly CycleIntent[], fresh: readonly boolean[]): CycleIntent[] {
+  const n = fresh.length;
+  return intents.filter((i) => fresh[i.arc] === true && (i.action === "settle" || (i.action === "redeem" && typeof i.step === "number" && i.step > 2 * n + 1)));
 }

@@ -31,8 +31,11 @@ export interface GuardContext {
    * undefined while a leg's state or a chain's clock is not known this round (the guard then keeps the
    * row: it cannot judge it).
    */
-  view(swapId: string, pending: (all: ReadonlySet<string>) => ReadonlySet<string>, margins: (m: SafetyMargins) => SafetyMargins): PartyView | undefined;
-  /** The same for an n-party cycle (`decideCycleNext`'s view); undefined for a two-party swap, or while it cannot be judged. */
+  view?(swapId: string, pending: (all: ReadonlySet<string>) => ReadonlySet<string>, margins: (m: SafetyMargins) => SafetyMargins): PartyView | undefined;
+  /**
+   * The same as the n-generic rule's view (`decideCycleNext`; a two-party swap is a 2-cycle), which the
+   * engine gives for every swap; asked first.
+   */
   cycleView?(swapId: string, pending: (all: ReadonlySet<string>) => ReadonlySet<string>, margins: (m: CycleMargins) => CycleMargins): CycleView | undefined;
 }
 
@@ -80,7 +83,7 @@ export function resendVerdict(row: Pick<TxRow, "action" | "reveals" | "deadline"
       if (!decideCycleNext(cycle).intents.some((i) => i.action === row.action && i.arc === arc)) return "cancel";
       continue;
     }
-    const view = ctx.view(
+    const view = ctx.view?.(
       m.swapId,
       (all) => new Set([...all].filter((k) => k !== key)),
       landingMargins,

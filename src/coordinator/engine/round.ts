@@ -1,22 +1,15 @@
 /**
  * One round of the coordinator: every chain polled (watcher, then the sender's reconciliation), the
- * legs' states read, every unfinished swap advanced (its view, `decide`, status moves and intents
- * planned, all in one durable write), then the round's work sent and the credits withdrawn.
+ * legs' states read, every unfinished swap advanced (`advanceSwap`: its view, the rule, status moves
+ * and intents planned, all in one durable write), then the round's work sent and the credits withdrawn.
  */
-import { decide, type Intent } from "./decide";
-import { loadSwap, openActionsBySwap, type Active, type EngineContext, type SwapActive } from "./context";
-import { syncArcs } from "./arcSync";
-import { advanceCycle } from "./cycleRound";
-import { planStep } from "./planStep";
-import { reportMissed } from "./missedSteps";
+import { advanceSwap } from "./advance";
+import { loadSwap, openActionsBySwap, type EngineContext } from "./context";
 import { crashPoint } from "./crashPoint";
 import { emitEvents, recordEvent } from "./eventFeed";
 import { initLegStates } from "./legStates";
 import { nearestDeadline } from "./readModels";
-import { degradedIntents } from "./reachability";
 import { flush } from "./roundSend";
-import { moveTo } from "./statusMoves";
-import { safetyMargins, swapView } from "./view";
 import { RoundWork } from "./work";
 
 /** One round: every chain polled, every unfinished swap advanced. Chains that fail are skipped this round. */
@@ -65,7 +58,7 @@ export async function runRound(ctx: EngineContext): Promise<void> {
       for (const active of [...ctx.active.values()]) {
         if (ctx.haltRound) break;
         try {
-          advance(ctx, active, pending.get(active.row.id) ?? new Set(), work);
+          advanceSwap(ctx, active, pending.get(active.row.id) ?? new Set(), work);
         } catch (e) {
           ctx.log.error({ swapId: active.row.id, err: e }, "swap step failed");
         }
@@ -97,47 +90,6 @@ export async function runRound(ctx: EngineContext): Promise<void> {
     );
   }
   emitEvents(ctx);
-}
-
-function advance(ctx: EngineContext, active: Active, pending: ReadonlySet<string>, work: RoundWork): void {
-  if (active.kind === "cycle") return advanceCycle(ctx, active, pending, work);
-  const { plan } = active;
-  const idA = plan.legA.at.chainId.toString();
-  const idB = plan.legB.at.chainId.toString();
-  // A chain polled this round is fresh. While the other is down its view is the last one known: the
-  // legs' states from the event trail or an earlier read, its clock from the last head this process
-  // saw (none yet: 0, which only the discarded answers about that chain read). With a stale view
-  // nothing but `degradedIntents` is taken, and no status moves.
-  const fresh = { A: ctx.heads.has(idA), B: ctx.heads.has(idB) };
-  if (!(fresh.A || fresh.B)) return;
-  const view = swapView(ctx, active, pending, safetyMargins(ctx, plan), { A: ctx.heads.get(idA) ?? ctx.health.lastHead(idA), B: ctx.heads.get(idB) ?? ctx.health.lastHead(idB) });
-  if (!view) return;
-  const decision = decide(view);
-  if (!fresh.A || !fresh.B) {
-    if (ctx.haltRound) return;
-    for (const intent of degradedIntents(decision.intents, fresh)) planIntent(ctx, active, intent, work);
-    return;
-  }
-  moveTo(ctx, active, decision.status, decision.outcome);
-  syncArcs(ctx, active, [view.timeA, view.timeB]);
-  reportMissed(ctx, active.row.id, decision.missed);
-  if (ctx.haltRound) return;
-  for (const intent of decision.intents) planIntent(ctx, active, intent, work);
-}
-
-/** Adds an intent to this round's work, per chain and sending party. */
-function planIntent(ctx: EngineContext, active: SwapActive, intent: Intent, work: RoundWork): void {
-  const { plan } = active;
-  const leg = intent.leg === "A" ? plan.legA : plan.legB;
-  const deadline = typeof intent.step === "number" ? plan.steps[intent.step - 1]!.deadline : undefined;
-  planStep(ctx, active, leg, plan.offer[intent.as], {
-    action: intent.action,
-    step: intent.step,
-    ...(intent.commit ? { commit: true } : {}),
-    ...(intent.secret !== undefined ? { secret: intent.secret } : {}),
-    ...(deadline !== undefined ? { deadline } : {}),
-    reveals: intent.step === 5 && active.revealed === undefined,
-  }, work);
 }
 
 /**

@@ -9,7 +9,6 @@ import { openActionsBySwap, type EngineContext } from "./context";
 import { resendVerdict, type GuardScope } from "./resendGuard";
 import { senderLogLine } from "./senderLog";
 import { cycleMargins, cycleView } from "./cycleView";
-import { safetyMargins, swapView } from "./view";
 
 /**
  * A sender's report, into the trail and the log at the level it deserves: a reveal reverted or not
@@ -37,13 +36,10 @@ export function guard(ctx: EngineContext, chainId: string, row: TxRow, head: Hea
     revealed: (id) => ctx.active.get(id)?.revealed !== undefined,
     // The reveal's deadline: the timeout of the last arc (two parties: leg B).
     revealDeadline: (id) => ctx.active.get(id)?.legs.at(-1)!.terms.timelocks.timeout,
-    view: (id, pending, margins) => {
-      const active = ctx.active.get(id);
-      return active?.kind === "swap" ? swapView(ctx, active, pending(pendingOf(id)), margins(safetyMargins(ctx, active.plan))) : undefined;
-    },
+    // Two-party swaps and cycles alike: the rule's n-generic view (a two-party swap is a 2-cycle).
     cycleView: (id, pending, margins) => {
       const active = ctx.active.get(id);
-      if (active?.kind !== "cycle") return undefined;
+      if (!active) return undefined;
       const heads = active.legs.map((l) => ctx.heads.get(l.at.chainId.toString()));
       if (heads.some((h) => h === undefined)) return undefined;
       return cycleView(ctx, active, pending(pendingOf(id)), margins(cycleMargins(ctx, active)), heads);
