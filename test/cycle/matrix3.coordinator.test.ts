@@ -5,21 +5,21 @@
  * `faults.haltAfterStep`), the cycle submitted over each one's `POST /cycles`, exact holdings against the
  * model. The terms and assets are matrix3.test.ts's.
  *
- * A row takes about 12 s on the 2 shared cores (a party's coordinator waits for its own polling rounds;
- * the next row's deviator process starts while a row runs), the whole matrix about 6 minutes:
- * `HEDGESWAP_MATRIX=all` (`npm run test:matrix`) runs all 28 rows; without it (`npm test`) the happy
- * path and each party stopping after its own escrow (the leader withholds s, the others never redeem).
+ * A row takes 7–12 s on this 2-core machine (a party's coordinator waits for its own polling rounds;
+ * the next row's deviator process starts while a row runs), the whole matrix 3–6 minutes. The issue
+ * wants the n = 3 matrix in `npm test`, so every row runs there; `HEDGESWAP_MATRIX=happy` runs only the
+ * happy path and each party stopping after its own escrow (for a quick look).
  */
 import { coordinatorPool, matrixUpcoming } from "./coordinatorDriver";
 import type { Deviation } from "./model";
 import { U } from "./harness";
 import { defineMatrix } from "./matrix";
 
-const ALL = process.env.HEDGESWAP_MATRIX === "all";
-/** Without HEDGESWAP_MATRIX=all: the happy path and each party stopping after its own escrow (step 4 + i). */
+const ALL = process.env.HEDGESWAP_MATRIX !== "happy";
+/** With HEDGESWAP_MATRIX=happy: the happy path and each party stopping after its own escrow (step 4 + i). */
 const REPRESENTATIVE = (d: Deviation | undefined) => d === undefined || d.afterStep === 4 + d.party;
 
-describe(`cycle matrix n = 3 (§7, real chains, one coordinator process per party${ALL ? "" : "; HEDGESWAP_MATRIX=all for every row"})`, function () {
+describe(`cycle matrix n = 3 (§7, real chains, one coordinator process per party${ALL ? "" : "; HEDGESWAP_MATRIX=happy: representative rows only"})`, function () {
   defineMatrix(
     3,
     {
