@@ -108,6 +108,15 @@ export function phaseOfTwoPartyStatus(status: SwapStatus): CycleStatus {
   return hit[1];
 }
 
+const HAPPY = new Map<number, readonly CycleStatus[]>();
+
+/** The happy path of an n-cycle (every status but aborting and settled, in order), made once per n. */
+function happyPath(n: number): readonly CycleStatus[] {
+  let path = HAPPY.get(n);
+  if (!path) HAPPY.set(n, (path = cycleStatuses(n).filter((s) => s.phase !== "aborting" && s.phase !== "settled")));
+  return path;
+}
+
 /** A short label of a status for logs and the API: `premiums@2`, `escrows@5`, or the phase. */
 export function statusLabel(s: CycleStatus): string {
   return s.phase === "premiums" || s.phase === "escrows" ? `${s.phase}@${s.step}` : s.phase;
@@ -145,7 +154,7 @@ export function isFinalStored(recorded: string): boolean {
  * otherwise `to` alone (nothing when equal). The n-generic form of the two-party `statusPath`.
  */
 export function cycleStatusPath(n: number, from: CycleStatus, to: CycleStatus): CycleStatus[] {
-  const happy = cycleStatuses(n).filter((s) => s.phase !== "aborting" && s.phase !== "settled");
+  const happy = happyPath(n);
   const same = (a: CycleStatus, b: CycleStatus) => a.phase === b.phase && a.step === b.step;
   const i = happy.findIndex((s) => same(s, from));
   const j = happy.findIndex((s) => same(s, to));

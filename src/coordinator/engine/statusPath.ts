@@ -21,5 +21,7 @@ export function stepOfStatus(n: number, s: CycleStatus): string | undefined {
  * between (`committed` only when it is the target); otherwise `to` alone (nothing when equal).
  */
 export function storedStatusPath(n: number, from: StoredStatus, to: StoredStatus): StoredStatus[] {
+  // Most rounds leave most swaps where they are.
+  if (from === to) return [];
   return cycleStatusPath(n, parseStoredStatus(n, from), parseStoredStatus(n, to)).map((s) => storedStatus(n, s));
 }
