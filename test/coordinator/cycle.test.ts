@@ -14,6 +14,7 @@ import { join } from "node:path";
 
 import { CyclePremiumError, CycleSizeError, DuplicatePartyError, DeltaUnsafeError, InvalidOfferSignatureError, UnknownChainError, cycleOfferDigest, signCycleOffer, signedCycleOfferToJson, type SignedCycleOffer } from "../../src/sdk";
 import { readOffers } from "../../src/coordinator/cli";
+import { legDeadlines, timelineEntries, timelineSteps } from "../../src/coordinator/dashboard/page/model";
 import { Coordinator } from "../../src/coordinator/engine/coordinator";
 import { OfferRefusedError } from "../../src/coordinator/engine/accept";
 import { DuplicateSwapError } from "../../src/coordinator/store/types";
@@ -78,6 +79,14 @@ describe("coordinator: n-party hedged cycles on real chains (§7)", function () 
         "1:P0:depositPremium:C", "2:P2:depositPremium:B", "3:P1:depositPremium:A", "4:P0:escrow:A", "5:P1:escrow:B", "6:P2:escrow:C", "7:P0:redeem:C", "8:P2:redeem:B", "9:P1:redeem:A",
       ]);
       expect(detail.steps.every((s) => s.tx === null || s.tx.status === "mined")).to.equal(true);
+      // The dashboard's model of the page reads a cycle's detail: nine steps, all done, the reveal named.
+      const timeline = timelineSteps(detail, () => undefined);
+      expect(timeline.map((s) => `${s.step}:${s.state}`)).to.deep.equal(Array.from({ length: 9 }, (_, k) => `${k + 1}:done`));
+      expect(timeline[6]!.title).to.equal("The leader redeems leg C, revealing the secret");
+      expect(timeline[7]!.title).to.equal("Party P2 redeems leg B with the revealed secret");
+      expect(timeline.filter((s) => s.held).map((s) => s.step)).to.deep.equal([[1, 4, 7], [3, 5, 9], [2, 6, 8]][i]);
+      expect(legDeadlines(detail, timeline)).to.deep.equal([]);
+      expect(() => timelineEntries(detail)).to.not.throw();
     }
   });
 

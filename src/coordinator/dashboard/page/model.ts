@@ -241,24 +241,35 @@ function legOf(d: SwapDetail, name: LegName): LegDetail {
   return d.legs.find((l) => l.name === name) ?? d.legs[name === "A" ? 0 : 1]!;
 }
 
-function stepTitle(s: StepDetail): string {
-  const who = s.actor === "leader" ? "The leader" : "The follower";
+/**
+ * How many steps a status proves done, for a swap of n parties: two parties by name (`STEPS_DONE`); a
+ * cycle's `premiums@k` and `escrows@k` k, `committed` 2n, `revealed` 2n+1, `completed` 3n.
+ */
+function stepsDone(status: string, n: number): number {
+  if (n === 2) return STEPS_DONE[status as SwapStatus] ?? 0;
+  const m = /^(?:premiums|escrows)@([0-9]+)$/.exec(status);
+  if (m) return Number(m[1]);
+  return status === "committed" ? 2 * n : status === "revealed" ? 2 * n + 1 : status === "completed" ? 3 * n : 0;
+}
+
+function stepTitle(s: StepDetail, n: number): string {
+  const who = s.actor === "leader" || s.actor === "P0" ? "The leader" : s.actor === "follower" ? "The follower" : `Party ${s.actor}`;
   switch (s.action) {
     case "depositPremium":
       return `${who} deposits the premium on leg ${s.leg}`;
     case "escrow":
       return `${who} escrows the principal of leg ${s.leg}`;
     case "redeem":
-      return s.step === 5 ? `${who} redeems leg ${s.leg}, revealing the secret` : `${who} redeems leg ${s.leg} with the revealed secret`;
+      return s.step === 2 * n + 1 ? `${who} redeems leg ${s.leg}, revealing the secret` : `${who} redeems leg ${s.leg} with the revealed secret`;
     default:
       return `${who}: ${s.action} on leg ${s.leg}`;
   }
 }
 
-/** The six steps of a swap with their states; `chainNow` gives a chain's time (unix seconds) now. */
+/** The steps of a swap (six for two parties, 3n for a cycle) with their states; `chainNow` gives a chain's time (unix seconds) now. */
 export function timelineSteps(d: SwapDetail, chainNow: (chain: string) => number | undefined): TimelineStep[] {
   const status = d.swap.status;
-  const provenDone = STEPS_DONE[status as SwapStatus] ?? 0;
+  const provenDone = stepsDone(status, d.legs.length);
   const over = status === "aborting" || isFinalStatus(status);
   let broken = false;
   return d.steps.map((s) => {
@@ -295,7 +306,7 @@ export function timelineSteps(d: SwapDetail, chainNow: (chain: string) => number
       leg: s.leg,
       chain: s.chain,
       action: s.action,
-      title: stepTitle(s),
+      title: stepTitle(s, d.legs.length),
       ...(moves ? { moves } : {}),
       deadline,
       state,
