@@ -14,13 +14,18 @@ import { CoordinatorMetrics } from "../../src/coordinator/metrics";
 const L = 1_900_000_000_000;
 const S = 1_900_000_000n;
 const bound = (skews: Record<string, number>) => (chainId: string) => skews[chainId] ?? 0;
+/** A chain seen producing a block: one head, then the next one a second later (a first head alone cannot show a chain behind). */
+const seen = (m: ClockMonitor, chainId: string, name: string, timestamp: bigint, localMs: number) => {
+  m.observe(chainId, name, timestamp - 1n, localMs - 1000);
+  m.observe(chainId, name, timestamp, localMs);
+};
 
 describe("ClockMonitor: measured chain clocks (issue 16, defect 3)", function () {
   it("keeps each chain's offset against the local clock, and the pairwise skew from the offsets", function () {
     const m = new ClockMonitor();
     expect(m.skew("1", "2")).to.equal(undefined);
     m.observe("1", "A", S + 5n, L);
-    m.observe("2", "B", S - 3n, L);
+    seen(m, "2", "B", S - 3n, L);
     expect([m.offset("1"), m.offset("2")]).to.deep.equal([5, -3]);
     expect([m.skew("1", "2"), m.skew("2", "1")]).to.deep.equal([8, -8]);
     expect(m.clock("1")).to.deep.equal({ chainId: "1", name: "A", timestamp: S + 5n, localMs: L, offset: 5 });
@@ -31,6 +36,21 @@ describe("ClockMonitor: measured chain clocks (issue 16, defect 3)", function ()
     // A later sample replaces the chain's previous one.
     m.observe("1", "A", S + 10n, L + 10_000);
     expect([m.offset("1"), m.skew("1", "2")]).to.deep.equal([0, 3]);
+  });
+
+  it("a chain's first head (after a start or a forget) may show it ahead, never behind: an idle chain read by a restarted coordinator is not taken for a late one", function () {
+    const m = new ClockMonitor();
+    // A restarted coordinator reads chain B's head, mined 17 s ago on an idle chain, and chain A's, 4 s ahead.
+    m.observe("1", "A", S + 4n, L);
+    m.observe("2", "B", S - 17n, L);
+    expect([m.offset("1"), m.offset("2"), m.skew("1", "2")]).to.deep.equal([4, 0, 4]);
+    // Chain B's next block shows where its clock is.
+    m.observe("2", "B", S - 12n, L + 1_000);
+    expect([m.offset("2"), m.skew("1", "2")]).to.deep.equal([-13, 17]);
+    // Forgotten (unreachable) and seen again: its first head is again taken as not behind.
+    m.forget("2");
+    m.observe("2", "B", S - 12n, L + 30_000);
+    expect(m.offset("2")).to.equal(0);
   });
 
   it("compares heads read at different local instants by their offsets: two chains in step show no skew, an idle chain keeps the offset of its newest block", function () {
@@ -62,7 +82,7 @@ describe("ClockMonitor: measured chain clocks (issue 16, defect 3)", function ()
     // Within the bound (the larger of the pair's: here chain A's 300 s): no warning, whichever side is ahead.
     expect(m.check(bound({ "1": 300, "2": 2, "3": 2 }))).to.deep.equal([]);
     const behind = new ClockMonitor();
-    behind.observe("1", "A", S - 3n, L);
+    seen(behind, "1", "A", S - 3n, L);
     behind.observe("2", "B", S, L);
     expect(behind.check(bound({ "1": 2, "2": 2 }))).to.deep.equal([{ chainId: "2", name: "B", otherChainId: "1", otherName: "A", seconds: 3, bound: 2 }]);
     expect(behind.check(bound({ "1": 2, "2": 3 }))).to.deep.equal([]);
@@ -103,7 +123,7 @@ describe("ClockMonitor: measured chain clocks (issue 16, defect 3)", function ()
     const metrics = new CoordinatorMetrics(() => ({}), { defaultMetrics: false });
     const m = new ClockMonitor();
     m.observe("1", "A", S + 230n, L);
-    m.observe("2", "B", S - 2n, L);
+    seen(m, "2", "B", S - 2n, L);
     metrics.setClocks(m);
     const text = await metrics.text();
     expect(text).to.include("# TYPE hedgeswap_chain_clock_offset_seconds gauge");

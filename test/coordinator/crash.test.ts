@@ -5,6 +5,7 @@
  * lands twice. Also: a chain's node frozen (SIGSTOP) in the middle of a swap and brought back.
  */
 import { writeFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import { join } from "node:path";
 
 import { expect } from "chai";
@@ -42,22 +43,35 @@ describe("coordinator: crash recovery", function () {
     await other.submit(signed);
     other.start();
     const hit: string[] = [];
-    const store = () => openSqliteStore(join(base.dataDir as string, "coordinator.sqlite"));
+    const path = join(base.dataDir as string, "coordinator.sqlite");
+    const store = () => openSqliteStore(path);
+    /** The swap's status, read without a write lock (the process is writing; no migration is run). */
+    const statusNow = (): string | undefined => {
+      try {
+        const db = new Database(path, { readonly: true, fileMustExist: true });
+        try {
+          return (db.prepare("SELECT status FROM swaps WHERE id = ?").get(plan.id) as { status: string } | undefined)?.status;
+        } finally {
+          db.close();
+        }
+      } catch {
+        return undefined; // not created yet, or busy for a moment: asked again
+      }
+    };
     let proc: CoordinatorProcess | undefined;
     try {
       for (const [i, point] of [...crashes, undefined].entries()) {
         const config = point ? { ...base, faults: { crashAt: point } } : base;
         proc = startCoordinatorProcess(config, `run-${i}`, { args: i === 0 ? ["--offer", offerPath] : [] });
+        // One watcher per process, stopped with it: each waits for the swap to end or its process to die.
+        let stopped = false;
         const done = until(`swap done by ${party}'s process`, () => {
-          const s = store();
-          try {
-            const row = s.getSwap(plan.id);
-            return row !== undefined && isFinal(row.status);
-          } finally {
-            s.close();
-          }
+          if (stopped) return true;
+          const status = statusNow();
+          return status !== undefined && isFinal(status);
         }, 90_000).then(() => "done" as const);
         const first = await Promise.race([proc.ended.then((e) => e), done]);
+        stopped = true;
         if (first === "done") break;
         expect(first.signal, `process ended without the injected crash at ${point}`).to.equal("SIGKILL");
         hit.push(point!);

@@ -59,14 +59,23 @@ export class ClockMonitor {
    * mines on demand, a stalled chain) keeps the offset its last block showed instead of drifting back
    * by the time elapsed since.
    *
+   * The first head of a chain (since the process started, or since `forget`) may have been mined long
+   * before it was read: an idle chain's head, read by a coordinator that has just been restarted,
+   * would make the chain look behind by the whole idle time, and the rule would refuse steps for a
+   * skew that is not there. So the first sample can show that a chain is ahead (its timestamp is past
+   * the local clock), never that it is behind: its offset is at least 0. The next head, seen arriving,
+   * gives the measured offset.
+   *
    * @throws InvalidArgumentError - an empty chain id, a negative timestamp, or a local time that is not a finite number.
    */
   observe(chainId: string, name: string, timestamp: bigint, localMs: number): void {
     if (chainId === "") throw new InvalidArgumentError("chainId", "must not be empty", chainId);
     if (timestamp < 0n) throw new InvalidArgumentError("timestamp", "must not be negative", timestamp);
     if (!Number.isFinite(localMs)) throw new InvalidArgumentError("localMs", "must be a finite number of milliseconds", localMs);
-    if (this.#clocks.get(chainId)?.timestamp === timestamp) return;
-    this.#clocks.set(chainId, { chainId, name, timestamp, localMs, offset: Number(timestamp) - localMs / 1000 });
+    const previous = this.#clocks.get(chainId);
+    if (previous?.timestamp === timestamp) return;
+    const measured = Number(timestamp) - localMs / 1000;
+    this.#clocks.set(chainId, { chainId, name, timestamp, localMs, offset: previous === undefined ? Math.max(0, measured) : measured });
   }
 
   /** Drops a chain's sample (e.g. once it is unreachable): it is in no offset, skew or warning until observed again. */

@@ -317,7 +317,8 @@ export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.vers
  * migration's name differs from the one this code has under that number. Returns the versions applied.
  */
 export function applyMigrations(db: BetterSqlite3.Database, now: () => number, migrations: readonly Migration[] = MIGRATIONS): number[] {
-  db.exec(MIGRATIONS_TABLE);
+  // Created once; a database that has it is only read here.
+  if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() === undefined) db.exec(MIGRATIONS_TABLE);
   const known = new Map(migrations.map((m) => [m.version, m]));
   const latest = migrations.reduce((max, m) => Math.max(max, m.version), 0);
   const recorded = db.prepare<[], { version: number; name: string }>("SELECT version, name FROM schema_migrations ORDER BY version");
@@ -341,7 +342,10 @@ export function applyMigrations(db: BetterSqlite3.Database, now: () => number, m
   };
 
   const applied: number[] = [];
-  check();
+  // Nothing pending (every open of a migrated database, e.g. `status` or `submit` next to a running
+  // `run`): no write transaction at all, so a reader never competes for the writer's lock.
+  const done = check();
+  if (migrations.every((m) => done.has(m.version))) return applied;
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     const foreignKeys = db.pragma("foreign_keys", { simple: true }) as number;
     if (migration.rebuildsParent) db.pragma("foreign_keys = OFF");
